@@ -1,1 +1,127 @@
-fn main() {}
+//! postcheck build driver.
+//!
+//! ```text
+//! cargo run -p postcheck-xtask --release -- wasm OUT_DIR
+//! ```
+//!
+//! 1. `cargo build -p postcheck --lib --target wasm32-unknown-unknown --release`
+//! 2. runs wasm-bindgen (library form, `wasm-bindgen-cli-support`, pinned to the same
+//!    version as the `wasm-bindgen` dependency of the core) with the `web` target and the
+//!    name section removed, writing `OUT_DIR/postcheck_wasm.js` (ES module glue: default
+//!    export `init`, named `initSync`, `Checker`) and `OUT_DIR/postcheck_wasm_bg.wasm`;
+//! 3. prints the wasm size, raw and gzipped (`gzip -9`, if a `gzip` binary is on PATH).
+//!
+//! The library form exists because `cargo install wasm-bindgen-cli` is not available on the
+//! build machines; the versions must match exactly or wasm-bindgen refuses the module.
+
+use std::env;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+const USAGE: &str = "usage: cargo run -p postcheck-xtask --release -- wasm OUT_DIR";
+const OUT_NAME: &str = "postcheck_wasm";
+const TARGET: &str = "wasm32-unknown-unknown";
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = env::args_os().skip(1).collect();
+    let result = match args.first().and_then(|a| a.to_str()) {
+        Some("wasm") if args.len() == 2 => wasm(Path::new(&args[1])),
+        Some("-h") | Some("--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: two levels above this crate's manifest (`crate/xtask`).
+fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| here.to_path_buf())
+}
+
+fn wasm(out_dir: &Path) -> Result<(), String> {
+    let root = workspace_root();
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+
+    eprintln!("xtask: cargo build -p postcheck --lib --target {TARGET} --release");
+    let status = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["build", "-p", "postcheck", "--lib", "--target", TARGET, "--release"])
+        .status()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build for {TARGET} failed ({status})"));
+    }
+
+    // Respect CARGO_TARGET_DIR if the caller set one.
+    let target_dir = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root.join(p) })
+        .unwrap_or_else(|| root.join("target"));
+    let input = target_dir.join(TARGET).join("release").join("postcheck.wasm");
+    if !input.is_file() {
+        return Err(format!("expected {} after the build", input.display()));
+    }
+
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+
+    eprintln!("xtask: wasm-bindgen --target web {} -> {}", input.display(), out_dir.display());
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen
+        .input_path(&input)
+        .out_name(OUT_NAME)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e:#}"))?
+        .typescript(true)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(out_dir)
+        .map_err(|e| format!("wasm-bindgen: {e:#}"))?;
+
+    let wasm_path = out_dir.join(format!("{OUT_NAME}_bg.wasm"));
+    let js_path = out_dir.join(format!("{OUT_NAME}.js"));
+    let bytes = std::fs::read(&wasm_path)
+        .map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
+    let gz = gzip_len(&bytes)
+        .map(|n| format!("{n} bytes ({:.1} KiB)", n as f64 / 1024.0))
+        .unwrap_or_else(|| "n/a (no gzip on PATH)".into());
+    println!("wrote {}", js_path.display());
+    println!("wrote {}", wasm_path.display());
+    println!(
+        "wasm size: raw {} bytes ({:.1} KiB), gzip -9 {gz}",
+        bytes.len(),
+        bytes.len() as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Length of `bytes` compressed with `gzip -9`, or None if gzip is unavailable.
+fn gzip_len(bytes: &[u8]) -> Option<usize> {
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c", "-n"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let data = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&data));
+    let out = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    out.status.success().then_some(out.stdout.len())
+}
