@@ -1,0 +1,216 @@
+//! Built-in identifier detectors, run over the normalised skeleton (ASCII, lower-case).
+//!
+//! Each returns skeleton byte ranges. They are found before the profanity view is built and
+//! masked in it, so digits in an identifier are never read as letters.
+//!
+//! - `ni-number`: HMRC National Insurance number format (NIM39110): two prefix letters, six
+//!   digits, suffix A–D; first letter not D F I Q U V, second not D F I O Q U V, prefixes BG GB
+//!   KN NK NT TN ZZ never allocated. HMRC's documented example prefix `QQ` is also accepted
+//!   (it is what examples and test data use).
+//! - `nhs-number`: ten digits (3-3-4 grouping optional) passing the NHS modulus-11 check
+//!   (weights 10…2 over the first nine digits; check = 11 − (sum mod 11), 11→0, 10 invalid), or
+//!   any ten digits right after "NHS number/no".
+//! - `uk-phone`: UK numbers (Ofcom numbering): mobiles 07xxx xxxxxx, geographic/non-geographic
+//!   01/02/03/08 numbers of 10–11 digits, with optional +44 / (0) and spaces or hyphens.
+//! - `email`: `local@domain.tld`.
+//! - `uk-postcode`: outward + inward code (e.g. `S70 2TA`, `CF83 1NE`).
+//! - `date-of-birth`: "DOB"/"date of birth"/"born (on)" followed by a date, or a date followed by
+//!   "(DOB)".
+//! - `case-reference`: "ref"/"reference"/"case"/"account"/"claim"/"tenancy" (+ no/number) followed
+//!   by a code containing a digit, or slash-separated codes like `CCBC/FT/20991`.
+
+use regex::bytes::{Regex, RegexBuilder};
+
+/// Which detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Detector {
+    NiNumber,
+    NhsNumber,
+    UkPhone,
+    Email,
+    UkPostcode,
+    DateOfBirth,
+    CaseReference,
+}
+
+impl Detector {
+    /// All detectors.
+    pub const ALL: [Detector; 7] = [
+        Detector::NiNumber,
+        Detector::NhsNumber,
+        Detector::UkPhone,
+        Detector::Email,
+        Detector::UkPostcode,
+        Detector::DateOfBirth,
+        Detector::CaseReference,
+    ];
+    /// Name used in rule files (`"detector": "ni-number"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Detector::NiNumber => "ni-number",
+            Detector::NhsNumber => "nhs-number",
+            Detector::UkPhone => "uk-phone",
+            Detector::Email => "email",
+            Detector::UkPostcode => "uk-postcode",
+            Detector::DateOfBirth => "date-of-birth",
+            Detector::CaseReference => "case-reference",
+        }
+    }
+    /// Parses a rule-file name.
+    pub fn from_name(s: &str) -> Option<Detector> {
+        Detector::ALL.into_iter().find(|d| d.name() == s)
+    }
+}
+
+/// One identifier found: detector and skeleton byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ident {
+    pub kind: Detector,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn re(p: &str) -> Regex {
+    RegexBuilder::new(p).unicode(false).build().unwrap_or_else(|e| panic!("detector regex {p}: {e}"))
+}
+
+/// Compiled detectors.
+pub struct Detectors {
+    ni: Regex,
+    ten_digits: Regex,
+    nhs_cue: Regex,
+    phone: Regex,
+    email: Regex,
+    postcode: Regex,
+    dob: Regex,
+    dob_after: Regex,
+    case_ref: Regex,
+    slash_ref: Regex,
+}
+
+impl Default for Detectors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const DATE: &str = r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2})";
+
+impl Detectors {
+    /// Compiles the detectors (done once per [`crate::Checker`]).
+    pub fn new() -> Detectors {
+        Detectors {
+            ni: re(r"\b([a-z])([a-z])[ -]?(\d{2})[ -]?(\d{2})[ -]?(\d{2})[ -]?([a-d])\b"),
+            ten_digits: re(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
+            nhs_cue: re(r"\bnhs\s*(?:no\.?|number|num|#)?\s*[:.]?\s*$"),
+            phone: re(r"(?:\+44\s?\(?0?\)?\s?|\b0)(?:7\d{3}[ -]?\d{3}[ -]?\d{3}|[1-3589]\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4})\b"),
+            email: re(r"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"),
+            postcode: re(r"\b[a-z]{1,2}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b"),
+            dob: re(&format!(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s?day|born(?:\s+on)?)\s*[:\-]?\s*(?:is\s+)?{DATE}")),
+            dob_after: re(&format!(r"{DATE}\s*\(?\s*(?:d\.?o\.?b|date of birth)\b")),
+            case_ref: re(r"\b(?:ref(?:erence)?|case|account|acct|claim|tenancy|file|complaint|crime)\s*(?:no\.?|number|num|ref|id|#)?\s*[:.#]?\s*[a-z]{0,5}[/-]?\d[a-z0-9/-]{2,}"),
+            slash_ref: re(r"\b[a-z0-9]{2,6}(?:/[a-z0-9]{1,8}){1,4}/?\d{3,}[a-z0-9]*\b"),
+        }
+    }
+
+    /// Runs every detector over the skeleton. Overlaps are allowed (e.g. a case reference that
+    /// contains a phone-shaped number); callers decide. Linear-time regex scans.
+    pub fn find_all(&self, s: &[u8]) -> Vec<Ident> {
+        let mut out = Vec::new();
+        for m in self.ni.captures_iter(s) {
+            let a = m[1][0];
+            let b = m[2][0];
+            let qq = a == b'q' && b == b'q';
+            let bad_first = b"dfiquv".contains(&a);
+            let bad_second = b"dfioquv".contains(&b);
+            let pre = [a, b];
+            let unallocated = [b"bg", b"gb", b"kn", b"nk", b"nt", b"tn", b"zz"].iter().any(|p| **p == pre);
+            if qq || !(bad_first || bad_second || unallocated) {
+                let w = m.get(0).map(|w| (w.start(), w.end())).unwrap_or((0, 0));
+                out.push(Ident { kind: Detector::NiNumber, start: w.0, end: w.1 });
+            }
+        }
+        for m in self.ten_digits.find_iter(s) {
+            let digits: Vec<u8> = m.as_bytes().iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0').collect();
+            let before = &s[m.start().saturating_sub(24)..m.start()];
+            let cued = self.nhs_cue.is_match(before);
+            // a leading 0 is a phone number, not an NHS number, unless cued
+            if digits.len() == 10 && ((digits[0] != 0 && nhs_mod11_ok(&digits)) || cued) {
+                out.push(Ident { kind: Detector::NhsNumber, start: m.start(), end: m.end() });
+            }
+        }
+        for m in self.phone.find_iter(s) {
+            let n = m.as_bytes().iter().filter(|b| b.is_ascii_digit()).count();
+            if (10..=13).contains(&n) {
+                out.push(Ident { kind: Detector::UkPhone, start: m.start(), end: m.end() });
+            }
+        }
+        for m in self.email.find_iter(s) {
+            out.push(Ident { kind: Detector::Email, start: m.start(), end: m.end() });
+        }
+        for m in self.postcode.find_iter(s) {
+            out.push(Ident { kind: Detector::UkPostcode, start: m.start(), end: m.end() });
+        }
+        for m in self.dob.find_iter(s).chain(self.dob_after.find_iter(s)) {
+            out.push(Ident { kind: Detector::DateOfBirth, start: m.start(), end: m.end() });
+        }
+        for m in self.case_ref.find_iter(s).chain(self.slash_ref.find_iter(s)) {
+            // a slash "reference" that is just a date (12/03/2024) is not a case reference
+            let t = m.as_bytes();
+            let is_date = t.iter().all(|b| b.is_ascii_digit() || *b == b'/') && t.iter().filter(|b| **b == b'/').count() == 2 && t.len() <= 10;
+            if !is_date {
+                out.push(Ident { kind: Detector::CaseReference, start: m.start(), end: m.end() });
+            }
+        }
+        out
+    }
+}
+
+/// NHS number modulus-11 check over ten digits (values 0–9). Returns false for other lengths.
+/// Source: NHS Data Dictionary, "NHS Number" (check digit algorithm).
+pub fn nhs_mod11_ok(d: &[u8]) -> bool {
+    if d.len() != 10 || d.iter().any(|x| *x > 9) {
+        return false;
+    }
+    let sum: u32 = d[..9].iter().enumerate().map(|(i, &x)| u32::from(x) * (10 - i as u32)).sum();
+    let check = 11 - (sum % 11);
+    let check = if check == 11 { 0 } else { check };
+    check != 10 && check == u32::from(d[9])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<Detector> {
+        Detectors::new().find_all(s.as_bytes()).into_iter().map(|i| i.kind).collect()
+    }
+
+    #[test]
+    fn nhs() {
+        assert!(nhs_mod11_ok(&[9, 4, 3, 4, 7, 6, 5, 9, 1, 9]));
+        assert!(!nhs_mod11_ok(&[9, 4, 3, 4, 7, 6, 5, 9, 1, 8]));
+        assert!(kinds("nhs 943 476 5919").contains(&Detector::NhsNumber));
+        assert!(!kinds("943 476 5918").contains(&Detector::NhsNumber));
+    }
+
+    #[test]
+    fn ni() {
+        assert!(kinds("ni qq 12 34 56 c").contains(&Detector::NiNumber));
+        assert!(kinds("ab123456c").contains(&Detector::NiNumber));
+        assert!(!kinds("df123456c").contains(&Detector::NiNumber));
+        assert!(!kinds("gb123456a").contains(&Detector::NiNumber));
+    }
+
+    #[test]
+    fn others() {
+        assert!(kinds("ring 07700 900123").contains(&Detector::UkPhone));
+        assert!(kinds("call 0114 273 4567").contains(&Detector::UkPhone));
+        assert!(kinds("x@example.com").contains(&Detector::Email));
+        assert!(kinds("6 heol fawr, cf83 1ne").contains(&Detector::UkPostcode));
+        assert!(kinds("dob 12/03/1987").contains(&Detector::DateOfBirth));
+        assert!(kinds("born on 3rd march 1950").contains(&Detector::DateOfBirth));
+        assert!(kinds("ref ccbc/ft/20991").contains(&Detector::CaseReference));
+        assert!(!kinds("on 12/03/2024").contains(&Detector::CaseReference));
+    }
+}

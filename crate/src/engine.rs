@@ -1,0 +1,243 @@
+//! The engine behind [`crate::Checker`]: categories, profiles, compiled rules, finding assembly.
+
+use crate::builtin;
+use crate::detectors::Detectors;
+use crate::profile::{parse_profile, LoadError, Profile};
+use crate::rules::{Prepared, Rule, RuleFile};
+use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
+use std::collections::{BTreeMap, HashSet};
+
+/// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
+/// overridden by `crate/rules/categories.json` when present.
+pub const DEFAULT_CATEGORIES: [(&str, &str, Severity); 14] = [
+    ("confidential-info", "Confidential information", Severity::Warn),
+    ("personal-data", "Personal data", Severity::Warn),
+    ("service-users", "Service users", Severity::Warn),
+    ("discrimination", "Discrimination", Severity::Warn),
+    ("bullying", "Bullying or harassment", Severity::Warn),
+    ("disrepute", "Bringing the council into disrepute", Severity::Warn),
+    ("grievance", "Work grievance in public", Severity::Warn),
+    ("profanity", "Swearing", Severity::Warn),
+    ("political", "Political activity", Severity::Warn),
+    ("pre-election", "Pre-election period", Severity::Warn),
+    ("official-voice", "Speaking for the council", Severity::Warn),
+    ("images", "Images and video", Severity::Info),
+    ("official-conduct", "Official account conduct", Severity::Warn),
+    ("working-time", "Working time", Severity::Info),
+];
+
+/// A category: id, display title, default severity.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+}
+
+/// Parses categories.json: an array of objects (or an object keyed by id) with `id`, `title`,
+/// and `severity` (or `default_severity`).
+pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("categories.json: {e}"))?;
+    let items: Vec<(Option<String>, serde_json::Value)> = match v {
+        serde_json::Value::Array(a) => a.into_iter().map(|x| (None, x)).collect(),
+        serde_json::Value::Object(o) => match o.get("categories") {
+            Some(serde_json::Value::Array(a)) => a.iter().cloned().map(|x| (None, x)).collect(),
+            Some(serde_json::Value::Object(m)) => m.iter().map(|(k, x)| (Some(k.clone()), x.clone())).collect(),
+            _ => o.into_iter().map(|(k, x)| (Some(k), x)).collect(),
+        },
+        _ => return Err("categories.json: expected an array or object".into()),
+    };
+    let mut out = Vec::new();
+    for (i, (key, item)) in items.into_iter().enumerate() {
+        let id = item.get("id").and_then(|x| x.as_str()).map(str::to_string).or(key)
+            .ok_or_else(|| format!("categories.json: [{i}]: missing id"))?;
+        let title = item.get("title").and_then(|x| x.as_str()).unwrap_or(&id).to_string();
+        let sev = item.get("severity").or_else(|| item.get("default_severity")).or_else(|| item.get("defaultSeverity"))
+            .and_then(|x| x.as_str()).unwrap_or("warn");
+        let severity: Severity = serde_json::from_value(serde_json::Value::String(sev.into()))
+            .map_err(|_| format!("categories.json: {id}: bad severity \"{sev}\""))?;
+        out.push(Category { id, title, severity });
+    }
+    Ok(out)
+}
+
+pub struct Engine {
+    categories: Vec<Category>,
+    rules: Vec<Rule>,
+    profiles: BTreeMap<String, Profile>,
+    detectors: Detectors,
+    known_tags: HashSet<String>,
+}
+
+/// Loads rule files into compiled rules. Errors name the file and rule.
+pub fn load_rules(files: &[(&str, &str)], categories: &[Category]) -> Result<Vec<Rule>, String> {
+    let cats: HashSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
+    let mut ids = HashSet::new();
+    let mut rules = Vec::new();
+    for (name, json) in files {
+        let f: RuleFile = serde_json::from_str(json).map_err(|e| format!("rules/{name}: {e}"))?;
+        for spec in f.rules {
+            if !cats.contains(spec.category.as_str()) {
+                return Err(format!("rules/{name}: rule \"{}\": unknown category \"{}\"", spec.id, spec.category));
+            }
+            if !ids.insert(spec.id.clone()) {
+                return Err(format!("rules/{name}: duplicate rule id \"{}\"", spec.id));
+            }
+            rules.push(Rule::compile(spec, &f.lexicons).map_err(|e| format!("rules/{name}: {e}"))?);
+        }
+    }
+    Ok(rules)
+}
+
+impl Engine {
+    pub fn builtin() -> Result<Engine, LoadError> {
+        let data_err = |reason: String| LoadError { profile: "?".into(), path: String::new(), reason };
+        let categories = match builtin::CATEGORIES {
+            Some(j) => parse_categories(j).map_err(data_err)?,
+            None => DEFAULT_CATEGORIES
+                .iter()
+                .map(|(id, t, s)| Category { id: id.to_string(), title: t.to_string(), severity: *s })
+                .collect(),
+        };
+        let rules = load_rules(builtin::RULE_FILES, &categories).map_err(data_err)?;
+        let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();
+        let mut e = Engine { categories, rules, profiles: BTreeMap::new(), detectors: Detectors::new(), known_tags };
+        for (_, json) in builtin::PROFILES {
+            e.add_profile_json(json)?;
+        }
+        Ok(e)
+    }
+
+    pub fn add_profile_json(&mut self, json: &str) -> Result<String, LoadError> {
+        let cats: HashSet<String> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let p = parse_profile(json, &cats, &self.known_tags)?;
+        let id = p.id.clone();
+        self.profiles.insert(id.clone(), p);
+        Ok(id)
+    }
+
+    pub fn profiles(&self) -> Vec<ProfileSummary> {
+        self.profiles
+            .values()
+            .map(|p| ProfileSummary {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                document: p.document.clone(),
+                language: p.language.clone(),
+                note: p.note.clone(),
+            })
+            .collect()
+    }
+
+    pub fn categories(&self) -> Vec<(String, String, Severity)> {
+        self.categories.iter().map(|c| (c.id.clone(), c.title.clone(), c.severity)).collect()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn detectors(&self) -> &Detectors {
+        &self.detectors
+    }
+
+    pub fn check(&self, text: &str, ctx: &Context) -> Result<Vec<Finding>, CheckError> {
+        let profile = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let prepared = Prepared::new(text, &self.detectors);
+        // per category: (start, end, rule index, severity, clause ids)
+        struct Hit {
+            s: usize,
+            e: usize,
+            rule: usize,
+            sev: Severity,
+            clauses: Vec<String>,
+        }
+        let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let cat = rule.spec.category.as_str();
+            if cat == "working-time" {
+                continue; // no working hours in Context yet
+            }
+            let Some(cfg) = profile.categories.get(cat) else { continue };
+            let mut clauses: Vec<String> = Vec::new();
+            for g in &cfg.grounds {
+                if g.matches(ctx.mode, &ctx.flags, &rule.spec.tags) {
+                    for c in &g.clauses {
+                        if !clauses.contains(c) {
+                            clauses.push(c.clone());
+                        }
+                    }
+                }
+            }
+            if clauses.is_empty() {
+                continue;
+            }
+            let hits = rule.hits(&prepared, ctx);
+            if hits.is_empty() {
+                continue;
+            }
+            let default = self.categories.iter().find(|c| c.id == cat).map(|c| c.severity).unwrap_or(Severity::Warn);
+            let sev = rule.spec.severity.or(cfg.severity).unwrap_or(default);
+            for (s, e) in hits {
+                by_cat.entry(cat).or_default().push(Hit { s, e, rule: ri, sev, clauses: clauses.clone() });
+            }
+        }
+        let mut out = Vec::new();
+        for (cat, mut hits) in by_cat {
+            hits.sort_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)));
+            let mut merged: Vec<Hit> = Vec::new();
+            for h in hits {
+                if let Some(last) = merged.last_mut() {
+                    let overlap = h.s < last.e || (h.s == last.s && h.e == last.e);
+                    if overlap {
+                        last.e = last.e.max(h.e);
+                        if h.sev < last.sev {
+                            last.sev = h.sev;
+                            last.rule = h.rule;
+                        }
+                        for c in h.clauses {
+                            if !last.clauses.contains(&c) {
+                                last.clauses.push(c);
+                            }
+                        }
+                        continue;
+                    }
+                }
+                merged.push(h);
+            }
+            let title = self.categories.iter().find(|c| c.id == cat).map(|c| c.title.clone()).unwrap_or_else(|| cat.to_string());
+            for h in merged {
+                let rule = &self.rules[h.rule];
+                let (start, end) = if h.s == h.e { (0, 0) } else { prepared.norm.span16(h.s, h.e) };
+                let (b0, b1) = if h.s == h.e { (0, 0) } else { prepared.norm.span8(h.s, h.e) };
+                let quoted = text.get(b0..b1).unwrap_or("");
+                let message = rule.spec.message.replace("{match}", quoted.trim());
+                let clauses = h
+                    .clauses
+                    .iter()
+                    .filter_map(|id| profile.clause(id))
+                    .map(|c| ClauseRef {
+                        council: profile.id.clone(),
+                        document: profile.document.clone(),
+                        clause: c.label.clone(),
+                        heading: c.heading.clone(),
+                        quote: c.quote.clone(),
+                        reference: format!("{} {}", profile.document, c.label),
+                    })
+                    .collect();
+                out.push(Finding {
+                    rule: rule.spec.id.clone(),
+                    category: cat.to_string(),
+                    title: title.clone(),
+                    severity: h.sev,
+                    clauses,
+                    start,
+                    end,
+                    message,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.start.cmp(&b.start).then(a.severity.cmp(&b.severity)).then(a.end.cmp(&b.end)));
+        Ok(out)
+    }
+}

@@ -1,0 +1,424 @@
+//! Rules as data (Vale / LanguageTool style): `crate/rules/<category>.json`.
+//!
+//! A rule file is `{"lexicons": {"name": ["word", "base+suffix,suffix", …]}, "rules": [Rule, …]}`
+//! (`lexicons` optional). A rule:
+//!
+//! ```jsonc
+//! {
+//!   "id": "confidential.secrecy-cue",      // unique across all files
+//!   "category": "confidential-info",       // a category id
+//!   "severity": "block",                   // optional override of the category default
+//!   "tags": ["councillor"],                // optional; profile grounds may require one of these
+//!   "modes": ["personal"],                 // optional; default both
+//!   "flags": ["works_with_vulnerable"],    // optional; ALL required
+//!   "election_window": true,               // optional; `now` 0–42 days before an election
+//!   // trigger: exactly one of
+//!   "patterns": ["between us", "…"],       // regexes over the skeleton (ASCII, lower-case, Unicode off)
+//!   "detector": "ni-number",               // a built-in detector (see `detectors`)
+//!   "lexicon": "swears",                   // a word list, matched disguise-tolerantly on the profanity view
+//!   "attachments": true,                   // fires (empty span at 0) when the composer holds media
+//!   "word": true,                          // wrap patterns in \b…\b (default true)
+//!   "except": ["penistone"],               // hits overlapping one of these are dropped
+//!   "near": {"patterns": ["…"], "within": 8},        // must ALSO occur within N words of the hit
+//!   "with_any": ["…"],                     // must also occur anywhere in the draft
+//!   "unless_any": ["views (are )?my own"], // suppresses the rule if anywhere in the draft
+//!   "unless_near": {"patterns": ["…"], "within": 6}, // suppresses a hit with this within N words
+//!   "message": "“{match}” suggests …",    // {match} = the input's words under the span
+//!   "examples": {"fire": ["…", {"text": "…", "context": {"mode": "official"}}], "quiet": ["…"]}
+//! }
+//! ```
+//!
+//! Patterns are compiled with `regex::bytes` and `unicode(false)`: ASCII only.
+
+use crate::context::{Context, Mode, FLAG_NAMES};
+use crate::detectors::{Detector, Ident};
+use crate::normalize::Normalized;
+use crate::Severity;
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A rule-file error: file, rule id (or index) and reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError(pub String);
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub lexicons: BTreeMap<String, Vec<String>>,
+    pub rules: Vec<RuleSpec>,
+}
+
+/// Patterns required/forbidden within `within` words of a hit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Near {
+    pub patterns: Vec<String>,
+    /// Distance in words between the hit and the other match (0 = adjacent or overlapping).
+    pub within: u32,
+}
+
+/// An example run as a test: the text and optionally a context (`council` is ignored).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    WithContext { text: String, #[serde(default)] context: Option<ExampleContext> },
+}
+
+/// Context keys an example may set.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ExampleContext {
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub flags: crate::Flags,
+    #[serde(default)]
+    pub now: Option<crate::LocalDateTime>,
+    #[serde(default)]
+    pub elections: Vec<crate::Date>,
+    #[serde(default)]
+    pub attachments: bool,
+}
+
+impl Example {
+    /// The example's text and context (personal mode, no flags unless given).
+    pub fn parts(&self) -> (&str, Context) {
+        match self {
+            Example::Text(t) => (t, Context::new("example")),
+            Example::WithContext { text, context } => {
+                let c = context.clone().unwrap_or_default();
+                (
+                    text,
+                    Context {
+                        council: "example".into(),
+                        mode: c.mode,
+                        flags: c.flags,
+                        now: c.now,
+                        elections: c.elections,
+                        attachments: c.attachments,
+                    },
+                )
+            }
+        }
+    }
+}
+
+/// Examples: texts the rule must fire on, and texts it must stay quiet on.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default)]
+    pub fire: Vec<Example>,
+    #[serde(default)]
+    pub quiet: Vec<Example>,
+}
+
+/// A rule as written in the rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub category: String,
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub modes: Option<Vec<Mode>>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub election_window: bool,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub detector: Option<String>,
+    #[serde(default)]
+    pub lexicon: Option<String>,
+    #[serde(default)]
+    pub attachments: bool,
+    #[serde(default = "yes")]
+    pub word: bool,
+    #[serde(default)]
+    pub except: Vec<String>,
+    #[serde(default)]
+    pub near: Option<Near>,
+    #[serde(default)]
+    pub with_any: Vec<String>,
+    #[serde(default)]
+    pub unless_any: Vec<String>,
+    #[serde(default)]
+    pub unless_near: Option<Near>,
+    pub message: String,
+    #[serde(default)]
+    pub examples: Examples,
+    /// Free-text note on the policy source / rationale (not shown to users).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+enum Trigger {
+    Regex { re: Regex, profanity_view: bool },
+    Detector(Detector),
+    Attachments,
+}
+
+/// A compiled rule.
+pub struct Rule {
+    pub spec: RuleSpec,
+    trigger: Trigger,
+    except: Option<Regex>,
+    near: Option<(Regex, u32)>,
+    with_any: Option<Regex>,
+    unless_any: Option<Regex>,
+    unless_near: Option<(Regex, u32)>,
+}
+
+fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
+    let alt = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+    let src = if word { format!(r"\b(?:{alt})\b") } else { alt };
+    RegexBuilder::new(&src)
+        .unicode(false)
+        .size_limit(8 << 20)
+        .build()
+        .map_err(|e| RuleError(format!("{what}: {e}")))
+}
+
+fn compile_opt(parts: &[String], what: &str) -> Result<Option<Regex>, RuleError> {
+    if parts.is_empty() {
+        Ok(None)
+    } else {
+        compile(parts, true, what).map(Some)
+    }
+}
+
+/// Regex source matching `word` in the profanity view, tolerating repeated letters (`fuuuck`),
+/// `*` for inner letters (`f*ck`, `f**k`) and letters spaced by ` `, `.`, `-` or `_` (`s h i t`).
+/// Spaces inside the entry are any whitespace. `base+s1,s2` adds optional suffixes.
+pub fn disguise_pattern(entry: &str) -> String {
+    let (base, suffixes) = match entry.split_once('+') {
+        Some((b, s)) => (b, s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>()),
+        None => (entry, vec![]),
+    };
+    let base = base.trim().to_ascii_lowercase();
+    let words: Vec<&str> = base.split_whitespace().collect();
+    let mut joined = Vec::new();
+    for w in &words {
+        let mut p = String::new();
+        for (i, c) in w.bytes().enumerate() {
+            let lit = regex_escape_byte(c);
+            if i == 0 || !c.is_ascii_alphabetic() {
+                p.push_str(&format!("{lit}+"));
+            } else {
+                p.push_str(&format!("(?:{lit}+|\\*)"));
+            }
+        }
+        joined.push(p);
+    }
+    let joined = joined.join(r"\s+");
+    let mut alts = vec![joined];
+    if words.len() == 1 && base.len() >= 3 && base.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let spaced = base.bytes().map(|c| regex_escape_byte(c)).collect::<Vec<_>>().join(r"[ ._\-]+");
+        alts.push(spaced);
+    }
+    let mut out = format!("(?:{})", alts.join("|"));
+    if !suffixes.is_empty() {
+        let s = suffixes.iter().map(|s| s.bytes().map(regex_escape_byte).collect::<String>()).collect::<Vec<_>>().join("|");
+        out.push_str(&format!("(?:{s})?"));
+    }
+    out
+}
+
+fn regex_escape_byte(c: u8) -> String {
+    if c.is_ascii_alphanumeric() {
+        (c as char).to_string()
+    } else {
+        format!("\\x{c:02x}")
+    }
+}
+
+/// A draft prepared for matching.
+pub struct Prepared<'a> {
+    pub text: &'a str,
+    pub norm: Normalized,
+    pub prof: Vec<u8>,
+    pub idents: Vec<Ident>,
+    /// `word_no[i]`: number of word starts in `skel[..=i]`.
+    pub word_no: Vec<u32>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Normalises `text`, runs the detectors, builds the profanity view and word index.
+    pub fn new(text: &'a str, det: &crate::detectors::Detectors) -> Prepared<'a> {
+        let norm = Normalized::new(text);
+        let idents = det.find_all(&norm.skel);
+        let masks: Vec<(usize, usize)> = idents.iter().map(|i| (i.start, i.end)).collect();
+        let prof = norm.profanity_view(&masks);
+        let mut word_no = Vec::with_capacity(norm.skel.len());
+        let mut count = 0u32;
+        let mut prev_word = false;
+        for &b in &norm.skel {
+            let w = b.is_ascii_alphanumeric() || b == b'_';
+            if w && !prev_word {
+                count += 1;
+            }
+            prev_word = w;
+            word_no.push(count);
+        }
+        Prepared { text, norm, prof, idents, word_no }
+    }
+
+    /// Words between two skeleton ranges (0 if they overlap or touch).
+    fn word_gap(&self, a: (usize, usize), b: (usize, usize)) -> u32 {
+        let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        if second.0 < first.1 || self.word_no.is_empty() {
+            return 0;
+        }
+        let last = self.word_no.len() - 1;
+        let e = self.word_no[first.1.saturating_sub(1).min(last)];
+        let s = self.word_no[second.0.min(last)];
+        s.saturating_sub(e).saturating_sub(1)
+    }
+}
+
+impl Rule {
+    /// Compiles a rule spec. `lexicons` are the file's word lists.
+    pub fn compile(spec: RuleSpec, lexicons: &BTreeMap<String, Vec<String>>) -> Result<Rule, RuleError> {
+        let id = spec.id.clone();
+        let e = |m: String| RuleError(format!("rule \"{id}\": {m}"));
+        let n_triggers = usize::from(!spec.patterns.is_empty())
+            + usize::from(spec.detector.is_some())
+            + usize::from(spec.lexicon.is_some())
+            + usize::from(spec.attachments);
+        if n_triggers != 1 {
+            return Err(e("needs exactly one trigger: patterns, detector, lexicon or attachments".into()));
+        }
+        for (k, f) in spec.flags.iter().enumerate() {
+            if !FLAG_NAMES.contains(&f.replace('-', "_").as_str()) {
+                return Err(e(format!("flags[{k}]: unknown flag \"{f}\"")));
+            }
+        }
+        if spec.message.trim().is_empty() {
+            return Err(e("message: must not be empty".into()));
+        }
+        let trigger = if let Some(d) = &spec.detector {
+            Trigger::Detector(Detector::from_name(d).ok_or_else(|| e(format!("detector: unknown detector \"{d}\"")))?)
+        } else if let Some(l) = &spec.lexicon {
+            let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
+            let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
+            Trigger::Regex { re: compile(&pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true }
+        } else if spec.attachments {
+            Trigger::Attachments
+        } else {
+            Trigger::Regex { re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?, profanity_view: false }
+        };
+        let near = match &spec.near {
+            Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
+            None => None,
+        };
+        let unless_near = match &spec.unless_near {
+            Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": unless_near"))?, n.within)),
+            None => None,
+        };
+        Ok(Rule {
+            except: compile_opt(&spec.except, &format!("rule \"{id}\": except"))?,
+            with_any: compile_opt(&spec.with_any, &format!("rule \"{id}\": with_any"))?,
+            unless_any: compile_opt(&spec.unless_any, &format!("rule \"{id}\": unless_any"))?,
+            near,
+            unless_near,
+            trigger,
+            spec,
+        })
+    }
+
+    /// Whether the rule's own conditions (modes, flags, election window) hold in `ctx`.
+    pub fn applies(&self, ctx: &Context) -> bool {
+        if let Some(m) = &self.spec.modes {
+            if !m.contains(&ctx.mode) {
+                return false;
+            }
+        }
+        if !self.spec.flags.iter().all(|f| ctx.flags.has(f)) {
+            return false;
+        }
+        !(self.spec.election_window && !ctx.in_election_window())
+    }
+
+    /// Skeleton byte ranges where the rule fires in `p` (conditions in `ctx` included).
+    /// Attachments hits are the empty range `(0, 0)`.
+    pub fn hits(&self, p: &Prepared, ctx: &Context) -> Vec<(usize, usize)> {
+        if !self.applies(ctx) {
+            return vec![];
+        }
+        let skel = &p.norm.skel[..];
+        let mut hits: Vec<(usize, usize)> = match &self.trigger {
+            Trigger::Attachments => {
+                if ctx.attachments {
+                    vec![(0, 0)]
+                } else {
+                    vec![]
+                }
+            }
+            Trigger::Detector(d) => p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end)).collect(),
+            Trigger::Regex { re, profanity_view } => {
+                let hay = if *profanity_view { &p.prof[..] } else { skel };
+                re.find_iter(hay).filter(|m| m.end() > m.start()).map(|m| (m.start(), m.end())).collect()
+            }
+        };
+        if hits.is_empty() {
+            return hits;
+        }
+        if let Some(re) = &self.unless_any {
+            if re.is_match(skel) {
+                return vec![];
+            }
+        }
+        if let Some(re) = &self.with_any {
+            if !re.is_match(skel) {
+                return vec![];
+            }
+        }
+        if let Some(re) = &self.except {
+            let ex: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            hits.retain(|h| !ex.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
+        }
+        if let Some((re, within)) = &self.near {
+            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+        }
+        if let Some((re, within)) = &self.unless_near {
+            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disguise() {
+        let re = RegexBuilder::new(&format!(r"\b{}\b", disguise_pattern("shit+e,ty,s"))).unicode(false).build().unwrap();
+        for t in ["shit", "sh*t", "shiiit", "s h i t", "shite", "s.h.i.t"] {
+            assert!(re.is_match(t.as_bytes()), "{t}");
+        }
+        for t in ["shitterton", "shiitake", "matsushita", "this hit"] {
+            assert!(!re.is_match(t.as_bytes()), "{t}");
+        }
+    }
+}
