@@ -87,6 +87,8 @@ fn wasm(out_dir: &Path) -> Result<(), String> {
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e:#}"))?
         .typescript(true)
+        // No `new URL(…, import.meta.url)` fallback: callers pass the packaged file's URL.
+        .omit_default_module_path(true)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(out_dir)

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// postcheck — builds the unpacked MV3 extension into dist/chrome/.
+//
+//   node extension/build.mjs [--wasm-dir DIR] [--out DIR]
+//
+// Inputs (paths relative to the repository root):
+//   extension/background/service-worker.js → background.js   (IIFE: a service worker cannot
+//                                                             use top-level await)
+//   extension/content/main.js              → content.js      (IIFE)
+//   extension/options/options.js           → options.js      (IIFE)
+//   manifest.json, extension/options/options.html + options.css,
+//   extension/styles/content.css → content.css, extension/_locales/,
+//   <wasm dir>/postcheck_wasm_bg.wasm (default target/wasm/, from the xtask; env POSTCHECK_WASM_DIR)
+//
+// A missing input is skipped with a warning (parts are written concurrently), except the
+// manifest. The wasm-bindgen glue is imported as 'postcheck-wasm' and patched at bundle time
+// so the only URL it can fetch is the extension's own packaged wasm (chrome.runtime.getURL).
+// Finally the output is scanned: any network API in the bundles fails the build.
+
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : fallback;
+}
+const outDir = arg('--out', join(root, 'dist', 'chrome'));
+const wasmDir = arg('--wasm-dir', resolve(root, process.env.POSTCHECK_WASM_DIR || 'target/wasm'));
+const WASM_JS = 'postcheck_wasm.js';
+const WASM_BIN = 'postcheck_wasm_bg.wasm';
+
+const rel = (p) => relative(root, p) || '.';
+const warnings = [];
+const errors = [];
+const warn = (m) => {
+  warnings.push(m);
+  console.warn(`build: warning: ${m}`);
+};
+const fail = (m) => {
+  errors.push(m);
+  console.error(`build: error: ${m}`);
+};
+
+// ---- the wasm-bindgen glue, confined to the extension's own files ----------------------
+
+// Replaces the glue's default `fetch(module_or_path)`: only URLs inside this extension pass.
+const OWN_FETCH = `function __postcheckOwnFetch(url) {
+  const own = chrome.runtime.getURL('');
+  const href = String(url instanceof Request ? url.url : url);
+  if (!href.startsWith(own)) throw new Error('postcheck: refusing to load wasm from ' + href);
+  return fetch(href);
+}
+`;
+
+const wasmGluePlugin = {
+  name: 'postcheck-wasm',
+  setup(build) {
+    build.onResolve({ filter: /^postcheck-wasm$/ }, () => {
+      const path = join(wasmDir, WASM_JS);
+      if (!existsSync(path)) {
+        return { errors: [{ text: `${rel(path)} not found — run the xtask first (scripts/build.sh)` }] };
+      }
+      return { path, namespace: 'file' };
+    });
+    build.onLoad({ filter: /postcheck_wasm\.js$/ }, (args) => {
+      let src = readFileSync(args.path, 'utf8');
+      const problems = [];
+      // The xtask omits the default module path (init() must be given the URL); if a glue
+      // ever has one, point it at the packaged file, never at a URL relative to the bundle.
+      src = src.replace(
+        /new URL\((['"])postcheck_wasm_bg\.wasm\1,\s*import\.meta\.url\)/g,
+        `chrome.runtime.getURL('${WASM_BIN}')`,
+      );
+      const fetches = src.match(/\bfetch\(/g)?.length ?? 0;
+      if (fetches !== 1) problems.push(`expected exactly one fetch( in the glue, found ${fetches}`);
+      src = src.replace(/\bfetch\(/, '__postcheckOwnFetch(') + '\n' + OWN_FETCH;
+      if (/import\.meta/.test(src)) problems.push('import.meta still used (not available in an IIFE)');
+      if (problems.length) {
+        return { errors: problems.map((text) => ({ text: `wasm glue patch: ${text}` })) };
+      }
+      return { contents: src, loader: 'js' };
+    });
+  },
+};
+
+// ---- build ------------------------------------------------------------------------------
+
+const entries = [
+  { in: 'extension/background/service-worker.js', out: 'background.js', wasm: true },
+  { in: 'extension/content/main.js', out: 'content.js' },
+  { in: 'extension/options/options.js', out: 'options.js' },
+];
+
+const copies = [
+  { from: 'manifest.json', to: 'manifest.json', required: true },
+  { from: 'extension/options/options.html', to: 'options.html' },
+  { from: 'extension/options/options.css', to: 'options.css' },
+  { from: 'extension/styles/content.css', to: 'content.css' },
+  { from: 'extension/_locales', to: '_locales' },
+  { from: join(wasmDir, WASM_BIN), to: WASM_BIN },
+];
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+for (const e of entries) {
+  const input = join(root, e.in);
+  if (!existsSync(input)) {
+    warn(`${e.in} missing — ${e.out} not built`);
+    continue;
+  }
+  try {
+    await esbuild.build({
+      entryPoints: [input],
+      outfile: join(outDir, e.out),
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['chrome105'],
+      charset: 'utf8',
+      legalComments: 'none',
+      logLevel: 'warning',
+      plugins: e.wasm ? [wasmGluePlugin] : [],
+    });
+  } catch (err) {
+    fail(`${e.in}: ${err.message.split('\n')[0]}`);
+  }
+}
+
+for (const c of copies) {
+  const from = c.from.startsWith('/') ? c.from : join(root, c.from);
+  if (!existsSync(from)) {
+    (c.required ? fail : warn)(`${rel(from)} missing — ${c.to} not copied`);
+    continue;
+  }
+  cpSync(from, join(outDir, c.to), { recursive: true });
+}
+
+// ---- checks on the output ---------------------------------------------------------------
+
+const manifestPath = join(outDir, 'manifest.json');
+if (existsSync(manifestPath)) {
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const referenced = [
+    m.background?.service_worker,
+    m.options_ui?.page,
+    ...(m.content_scripts ?? []).flatMap((cs) => [...(cs.js ?? []), ...(cs.css ?? [])]),
+    m.default_locale && `_locales/${m.default_locale}/messages.json`,
+    WASM_BIN,
+  ].filter(Boolean);
+  for (const f of referenced) {
+    if (!existsSync(join(outDir, f))) warn(`dist is incomplete: ${f} is missing`);
+  }
+  if (m.default_locale && existsSync(join(outDir, '_locales', m.default_locale, 'messages.json'))) {
+    const messages = JSON.parse(
+      readFileSync(join(outDir, '_locales', m.default_locale, 'messages.json'), 'utf8'),
+    );
+    for (const key of JSON.stringify(m).match(/__MSG_(\w+)__/g) ?? []) {
+      const name = key.slice(6, -2);
+      if (!messages[name]) fail(`manifest uses ${key} but _locales/${m.default_locale}/messages.json lacks "${name}"`);
+    }
+  }
+}
+
+// Nothing leaves the device: no network API in any bundle, except the guarded wasm fetch.
+const NETWORK = /\b(fetch|XMLHttpRequest|WebSocket|EventSource|sendBeacon|WebTransport|RTCPeerConnection)\s*\(/g;
+for (const e of entries) {
+  const file = join(outDir, e.out);
+  if (!existsSync(file)) continue;
+  let src = readFileSync(file, 'utf8');
+  if (e.wasm) src = src.replace(/function __postcheckOwnFetch\(url\) \{[^}]*?return fetch\(href\);\s*\}/, '');
+  const hits = [...src.matchAll(NETWORK)].map((x) => x[1]);
+  if (hits.length) fail(`${e.out} uses network APIs (${[...new Set(hits)].join(', ')}): nothing may leave the device`);
+}
+
+if (existsSync(join(outDir, WASM_BIN))) {
+  const bytes = readFileSync(join(outDir, WASM_BIN));
+  console.log(
+    `build: ${WASM_BIN}: ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped`,
+  );
+}
+for (const e of entries) {
+  const file = join(outDir, e.out);
+  if (existsSync(file)) console.log(`build: ${e.out}: ${statSync(file).size} bytes`);
+}
+
+console.log(
+  `build: ${rel(outDir)} ${errors.length ? 'FAILED' : 'ready'}` +
+    ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'}, ${errors.length} error${errors.length === 1 ? '' : 's'})`,
+);
+if (errors.length) process.exit(1);
