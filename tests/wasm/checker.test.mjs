@@ -1,0 +1,167 @@
+// The wasm build (target/wasm/, from `cargo run -p postcheck-xtask --release -- wasm target/wasm`)
+// loaded in Node with initSync, exercised through the contract §4 API.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const wasmDir = resolve(root, process.env.POSTCHECK_WASM_DIR || 'target/wasm');
+const gluePath = resolve(wasmDir, 'postcheck_wasm.js');
+const binPath = resolve(wasmDir, 'postcheck_wasm_bg.wasm');
+
+/** @type {typeof import('../../target/wasm/postcheck_wasm.js').Checker} */
+let Checker;
+/** @type {InstanceType<typeof Checker>} */
+let checker;
+
+before(async () => {
+  assert.ok(existsSync(gluePath) && existsSync(binPath), `build the wasm first: ${gluePath}`);
+  const glue = await import(pathToFileURL(gluePath).href);
+  glue.initSync({ module: readFileSync(binPath) });
+  Checker = glue.Checker;
+  checker = new Checker();
+});
+
+const COUNCILS = ['barnsley', 'caerphilly', 'chelmsford', 'shaftesbury', 'sheffield'];
+
+test('profiles() lists the five councils as plain objects', () => {
+  const profiles = checker.profiles();
+  assert.ok(Array.isArray(profiles));
+  assert.deepEqual(profiles.map((p) => p.id).sort(), COUNCILS);
+  for (const p of profiles) {
+    assert.equal(Object.getPrototypeOf(p), Object.prototype, 'plain object, not a Map');
+    assert.deepEqual(Object.keys(p).sort(), ['document', 'id', 'language', 'name', 'note']);
+    assert.equal(typeof p.name, 'string');
+    assert.equal(typeof p.document, 'string');
+    assert.ok(['en', 'cy'].includes(p.language));
+    assert.ok(p.note === null || typeof p.note === 'string');
+  }
+  assert.equal(profiles.find((p) => p.id === 'barnsley').name, 'Barnsley MBC');
+});
+
+test('Barnsley personal: confidential information cites 4.4, spans in UTF-16 units', () => {
+  const draft = "between us the Hoyland depot is closing, don't tell anyone";
+  // Astral-plane emoji (2 UTF-16 units, 4 UTF-8 bytes) and an accented letter before the trigger.
+  const prefix = '🤫 Café news: ';
+  const text = prefix + draft;
+  const findings = checker.check(text, { council: 'barnsley', mode: 'personal' });
+  assert.ok(Array.isArray(findings));
+  const conf = findings.filter((f) => f.category === 'confidential-info');
+  assert.ok(conf.length >= 1, `expected a confidential-info finding, got ${JSON.stringify(findings)}`);
+
+  for (const f of conf) {
+    assert.equal(Object.getPrototypeOf(f), Object.prototype);
+    assert.equal(f.title, 'Confidential information');
+    assert.ok(['block', 'warn', 'info'].includes(f.severity));
+    assert.ok(Array.isArray(f.clauses) && f.clauses.length >= 1);
+    assert.equal(typeof f.message, 'string');
+    assert.ok(Number.isInteger(f.start) && Number.isInteger(f.end));
+    assert.ok(f.start >= prefix.length, 'the trigger lies after the prefix');
+    assert.ok(f.end > f.start && f.end <= text.length);
+  }
+  const refs = conf.flatMap((f) => f.clauses.map((c) => c.reference));
+  assert.ok(
+    refs.includes('Barnsley MBC Social Networking Policy 4.4'),
+    `clause references: ${JSON.stringify(refs)}`,
+  );
+  const clause = conf.flatMap((f) => f.clauses).find((c) => c.clause === '4.4');
+  assert.equal(clause.council, 'barnsley');
+  assert.equal(clause.document, 'Barnsley MBC Social Networking Policy');
+  assert.ok(clause.quote.length > 20);
+
+  // The spans slice the trigger words out of the JS string (UTF-16 code units).
+  const triggers = conf.map((f) => text.slice(f.start, f.end).toLowerCase());
+  assert.ok(
+    triggers.some((t) => t.includes('between us') || t.includes("don't tell anyone")),
+    `sliced triggers: ${JSON.stringify(triggers)}`,
+  );
+  for (const t of triggers) assert.ok(draft.toLowerCase().includes(t), `"${t}" is part of the draft`);
+
+  // Same findings, shifted by exactly the prefix's UTF-16 length, without the prefix.
+  const plain = checker.check(draft, { council: 'barnsley', mode: 'personal' });
+  const plainConf = plain.filter((f) => f.category === 'confidential-info');
+  assert.deepEqual(
+    plainConf.map((f) => [f.start + prefix.length, f.end + prefix.length]),
+    conf.map((f) => [f.start, f.end]),
+  );
+});
+
+test('findings are sorted by start', () => {
+  const text = "between us the Hoyland depot is closing, don't tell anyone";
+  const findings = checker.check(text, { council: 'barnsley', mode: 'personal' });
+  for (let i = 1; i < findings.length; i++) {
+    assert.ok(findings[i - 1].start <= findings[i].start);
+  }
+});
+
+test('a clean draft gives []', () => {
+  for (const council of COUNCILS) {
+    const findings = checker.check('Lovely walk along the canal this morning with the dog.', {
+      council,
+      mode: 'personal',
+      now: '2026-05-02T10:30',
+      attachments: false,
+    });
+    assert.deepEqual(findings, [], `${council}: ${JSON.stringify(findings)}`);
+  }
+});
+
+test('the full context shape is accepted', () => {
+  const findings = checker.check('Lovely walk along the canal this morning.', {
+    council: 'chelmsford',
+    mode: 'official',
+    flags: ['politically_restricted', 'works-with-vulnerable'],
+    now: '2026-05-01T12:00',
+    elections: ['2026-05-07'],
+    attachments: false,
+  });
+  assert.ok(Array.isArray(findings));
+});
+
+test('an unknown council throws an Error naming it', () => {
+  assert.throws(
+    () => checker.check('hello', { council: 'atlantis', mode: 'personal' }),
+    (e) => e instanceof Error && /atlantis/.test(e.message),
+  );
+});
+
+test('a malformed context throws an Error', () => {
+  assert.throws(() => checker.check('hello', { mode: 'personal' }), (e) => e instanceof Error && /council/.test(e.message));
+  assert.throws(() => checker.check('hello', 'barnsley'), Error);
+});
+
+test('addProfile with a broken profile throws an Error naming the field', () => {
+  const good = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
+
+  const noDocument = structuredClone(good);
+  noDocument.id = 'testshire';
+  delete noDocument.document;
+  assert.throws(
+    () => checker.addProfile(JSON.stringify(noDocument)),
+    (e) => e instanceof Error && /document/.test(e.message),
+  );
+
+  const badClauses = structuredClone(good);
+  badClauses.id = 'testshire';
+  badClauses.clauses = 'not a list';
+  assert.throws(
+    () => checker.addProfile(JSON.stringify(badClauses)),
+    (e) => e instanceof Error && /clauses/.test(e.message),
+  );
+
+  assert.throws(() => checker.addProfile('{"id": "x", '), Error);
+});
+
+test('addProfile with a valid profile returns its id and makes it checkable', () => {
+  const p = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
+  p.id = 'testshire';
+  p.name = 'Testshire DC';
+  const c = new Checker();
+  assert.equal(c.addProfile(JSON.stringify(p)), 'testshire');
+  assert.ok(c.profiles().some((x) => x.id === 'testshire' && x.name === 'Testshire DC'));
+  const findings = c.check("between us the depot is closing, don't tell anyone", { council: 'testshire' });
+  assert.ok(findings.some((f) => f.category === 'confidential-info'));
+  c.free();
+});
