@@ -1,0 +1,227 @@
+// End-to-end: the built extension (dist/chrome) in Debian Chromium against the three fixture sites
+// (real Draft.js / Lexical / textarea composers at their real URLs, strict CSP). See docs/contract.md §5, §6.
+//
+//   node --test --test-concurrency=1 tests/browser/
+//   POSTCHECK_EXTENSION=tests/fixtures/stub-extension …   (harness self-check without a build)
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, SITES, EXAMPLE, CLEAN, AX, waitFor, typeInto, posted, submits, editorText, highlights,
+  markedTexts, cspViolations, focusInside,
+} from './harness.mjs';
+
+const BARNSLEY = { council: 'Barnsley MBC', councilId: 'barnsley', account: 'Personal account' };
+const SHEFFIELD = { council: 'Sheffield City Council', councilId: 'sheffield', account: 'Personal account' };
+const BARNSLEY_REF = 'Barnsley MBC Social Networking Policy 4.4';
+const SHEFFIELD_DOC = 'Sheffield City Council Social Networking Policy (2015)';
+const TITLE = 'Confidential information';
+const CUES = ['between us', "don't tell anyone"];
+const WARNING = 'Check before you post';
+
+let h;
+const violations = []; // CSP violations seen by pages, collected when each page closes
+
+before(async () => {
+  h = await launch();
+  await h.setOptions(BARNSLEY);
+});
+
+after(async () => {
+  if (h) await h.close();
+});
+
+/** Opens a site in a fresh tab with an AX session; closes both (recording CSP violations) at the end. */
+async function withSite(id, fn) {
+  const page = await h.openSite(id);
+  const ax = await AX.of(page);
+  try {
+    return await fn(page, ax, SITES[id]);
+  } finally {
+    try {
+      violations.push(...(await cspViolations(page)).map((v) => ({ site: id, ...v })));
+    } catch {}
+    await ax.detach();
+    await page.close();
+  }
+}
+
+const lc = (s) => s.toLowerCase();
+const covers = (texts, cue) => texts.some((t) => lc(t).includes(lc(cue)));
+
+async function waitForMarks(page, ax, site) {
+  return waitFor(async () => {
+    // Contenteditable composers: Custom Highlight API ranges (§6). Textareas: the mirror overlay.
+    const texts = site.kind === 'textarea' ? await markedTexts(page, ax) : (await highlights(page)).flatMap((x) => x.ranges);
+    return CUES.every((c) => covers(texts, c)) && texts;
+  }, { message: `marks covering ${CUES.map((c) => `"${c}"`).join(' and ')}` });
+}
+
+async function waitForNote(ax, ...needles) {
+  return waitFor(async () => {
+    const text = await ax.statusText();
+    return needles.every((n) => text.includes(n)) && text;
+  }, { message: `a status note containing ${needles.map((n) => `"${n}"`).join(', ')}` });
+}
+
+async function waitForWarning(ax) {
+  return waitFor(() => ax.alertDialog(), { message: `an alertdialog "${WARNING}"` });
+}
+
+async function waitForNoWarning(ax) {
+  return waitFor(async () => !(await ax.alertDialog()), { message: 'the warning to close' });
+}
+
+for (const id of Object.keys(SITES)) {
+  const site = SITES[id];
+  describe(`${site.name}`, () => {
+    test('the example draft is marked and the note cites Barnsley 4.4', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        const marks = await waitForMarks(page, ax, site);
+        for (const m of marks) assert.ok(!lc(m).includes('hoyland'), `a mark covers more than the cue: "${m}"`);
+        const note = await waitForNote(ax, TITLE, BARNSLEY_REF);
+        assert.match(note, /Confidential information/);
+      });
+    });
+
+    test("the editor's own text equals what was typed after the marks are drawn", async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForMarks(page, ax, site);
+        await waitForNote(ax, TITLE);
+        assert.equal(await editorText(page), EXAMPLE);
+        // Typing more after the marks are drawn still reaches the editor unchanged.
+        await page.keyboard.type(' today', { delay: 5 });
+        await waitFor(async () => (await editorText(page)) === `${EXAMPLE} today`, { message: 'editor text with the addition' });
+      });
+    });
+
+    test('the post button is held with a warning citing the clause; "Edit post" returns to the composer', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+        await page.locator(site.submit).click();
+        const warning = await waitForWarning(ax);
+        assert.equal(warning.name, WARNING);
+        assert.ok(warning.text.includes(BARNSLEY_REF), `warning text lacks the clause reference: ${warning.text}`);
+        assert.ok(warning.text.includes(TITLE), `warning text lacks the category: ${warning.text}`);
+        assert.deepEqual(await posted(page), [], 'the site posted although the post was held');
+        assert.equal(await submits(page), 0, "the site's submit handler ran");
+
+        await ax.clickButton('Edit post');
+        await waitForNoWarning(ax);
+        await waitFor(() => focusInside(page, site.editor), { message: 'focus back in the composer' });
+        assert.deepEqual(await posted(page), []);
+        assert.equal(await submits(page), 0);
+        assert.equal(await editorText(page), EXAMPLE, 'the draft is still there to edit');
+      });
+    });
+
+    test('"Post anyway" posts exactly the typed text, once', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+        await page.locator(site.submit).click();
+        await waitForWarning(ax);
+        assert.deepEqual(await posted(page), []);
+        await ax.clickButton('Post anyway');
+        await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to reach the site' });
+        await waitForNoWarning(ax);
+        // The site cleared its composer after posting: its handler has finished.
+        await waitFor(async () => (await editorText(page)).trim() === '', { message: 'the site to clear its composer' });
+        assert.deepEqual(await posted(page), [EXAMPLE]);
+        assert.equal(await submits(page), 1, "the site's submit handler ran more than once");
+        assert.equal(await page.locator('#timeline .post').count(), 1);
+      });
+    });
+
+    test('a click straight after typing (before any mark is drawn) is held too', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await page.locator(site.submit).click();
+        const warning = await waitForWarning(ax);
+        assert.ok(warning.text.includes(BARNSLEY_REF), `warning text lacks the clause reference: ${warning.text}`);
+        assert.deepEqual(await posted(page), []);
+        assert.equal(await submits(page), 0);
+      });
+    });
+
+    if (site.ctrlEnter) {
+      test('Ctrl+Enter is held too; "Post anyway" then posts the text once', async () => {
+        await withSite(id, async (page, ax) => {
+          await typeInto(page, site, EXAMPLE);
+          await waitForNote(ax, BARNSLEY_REF);
+          await page.keyboard.press('Control+Enter');
+          const warning = await waitForWarning(ax);
+          assert.equal(warning.name, WARNING);
+          assert.deepEqual(await posted(page), [], 'Ctrl+Enter posted although it should be held');
+          assert.equal(await submits(page), 0);
+          await ax.clickButton('Edit post');
+          await waitForNoWarning(ax);
+          await waitFor(() => focusInside(page, site.editor), { message: 'focus back in the composer' });
+          await page.keyboard.press('Control+Enter');
+          await waitForWarning(ax);
+          assert.deepEqual(await posted(page), []);
+          await ax.clickButton('Post anyway');
+          await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to reach the site' });
+          await waitFor(async () => (await editorText(page)).trim() === '', { message: 'the site to clear its composer' });
+          assert.deepEqual(await posted(page), [EXAMPLE]);
+          assert.equal(await submits(page), 1);
+        });
+      });
+    }
+
+    test('changing the council in the options page re-cites the open draft without reload', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, TITLE, BARNSLEY_REF);
+        const navigations = [];
+        page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+        try {
+          await h.setOptions(SHEFFIELD);
+          const note = await waitForNote(ax, SHEFFIELD_DOC);
+          assert.ok(!note.includes(BARNSLEY_REF), `the note still cites Barnsley: ${note}`);
+          await page.locator(site.submit).click();
+          const warning = await waitForWarning(ax);
+          assert.ok(warning.text.includes(SHEFFIELD_DOC), `warning does not cite Sheffield: ${warning.text}`);
+          assert.deepEqual(await posted(page), []);
+          assert.deepEqual(navigations, [], 'the tab reloaded');
+          assert.equal(await editorText(page), EXAMPLE);
+        } finally {
+          await h.setOptions(BARNSLEY);
+        }
+        await waitForNote(ax, BARNSLEY_REF);
+      });
+    });
+
+    test('a clean draft posts on the first click with no warning', async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, CLEAN);
+        await page.locator(site.submit).click();
+        await waitFor(async () => (await posted(page)).length > 0, { message: 'the clean post to reach the site' });
+        assert.deepEqual(await posted(page), [CLEAN]);
+        assert.equal(await submits(page), 1);
+        assert.equal(await ax.alertDialog(), null, 'a warning was shown for a clean draft');
+        assert.deepEqual((await highlights(page)).flatMap((x) => x.ranges), [], 'a clean draft has marks');
+      });
+    });
+  });
+}
+
+describe('nothing leaves the device', () => {
+  test('no request to any host but the fixture sites and the extension; no CSP violation', async () => {
+    // Exercise every site once more so this test stands alone when run with --test-name-pattern.
+    for (const id of Object.keys(SITES)) {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, SITES[id], EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+      });
+    }
+    assert.deepEqual(h.foreignRequests().map((r) => r.url), [], 'requests to other hosts');
+    assert.deepEqual(h.aborted, [], 'requests that had to be aborted');
+    assert.deepEqual(h.cspReportRequests().map((r) => r.url), [], 'CSP violation report requests');
+    assert.deepEqual(h.cspReports, [], 'CSP violation reports');
+    assert.deepEqual(violations, [], 'securitypolicyviolation events');
+    assert.deepEqual(h.cspConsole, [], 'CSP console messages');
+  });
+});

@@ -1,0 +1,414 @@
+// Browser-test harness: Debian Chromium + the built extension (dist/chrome) + the fixture sites.
+//
+// - Every request is recorded; everything but the fixture hosts and chrome-extension:// is aborted
+//   (and DNS is mapped to nothing), so a test can assert that nothing left the device.
+// - The extension UI lives in a closed shadow root; tests reach it through the accessibility tree
+//   (CDP Accessibility.queryAXTree), as assistive technology does, and click its buttons with real
+//   mouse events at the box the browser reports for the node.
+// - All waits are condition-based (poll with a timeout), never fixed sleeps.
+import { chromium } from 'playwright-core';
+import { mkdtemp, rm, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildFixtures } from '../fixtures/build.mjs';
+import { SITES, routeSites, CSP_REPORT_PATH } from '../fixtures/sites.mjs';
+
+export { SITES };
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const EXTENSION_DIR = path.resolve(ROOT, process.env.POSTCHECK_EXTENSION || 'dist/chrome');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const EXAMPLE = "between us the Hoyland depot is closing, don't tell anyone";
+export const CLEAN = 'Lovely sunny morning for the Penistone 10k, well done everyone who ran!';
+
+/** Polls `fn` until it returns a truthy value; returns that value. Throws with the last value seen. */
+export async function waitFor(fn, { timeout = 10_000, interval = 50, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last, lastError;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      const seen = lastError ? `last error: ${lastError.message}` : `last value: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${timeout} ms waiting for ${message} (${seen})`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+export async function extensionBuilt(dir = EXTENSION_DIR) {
+  try {
+    await access(path.join(dir, 'manifest.json'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Launches Chromium with the extension. Returns a Harness.
+ * headless: true → new headless (--headless=new); false → headed (needs $DISPLAY).
+ */
+export async function launch({ extension = EXTENSION_DIR, headless = true } = {}) {
+  await buildFixtures();
+  if (!(await extensionBuilt(extension))) {
+    throw new Error(`no built extension at ${path.relative(ROOT, extension) || extension} — run: bash scripts/build.sh`);
+  }
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'postcheck-e2e-'));
+  const args = [
+    `--load-extension=${extension}`,
+    `--disable-extensions-except=${extension}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+    '--host-resolver-rules=MAP * ~NOTFOUND',
+  ];
+  if (headless) args.push('--headless=new');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: false, // headless mode is chosen by the --headless=new flag above (new headless supports extensions)
+    args,
+    viewport: { width: 1100, height: 800 },
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  const h = new Harness(context, userDataDir);
+  await h._init();
+  return h;
+}
+
+const FIXTURE_ORIGINS = new Set(Object.values(SITES).map((s) => s.origin));
+
+export class Harness {
+  constructor(context, userDataDir) {
+    this.context = context;
+    this.userDataDir = userDataDir;
+    this.requests = []; // {url, origin, resourceType, fromServiceWorker}
+    this.aborted = []; // urls aborted by the catch-all
+    this.cspReports = []; // {site, body}
+    this.cspConsole = []; // console messages mentioning Content Security Policy
+    this.pages = new Set();
+  }
+
+  async _init() {
+    const { context } = this;
+    context.on('request', (req) => {
+      let origin;
+      try {
+        origin = new URL(req.url()).origin;
+      } catch {
+        origin = req.url();
+      }
+      if (req.url().startsWith('chrome-extension://')) origin = 'chrome-extension://' + new URL(req.url()).host;
+      this.requests.push({ url: req.url(), origin, resourceType: req.resourceType() });
+    });
+    context.on('console', (msg) => {
+      if (/Content Security Policy|Content-Security-Policy/i.test(msg.text())) this.cspConsole.push(msg.text());
+    });
+    context.on('page', (page) => {
+      this.pages.add(page);
+      page.on('close', () => this.pages.delete(page));
+    });
+    // Record CSP violations the page sees (from either world: the event is dispatched on the document).
+    await context.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile, sample: e.sample });
+      }, true);
+    });
+    // Catch-all first: abort everything that is not the extension itself. Fixture routes, registered
+    // after, take precedence for the fixture hosts.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('chrome-extension://')) return route.continue();
+      this.aborted.push(url);
+      return route.abort('blockedbyclient');
+    });
+    await routeSites(context, { onCspReport: (site, body) => this.cspReports.push({ site, body }) });
+
+    // The extension id, from its service worker.
+    const isExt = (w) => w.url().startsWith('chrome-extension://');
+    let sw = context.serviceWorkers().find(isExt);
+    if (!sw) sw = await context.waitForEvent('serviceworker', { predicate: isExt, timeout: 20_000 });
+    this.serviceWorker = sw;
+    this.extensionId = new URL(sw.url()).host;
+    // The persistent context opens with one blank page; keep it (closing the last page would not close
+    // the browser, but some Chromium builds exit). Pages are created per test.
+  }
+
+  /** Hosts contacted other than the fixture sites and this extension. */
+  foreignRequests() {
+    const ext = `chrome-extension://${this.extensionId}`;
+    return this.requests.filter((r) => !FIXTURE_ORIGINS.has(r.origin) && r.origin !== ext && !r.url.startsWith('about:') && !r.url.startsWith('data:'));
+  }
+
+  cspReportRequests() {
+    return this.requests.filter((r) => new URL(r.url, 'http://x').pathname === CSP_REPORT_PATH);
+  }
+
+  async close() {
+    await this.context.close().catch(() => {});
+    await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  // ---------------------------------------------------------------- options page
+
+  optionsUrl() {
+    return `chrome-extension://${this.extensionId}/options.html`;
+  }
+
+  async openOptions() {
+    const page = await this.context.newPage();
+    await page.goto(this.optionsUrl());
+    await page.getByLabel('Council', { exact: true }).waitFor();
+    return page;
+  }
+
+  /** Reads `settings` from chrome.storage.sync through an extension page. */
+  async storedSettings(page) {
+    return page.evaluate(() => chrome.storage.sync.get('settings').then((r) => r.settings ?? null));
+  }
+
+  /**
+   * Chooses settings through the options page's labelled controls, like a user.
+   * council: the option's visible label ("Barnsley MBC"); councilId: the id expected in storage;
+   * account: "Personal account" | "Official council account"; roles: labels of checkboxes to tick.
+   * Waits until the choice is stored.
+   */
+  async setOptions({ council, councilId, account = 'Personal account', roles } = {}, page = null) {
+    const own = !page;
+    page = page || (await this.openOptions());
+    try {
+      if (council) await page.getByLabel('Council', { exact: true }).selectOption({ label: council });
+      if (account) await page.getByRole('radio', { name: account, exact: true }).check();
+      if (roles) {
+        for (const cb of await page.getByRole('checkbox').all()) {
+          const name = (await cb.getAttribute('aria-label')) || (await cb.evaluate((el) => el.labels?.[0]?.textContent?.trim() || ''));
+          const want = roles.some((r) => name.includes(r));
+          if ((await cb.isChecked()) !== want) await cb.setChecked(want);
+        }
+      }
+      const save = page.getByRole('button', { name: /^save/i });
+      if (await save.count()) await save.first().click();
+      const mode = account === 'Official council account' ? 'official' : 'personal';
+      await waitFor(async () => {
+        const s = await this.storedSettings(page);
+        return s && (!councilId || s.council === councilId) && (!account || s.mode === mode) && s;
+      }, { message: `settings stored (council ${councilId}, mode ${mode})` });
+    } finally {
+      if (own) await page.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- sites
+
+  async openSite(id) {
+    const site = SITES[id];
+    const page = await this.context.newPage();
+    await page.goto(site.url);
+    await page.locator(site.editor).waitFor();
+    // The fixture's scripts ran (they define window.__editorText).
+    await waitFor(() => page.evaluate(() => typeof window.__editorText === 'function'), { message: `${id} fixture ready` });
+    return page;
+  }
+}
+
+// ------------------------------------------------------------------ page helpers
+
+/** Types with real keyboard events into the site's composer. */
+export async function typeInto(page, site, text) {
+  const editor = page.locator(site.editor);
+  await editor.click();
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+/** What the site's own submit handler received (main world). */
+export async function posted(page) {
+  return page.evaluate(() => window.__posted.slice());
+}
+
+/** The editor's text as the site's own code reads it (Draft/Lexical state, textarea value). */
+export async function editorText(page) {
+  return page.evaluate(() => window.__editorText());
+}
+
+/** How many times the site's own submit handler ran (including with an empty draft). */
+export async function submits(page) {
+  return page.evaluate(() => window.__submits);
+}
+
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations.slice());
+}
+
+/**
+ * postcheck's highlights: [{name, ranges: [text, …]}] for names starting "postcheck-".
+ * Read from the main world: CSS.highlights is the document's registry, shared by all worlds.
+ */
+export async function highlights(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const [name, hl] of CSS.highlights) {
+      if (!name.startsWith('postcheck-')) continue;
+      out.push({ name, ranges: [...hl].map((r) => r.toString()) });
+    }
+    return out;
+  });
+}
+
+/**
+ * Every postcheck mark in the page as text: Custom Highlight ranges (contenteditable composers) and
+ * marked segments of the textarea mirror overlay in the closed shadow root.
+ */
+export async function markedTexts(page, ax) {
+  const hl = (await highlights(page)).flatMap((h) => h.ranges);
+  const mirror = ax ? await ax.shadowMarks() : [];
+  return [...hl, ...mirror];
+}
+
+/** Accessibility-tree access to the page (including closed shadow roots) over CDP. */
+export class AX {
+  static async of(page) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('Accessibility.enable');
+    return new AX(page, cdp);
+  }
+
+  constructor(page, cdp) {
+    this.page = page;
+    this.cdp = cdp;
+  }
+
+  async detach() {
+    await this.cdp.detach().catch(() => {});
+  }
+
+  /** AX nodes with the given role (and accessible name, if given); ignored nodes left out. */
+  async query({ role, name } = {}) {
+    const { root } = await this.cdp.send('DOM.getDocument', { depth: 0 });
+    const params = { nodeId: root.nodeId };
+    if (role) params.role = role;
+    if (name !== undefined) params.accessibleName = name;
+    const { nodes } = await this.cdp.send('Accessibility.queryAXTree', params);
+    return nodes.filter((n) => !n.ignored);
+  }
+
+  /** The accessible text of a node: its name, description and the text of its descendants. */
+  async text(node) {
+    const { nodes } = await this.cdp.send('Accessibility.getFullAXTree', {});
+    const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+    const self = byId.get(node.nodeId) || node;
+    const parts = [self.name?.value, self.description?.value];
+    const walk = (n) => {
+      for (const id of n.childIds || []) {
+        const c = byId.get(id);
+        if (!c) continue;
+        if (c.role?.value === 'StaticText' && !c.ignored) parts.push(c.name?.value);
+        walk(c);
+      }
+    };
+    walk(self);
+    return parts.filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
+  }
+
+  /** All non-ignored nodes of a role with their accessible text. */
+  async texts(role) {
+    const nodes = await this.query({ role });
+    const out = [];
+    for (const n of nodes) out.push({ node: n, name: n.name?.value || '', text: await this.text(n) });
+    return out;
+  }
+
+  /** Clicks a node with a real mouse event at the centre of its box. */
+  async click(node) {
+    const backendNodeId = node.backendDOMNodeId;
+    await this.cdp.send('DOM.scrollIntoViewIfNeeded', { backendNodeId }).catch(() => {});
+    const { model } = await this.cdp.send('DOM.getBoxModel', { backendNodeId });
+    const q = model.border;
+    const x = (q[0] + q[2] + q[4] + q[6]) / 4;
+    const y = (q[1] + q[3] + q[5] + q[7]) / 4;
+    await this.page.mouse.click(x, y);
+  }
+
+  /** Clicks the button with exactly this accessible name (waits for it). */
+  async clickButton(name, opts = {}) {
+    const [btn] = await waitFor(async () => {
+      const found = await this.query({ role: 'button', name });
+      return found.length ? found : null;
+    }, { message: `button "${name}"`, ...opts });
+    await this.click(btn);
+  }
+
+  /** The held-post warning, if shown: {node, name, text}. */
+  async alertDialog() {
+    const [d] = await this.texts('alertdialog');
+    return d || null;
+  }
+
+  /** Text of every role=status region (the inline note), joined. */
+  async statusText() {
+    const s = await this.texts('status');
+    return s.map((x) => x.text).join(' | ');
+  }
+
+  /**
+   * Marks drawn inside postcheck's closed shadow root (the textarea mirror overlay), read the way
+   * DevTools reads a closed shadow root (CDP DOM with pierce). Returns the text of every rendered
+   * element in the shadow tree that is visibly marked (a background colour or a text decoration
+   * that its parent does not have) outside the status note and the warning.
+   */
+  async shadowMarks() {
+    const { root } = await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const hosts = [];
+    const find = (n) => {
+      if (n.nodeName === 'POSTCHECK-UI') hosts.push(n);
+      for (const c of n.children || []) find(c);
+    };
+    find(root);
+    const out = [];
+    for (const host of hosts) {
+      for (const sr of host.shadowRoots || []) {
+        const { object } = await this.cdp.send('DOM.resolveNode', { backendNodeId: sr.backendNodeId });
+        const { result } = await this.cdp.send('Runtime.callFunctionOn', {
+          objectId: object.objectId,
+          returnByValue: true,
+          functionDeclaration: `function () {
+            const marked = [];
+            const style = (el) => getComputedStyle(el);
+            const paint = (cs) => [cs.backgroundColor, cs.textDecorationLine, cs.textDecorationColor, cs.color].join('|');
+            for (const el of this.querySelectorAll('*')) {
+              if (el.closest('[role=status],[role=alertdialog],[role=dialog]')) continue;
+              const r = el.getBoundingClientRect();
+              if (!r.width || !r.height) continue;
+              const cs = style(el);
+              const parent = el.parentElement ? style(el.parentElement) : null;
+              const decorated = cs.backgroundColor !== 'rgba(0, 0, 0, 0)' || cs.textDecorationLine !== 'none';
+              if (decorated && (!parent || paint(cs) !== paint(parent)) && el.children.length === 0) marked.push(el.textContent);
+            }
+            return marked;
+          }`,
+        });
+        await this.cdp.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => {});
+        out.push(...(result.value || []));
+      }
+    }
+    return out;
+  }
+}
+
+export async function focusInside(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    let a = document.activeElement;
+    return !!(el && a && (el === a || el.contains(a)));
+  }, selector);
+}
