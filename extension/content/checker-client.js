@@ -1,0 +1,132 @@
+// Asks the background to check a draft (contract §5) and remembers the answers.
+//
+// Answers are cached by the exact (text, attachments) they were computed for, so a result is
+// only ever applied to the text it describes; a newer request for the same key wins over an
+// older one (sequence numbers). Nothing here touches the network: the only channel is
+// chrome.runtime messaging to our own background service worker.
+
+import { checkRequest, send } from '../shared/protocol.js';
+
+/**
+ * @typedef {import('../shared/protocol.js').Finding} Finding
+ * @typedef {object} CheckResult
+ * @property {string} text            the exact text that was checked
+ * @property {boolean} attachments
+ * @property {boolean} ok             false: the background could not check (error)
+ * @property {{id:string,name:string}|null} council  null → no council chosen yet
+ * @property {Finding[]} findings     spans are UTF-16 code units into `text`
+ * @property {string} [error]
+ */
+
+const CACHE_LIMIT = 32;
+const RETRY_DELAY_MS = 150;
+
+/** Errors that mean "the background was not there to answer" (restarting / waking up). */
+const TRANSIENT = /establish connection|receiving end does not exist|message port closed|no response/i;
+/** Errors after which this content script can never talk to the background again. */
+const DEAD = /context invalidated/i;
+
+export class CheckerClient {
+  /** @param {string} site site id sent with every request */
+  constructor(site) {
+    this.site = site;
+    /** @type {Map<string, CheckResult>} */
+    this.cache = new Map();
+    /** @type {Map<string, Promise<CheckResult>>} */
+    this.inflight = new Map();
+    this.seq = 0;
+    /** @type {Map<string, number>} key → seq of the newest request for it */
+    this.latest = new Map();
+    this.generation = 0; // bumped when settings change: older answers are discarded
+    this.dead = false;
+  }
+
+  /** @param {string} text @param {boolean} attachments */
+  static key(text, attachments) {
+    return (attachments ? '1' : '0') + text;
+  }
+
+  /**
+   * The cached result for exactly this text, if any.
+   * @param {string} text @param {boolean} attachments
+   * @returns {CheckResult | undefined}
+   */
+  cached(text, attachments) {
+    return this.cache.get(CheckerClient.key(text, attachments));
+  }
+
+  /** Forget every answer (settings changed: the same text may now give different findings). */
+  invalidate() {
+    this.cache.clear();
+    this.inflight.clear();
+    this.latest.clear();
+    this.generation++;
+  }
+
+  /**
+   * Check a draft. Concurrent calls for the same key share one request.
+   * Never rejects: a failure resolves to a result with ok:false and no findings.
+   * @param {string} text the draft, exactly as typed
+   * @param {boolean} attachments
+   * @returns {Promise<CheckResult>}
+   */
+  check(text, attachments) {
+    const key = CheckerClient.key(text, attachments);
+    const hit = this.cache.get(key);
+    if (hit) return Promise.resolve(hit);
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const seq = ++this.seq;
+    const gen = this.generation;
+    this.latest.set(key, seq);
+    const p = this._ask(text, attachments).then((result) => {
+      if (this.inflight.get(key) === p) this.inflight.delete(key);
+      // Drop answers that are stale: superseded by a newer request for the same key, or
+      // computed under settings that have since changed.
+      if (gen === this.generation && this.latest.get(key) === seq && result.ok) {
+        this.cache.set(key, result);
+        if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value);
+      }
+      return result;
+    });
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  /** @returns {Promise<CheckResult>} */
+  async _ask(text, attachments) {
+    const base = { text, attachments, council: null, findings: [] };
+    if (this.dead) return { ...base, ok: false, error: 'extension context invalidated' };
+    const req = checkRequest(text, this.site, attachments);
+    let res = await send(req);
+    if (!res.ok && TRANSIENT.test(res.error)) {
+      // The background service worker may be restarting: retry once.
+      await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+      res = await send(req);
+    }
+    if (!res.ok) {
+      if (DEAD.test(res.error)) this.dead = true;
+      return { ...base, ok: false, error: res.error };
+    }
+    const findings = Array.isArray(res.findings) ? res.findings.filter(validFinding(text)) : [];
+    return { ...base, ok: true, council: res.council ?? null, findings };
+  }
+}
+
+/** Keep only findings whose span fits the text (defensive: spans index into `text`). */
+function validFinding(text) {
+  return (f) =>
+    f && typeof f === 'object' &&
+    Number.isInteger(f.start) && Number.isInteger(f.end) &&
+    f.start >= 0 && f.end >= f.start && f.end <= text.length &&
+    ['block', 'warn', 'info'].includes(f.severity);
+}
+
+/**
+ * Findings that hold a post: severity warn or block.
+ * @param {CheckResult | undefined} result
+ * @returns {Finding[]}
+ */
+export function holdingFindings(result) {
+  return result && result.ok ? result.findings.filter((f) => f.severity === 'block' || f.severity === 'warn') : [];
+}

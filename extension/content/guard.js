@@ -1,0 +1,177 @@
+// Submit guard: holds a post whose draft has warn/block findings until the user has seen them.
+//
+// Runs from capture-phase listeners on `window` registered at document_start, so it sees a
+// click / Ctrl+Enter / form submit before React's root listener or the site's own handlers.
+// A held action is cancelled with preventDefault() + stopImmediatePropagation(); the site's
+// handler never runs, and the editor is left exactly as it was. "Post anyway" re-issues the
+// same action once, for that exact text. A clean draft is never interrupted.
+
+import { holdingFindings } from './checker-client.js';
+
+const FRESH_CHECK_TIMEOUT_MS = 5000;
+
+/**
+ * @typedef {object} Action  a submission the user attempted
+ * @property {'click'|'key'|'submit'} kind
+ * @property {Element[]} composers    the composer(s) whose text would be posted
+ * @property {Element|null} control   the submit control (click; also used to re-issue a key)
+ * @property {HTMLFormElement|null} form
+ * @property {KeyboardEventInit|null} keyInit  for kind 'key': the original keydown's properties
+ */
+
+export class Guard {
+  /**
+   * @param {object} deps
+   * @param {import('./checker-client.js').CheckerClient} deps.client
+   * @param {import('./ui.js').UI} deps.ui
+   * @param {(el: Element) => {text: string, attachments: boolean, composing: boolean}} deps.snapshot
+   *   reads a composer's current text (UTF-16 string as typed) and attachment state
+   * @param {(el: Element) => void} deps.afterSubmit  called for each composer after a submission went through
+   * @param {(el: Element) => Element|null} deps.submitFor  the submit control for a composer
+   * @param {(council: {id:string}|null) => string|null} deps.caveatFor  profile note for a council
+   */
+  constructor(deps) {
+    Object.assign(this, deps);
+    /** @type {WeakMap<Element, string>} one-shot acknowledgements: composer → exact text */
+    this.acks = new WeakMap();
+    this.passing = false;   // true for the rest of the task in which a submission was let through
+    this.pending = null;    // an action held while a fresh check runs
+  }
+
+  /**
+   * Decide on an attempted submission. Call from a capture-phase listener.
+   * @param {Event} event the click / keydown / submit event
+   * @param {Action} action
+   * @returns {boolean} true if the event was held (cancelled)
+   */
+  decide(event, action) {
+    if (this.ui.warningOpen || this.pending) {
+      // A second attempt while the warning is up or a check is running: swallow it.
+      this._cancel(event);
+      return true;
+    }
+    if (this.passing) return false; // the same submission continuing (e.g. click → form submit)
+
+    const drafts = action.composers.map((el) => ({ el, ...this.snapshot(el) }));
+    if (drafts.some((d) => d.composing)) return false; // IME composition: never hold mid-composition
+    if (drafts.every((d) => !d.text.trim())) return false;
+
+    // "Post anyway" was chosen for exactly these texts: let this one submission through.
+    if (drafts.every((d) => !d.text.trim() || this.acks.get(d.el) === d.text)) {
+      for (const d of drafts) this.acks.delete(d.el);
+      this._letThrough(action);
+      return false;
+    }
+
+    const results = drafts.map((d) => this.client.cached(d.text, d.attachments));
+    if (results.every(Boolean)) {
+      const held = this._findings(drafts, results);
+      if (!held.length) {
+        this._letThrough(action);
+        return false; // clean (or info only): no interruption at all
+      }
+      this._cancel(event);
+      this._warn(action, drafts, results, held);
+      return true;
+    }
+
+    // The last check is for older text: hold, check this text, then warn or re-issue.
+    this._cancel(event);
+    const pending = (this.pending = { action });
+    const timeout = new Promise((r) => setTimeout(() => r(null), FRESH_CHECK_TIMEOUT_MS));
+    Promise.race([Promise.all(drafts.map((d) => this.client.check(d.text, d.attachments))), timeout]).then((fresh) => {
+      if (this.pending !== pending) return;
+      this.pending = null;
+      // Could not check (background unavailable): fail open — the user can always post.
+      if (!fresh || fresh.some((r) => !r.ok)) { this._reissue(action); return; }
+      // The draft changed while we were checking: the user is still editing; do nothing.
+      const now = drafts.map((d) => this.snapshot(d.el).text);
+      if (now.some((txt, i) => txt !== drafts[i].text)) return;
+      const held = this._findings(drafts, fresh);
+      if (held.length) this._warn(action, drafts, fresh, held);
+      else this._reissue(action);
+    });
+    return true;
+  }
+
+  /** Warn/block findings of all drafts, each carrying its own draft text (for excerpts). */
+  _findings(drafts, results) {
+    const out = [];
+    drafts.forEach((d, i) => {
+      for (const f of holdingFindings(results[i])) out.push({ ...f, text: d.text });
+    });
+    return out;
+  }
+
+  _cancel(event) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+
+  _warn(action, drafts, results, findings) {
+    const council = results.find((r) => r && r.council)?.council ?? null;
+    const focusTarget = action.composers.find((el) => el.isConnected) || null;
+    this.ui.openWarning(
+      { findings, council, caveat: this.caveatFor(council) },
+      {
+        onEdit: () => {
+          if (focusTarget && focusTarget.isConnected) focusTarget.focus({ preventScroll: false });
+        },
+        onPostAnyway: () => {
+          // Acknowledge exactly these texts, once; any edit means a new check.
+          for (const d of drafts) this.acks.set(d.el, d.text);
+          if (focusTarget && focusTarget.isConnected) focusTarget.focus({ preventScroll: true });
+          // If the text changed under the dialog (it should not), the ack will not match and the
+          // re-issued action is checked again.
+          this._reissue(action);
+        },
+      },
+    );
+  }
+
+  /** Mark the rest of this task as one submission in progress (click → submit event, etc.). */
+  _letThrough(action) {
+    this.passing = true;
+    setTimeout(() => { this.passing = false; }, 0);
+    for (const el of action.composers) this.afterSubmit(el);
+  }
+
+  /**
+   * Re-issue a held action (after "Post anyway", or when a fresh check found nothing).
+   * The guard sees it again: the acknowledgement (or clean cache) lets it through once.
+   * @param {Action} action
+   */
+  _reissue(action) {
+    const composer = action.composers.find((el) => el.isConnected) || null;
+    if (action.kind === 'click' && action.control && action.control.isConnected) {
+      /** @type {HTMLElement} */ (action.control).click();
+      return;
+    }
+    if (action.kind === 'key') {
+      // Clicking the site's own submit control is what its Ctrl+Enter handler does; it is more
+      // faithful than a synthetic keydown (which carries no legacy keyCode for the site to read).
+      const control = action.control && action.control.isConnected ? action.control : composer && this.submitFor(composer);
+      if (control && !isDisabled(control)) {
+        /** @type {HTMLElement} */ (control).click();
+        return;
+      }
+      if (composer) {
+        composer.dispatchEvent(new KeyboardEvent('keydown', { ...action.keyInit, bubbles: true, cancelable: true, composed: true }));
+      }
+      return;
+    }
+    if (action.kind === 'submit' && action.form && action.form.isConnected) {
+      const submitter = action.control && action.form.contains(action.control) ? action.control : null;
+      try {
+        action.form.requestSubmit(/** @type {any} */ (submitter));
+      } catch {
+        action.form.requestSubmit();
+      }
+    }
+  }
+}
+
+/** @param {Element} el */
+function isDisabled(el) {
+  return /** @type {any} */ (el).disabled === true || el.getAttribute('aria-disabled') === 'true';
+}

@@ -1,0 +1,391 @@
+// postcheck content script (bundled by extension/build.mjs into content.js, an IIFE injected at
+// document_start). Watches the post composer, sends the draft to the background as the user
+// types, marks findings inline, shows a compact note beside the box, and holds a post that has
+// findings until the user has seen them.
+//
+// Rules this file keeps: never mutate the host editor's DOM (read it, draw on top of it); the
+// user's draft is never eaten; they can always post anyway; nothing leaves the device (the only
+// channel is chrome.runtime messaging to our own background); no work at page load on pages
+// without a composer (listeners only; composers are discovered from events).
+
+import { ADAPTERS, adapterFor, GENERIC_SUBMIT, SUBMIT_LABEL } from './adapters.js';
+import { CheckerClient } from './checker-client.js';
+import { Guard } from './guard.js';
+import { Marks } from './marks.js';
+import { isField, readModel } from './text-model.js';
+import { UI } from './ui.js';
+import { profilesRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
+
+const adapter = adapterFor(location.hostname);
+const client = new CheckerClient(adapter.id);
+const ui = new UI();
+const marks = new Marks(ui);
+
+/**
+ * @typedef {object} ComposerState
+ * @property {Element} el
+ * @property {string|null} text        text at the last refresh
+ * @property {boolean} attachments
+ * @property {boolean} composing       inside an IME composition
+ * @property {MutationObserver|null} observer
+ */
+
+/** @type {Map<Element, ComposerState>} */
+const composers = new Map();
+/** @type {ComposerState|null} */
+let active = null;
+let lastCouncil = null;
+
+// ------------------------------------------------------------------ finding composers
+
+/** The element an event really started at (through open shadow roots). */
+function origin(e) {
+  const path = e.composedPath ? e.composedPath() : [];
+  let t = path.length ? path[0] : e.target;
+  if (t && t.nodeType === 3) t = t.parentElement;
+  return t instanceof Element ? t : null;
+}
+
+/** The editing host of a generic editable (outermost contenteditable), or a textarea. */
+function genericComposer(el) {
+  const ta = el.closest('textarea');
+  if (ta) return ta.readOnly || ta.disabled ? null : ta;
+  const ce = /** @type {HTMLElement} */ (el);
+  if (ce.isContentEditable) {
+    let root = ce;
+    while (root.parentElement && root.parentElement.isContentEditable) root = root.parentElement;
+    return root;
+  }
+  return null;
+}
+
+/**
+ * The composer an element belongs to, by the site adapter's selector, else generically.
+ * @param {Element|null} el
+ * @returns {Element|null}
+ */
+function composerFrom(el) {
+  if (!el || ui.owns(el)) return null;
+  const hit = el.closest(adapter.composer);
+  if (hit) return hit;
+  return adapter.generic ? genericComposer(el) : null;
+}
+
+function isComposer(el) {
+  return el.matches(adapter.composer) || (adapter.generic && genericComposer(el) === el);
+}
+
+/** The nearest ancestor `form` or `[role=dialog]` (the scope of a generically found control). */
+function formOrDialog(el) {
+  return el.closest('form, [role=dialog]');
+}
+
+function labelOf(el) {
+  return (el.getAttribute('aria-label') || (el instanceof HTMLInputElement ? el.value : el.textContent) || '').trim();
+}
+
+/**
+ * The submit control an element belongs to, if any.
+ * @param {Element|null} el
+ * @returns {{control: Element, composers: Element[]} | null}
+ */
+function submitFrom(el) {
+  if (!el || ui.owns(el)) return null;
+  if (adapter.submit) {
+    const control = el.closest(adapter.submit);
+    if (control) {
+      const found = composersNear(control);
+      if (found.length) return { control, composers: found };
+    }
+  }
+  if (!adapter.generic) return null;
+  const control = el.closest(GENERIC_SUBMIT);
+  if (!control || isComposer(control)) return null;
+  const scope = formOrDialog(control);
+  if (!scope) return null;
+  const isSubmit = (control instanceof HTMLButtonElement || control instanceof HTMLInputElement) && control.type === 'submit' && control.form;
+  if (!isSubmit && !SUBMIT_LABEL.test(labelOf(control))) return null;
+  const found = [...scope.querySelectorAll('textarea, [contenteditable=""], [contenteditable="true"]')]
+    .map((c) => composerFrom(c)).filter((c, i, a) => c && a.indexOf(c) === i);
+  return found.length ? { control, composers: found } : null;
+}
+
+/** Composers sharing the nearest ancestor of a site submit control that has any. */
+function composersNear(control) {
+  let depth = 0;
+  for (let a = control.parentElement; a && depth < 25; a = a.parentElement, depth++) {
+    const found = [...a.querySelectorAll(adapter.composer)];
+    for (const s of composers.values()) if (a.contains(s.el) && !found.includes(s.el)) found.push(s.el);
+    if (found.length) return found;
+    if (a === document.body) break;
+  }
+  return [];
+}
+
+/**
+ * The submit control for a composer: walk up until an ancestor contains one.
+ * @param {Element} composer
+ * @returns {Element|null}
+ */
+function submitFor(composer) {
+  let depth = 0;
+  for (let a = composer.parentElement; a && depth < 25; a = a.parentElement, depth++) {
+    if (adapter.submit) {
+      const c = a.querySelector(adapter.submit);
+      if (c) return c;
+    }
+    if (adapter.generic && (a.matches('form, [role=dialog]'))) {
+      for (const c of a.querySelectorAll(GENERIC_SUBMIT)) {
+        const isSubmit = (c instanceof HTMLButtonElement || c instanceof HTMLInputElement) && c.type === 'submit';
+        if (isSubmit || SUBMIT_LABEL.test(labelOf(c))) return c;
+      }
+      return null;
+    }
+    if (a === document.body) break;
+  }
+  return null;
+}
+
+/** Does the composer's surroundings show an attached image/video? */
+function hasAttachments(composer) {
+  if (!adapter.attachments) return false;
+  const control = submitFor(composer);
+  let scope = composer.parentElement;
+  if (control) {
+    scope = control.parentElement;
+    while (scope && !scope.contains(composer)) scope = scope.parentElement;
+  }
+  return !!(scope && scope.querySelector(adapter.attachments));
+}
+
+// ------------------------------------------------------------------ checking
+
+/** Start watching a composer (first focus / input). */
+function track(el) {
+  let s = composers.get(el);
+  if (s) return s;
+  s = { el, text: null, attachments: false, composing: false, observer: null };
+  if (!isField(el)) {
+    // Editors such as Draft.js render typed text themselves, often without a native input
+    // event; observing (never touching) their DOM catches every change.
+    s.observer = new MutationObserver(() => refresh(s));
+    s.observer.observe(el, { childList: true, characterData: true, subtree: true });
+  }
+  composers.set(el, s);
+  return s;
+}
+
+function untrackGone() {
+  for (const s of composers.values()) {
+    if (!s.el.isConnected) {
+      if (s.observer) s.observer.disconnect();
+      composers.delete(s.el);
+      marks.clear(s.el);
+      if (active === s) { active = null; ui.hideNote(); }
+    }
+  }
+}
+
+/** Read a composer's current text; check it (from cache if already checked); re-mark. */
+function refresh(s) {
+  if (s.composing || !s.el.isConnected) { if (!s.el.isConnected) untrackGone(); return; }
+  const model = readModel(s.el);
+  const attachments = hasAttachments(s.el);
+  if (model.text === s.text && attachments === s.attachments && client.cached(model.text, attachments)) return;
+  s.text = model.text;
+  s.attachments = attachments;
+  if (!model.text.trim()) {
+    render(s, { ok: true, text: model.text, attachments, council: lastCouncil, findings: [] });
+    return;
+  }
+  const hit = client.cached(model.text, attachments);
+  if (hit) { render(s, hit); return; }
+  client.check(model.text, attachments).then((result) => {
+    // Drop a stale answer: the draft has changed since it was asked for.
+    if (s.text === result.text && s.attachments === result.attachments) render(s, result);
+  });
+}
+
+/** Apply a result to a composer: marks and (if it is the active one) the note. */
+function render(s, result) {
+  if (s.composing) return;
+  if (!result.ok) { marks.clear(s.el); if (active === s) ui.hideNote(); return; }
+  if (result.council) lastCouncil = result.council;
+  const model = readModel(s.el);
+  if (model.text !== result.text) return; // changed again; a newer check is on its way
+  marks.set(model, result.findings);
+  if (active === s) {
+    ui.renderNote(s.el, result, { avoid: submitFor(s.el), caveat: caveatFor(result.council) });
+  }
+}
+
+function refreshAll() {
+  untrackGone();
+  for (const s of composers.values()) { s.text = null; refresh(s); }
+}
+
+// Profile notes (e.g. Caerphilly: a report, not a policy), fetched once when first needed.
+let profileNotes = null;
+let profilesAsked = false;
+function caveatFor(council) {
+  if (!council) return null;
+  if (profileNotes) return profileNotes.get(council.id) || null;
+  if (!profilesAsked) {
+    profilesAsked = true;
+    send(profilesRequest()).then((res) => {
+      if (!res.ok) { profilesAsked = false; return; }
+      profileNotes = new Map(res.profiles.map((p) => [p.id, p.note || null]));
+      if (active && profileNotes.get(council.id)) { active.text = null; refresh(active); }
+    });
+  }
+  return null;
+}
+
+function activate(el) {
+  const s = track(el);
+  if (active !== s) {
+    active = s;
+    ui.hideNote();
+    s.text = null; // re-render the note for this composer
+  }
+  refresh(s);
+  return s;
+}
+
+// ------------------------------------------------------------------ the guard
+
+const guard = new Guard({
+  client,
+  ui,
+  submitFor,
+  caveatFor,
+  snapshot: (el) => {
+    const s = composers.get(el);
+    return { text: readModel(el).text, attachments: hasAttachments(el), composing: !!(s && s.composing) };
+  },
+  afterSubmit: (el) => {
+    // The site usually clears the composer after posting; textareas change without events.
+    const s = composers.get(el);
+    if (!s) return;
+    const again = () => { s.text = null; refresh(s); };
+    setTimeout(again, 50);
+    setTimeout(again, 400);
+  },
+});
+
+function isKeySubmit(e) {
+  if (e.key !== 'Enter' || e.altKey || e.shiftKey) return false;
+  return adapter.keys.includes('mod+enter') && (e.ctrlKey || e.metaKey);
+}
+
+// ------------------------------------------------------------------ listeners (document_start)
+
+const opts = { capture: true };
+
+window.addEventListener('focusin', (e) => {
+  if (ui.warningOpen) {
+    if (ui.owns(e.target)) e.stopImmediatePropagation(); // keep the site's focus traps out of it
+    else ui.refocusDialog();
+    return;
+  }
+  const el = composerFrom(origin(e));
+  if (el) activate(el);
+}, opts);
+
+window.addEventListener('input', (e) => {
+  const el = composerFrom(origin(e));
+  if (!el) return;
+  const s = composers.get(el) || activate(el);
+  if (active !== s) activate(el);
+  else refresh(s);
+}, opts);
+
+window.addEventListener('compositionstart', (e) => {
+  const el = composerFrom(origin(e));
+  if (el) track(el).composing = true;
+}, opts);
+
+window.addEventListener('compositionend', (e) => {
+  const el = composerFrom(origin(e));
+  if (!el) return;
+  const s = track(el);
+  s.composing = false;
+  refresh(s);
+}, opts);
+
+window.addEventListener('keydown', (e) => {
+  if (ui.warningOpen) {
+    if (ui.owns(e.target)) {
+      ui.handleDialogKey(e);
+      e.stopImmediatePropagation(); // the site's keyboard shortcuts must not see our dialog's keys
+    }
+    return;
+  }
+  if (e.isComposing || e.keyCode === 229) return; // IME: Enter commits the composition
+  const t = origin(e);
+  const el = composerFrom(t);
+  if (el && isKeySubmit(e)) {
+    track(el);
+    const near = submitFor(el);
+    const scope = near ? composersNear(near) : [];
+    guard.decide(e, {
+      kind: 'key', composers: scope.includes(el) ? scope : [el], control: near, form: null,
+      keyInit: { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey },
+    });
+    return;
+  }
+  if ((e.key === 'Enter' || e.key === ' ') && !e.ctrlKey && !e.metaKey && !e.altKey && !el) {
+    // Enter/Space on a focused submit control: div[role=button] handlers act on keydown.
+    const sub = submitFrom(t);
+    if (sub) guard.decide(e, { kind: 'click', composers: sub.composers, control: sub.control, form: null, keyInit: null });
+  }
+}, opts);
+
+window.addEventListener('click', (e) => {
+  if (ui.warningOpen && !ui.owns(e.target)) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    return;
+  }
+  const sub = submitFrom(origin(e));
+  if (sub) guard.decide(e, { kind: 'click', composers: sub.composers, control: sub.control, form: null, keyInit: null });
+}, opts);
+
+window.addEventListener('submit', (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement) || !(adapter.formSubmit || adapter.generic)) return;
+  const found = [...form.querySelectorAll(adapter.composer)];
+  if (adapter.generic) {
+    for (const c of form.querySelectorAll('textarea, [contenteditable=""], [contenteditable="true"]')) {
+      const g = composerFrom(c);
+      if (g && !found.includes(g)) found.push(g);
+    }
+  }
+  if (!found.length) return;
+  guard.decide(e, { kind: 'submit', composers: found, control: e.submitter || null, form, keyInit: null });
+}, opts);
+
+const onLayout = () => {
+  if (!ui.host) return;
+  ui.schedulePosition(() => marks.reposition());
+};
+window.addEventListener('scroll', onLayout, { capture: true, passive: true });
+window.addEventListener('resize', onLayout, { passive: true });
+
+// Settings changed (options page, or an administrator): the same text may now give different
+// findings, so forget every answer and re-check the composers at once.
+try {
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || (changes && SETTINGS_KEY in changes)) {
+      client.invalidate();
+      profileNotes = null;
+      profilesAsked = false;
+      if (composers.size) refreshAll();
+    }
+  });
+} catch {
+  // storage unavailable (extension reloaded): nothing to listen to
+}
+
+// Exported for tests / debugging inside the isolated world only (never exposed to the page).
+export const __postcheck = { adapter, ADAPTERS, composers };

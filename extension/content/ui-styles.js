@@ -1,0 +1,105 @@
+// Styles for everything inside postcheck's closed shadow root (note, warning, textarea mirrors).
+// Applied as a constructable stylesheet, so the page's CSP and styles cannot interfere.
+// The page-level ::highlight() styles for contenteditable marks live in extension/styles/content.css.
+
+export const UI_CSS = `
+:host { all: initial; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+
+.layer { position: fixed; inset: 0 auto auto 0; width: 0; height: 0; overflow: visible; }
+
+/* ---------- textarea mirrors ---------- */
+.mirror {
+  position: fixed; margin: 0; pointer-events: none; overflow: hidden;
+  color: transparent !important; background: transparent !important;
+  border-color: transparent !important; box-shadow: none !important;
+  white-space: pre-wrap; overflow-wrap: break-word; word-wrap: break-word;
+  z-index: 2147483000;
+}
+.mirror .mark { color: transparent; border-radius: 2px; text-decoration-line: underline;
+  text-decoration-style: wavy; text-decoration-skip-ink: none; text-underline-offset: 3px; }
+.mirror .mark-block { background: rgba(196, 30, 58, 0.16); text-decoration-color: #b0102b;
+  text-decoration-style: double; text-decoration-thickness: 3px; }
+.mirror .mark-warn { background: rgba(224, 140, 0, 0.18); text-decoration-color: #a05a00;
+  text-decoration-thickness: 2px; }
+.mirror .mark-info { background: rgba(30, 100, 200, 0.10); text-decoration-color: #1d5fb8;
+  text-decoration-style: dotted; text-decoration-thickness: 2px; }
+
+/* ---------- shared type ---------- */
+.note, .dialog {
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1b1b1b; text-align: start; letter-spacing: normal; text-transform: none;
+}
+.sev { display: inline-flex; align-items: center; gap: 4px; font-weight: 700; font-size: 12px;
+  padding: 1px 6px 1px 4px; border-radius: 4px; border: 1px solid currentColor; white-space: nowrap;
+  vertical-align: 1px; margin-inline-end: 6px; }
+.sev svg { width: 14px; height: 14px; flex: none; }
+.sev-block { color: #a4001d; background: #fff0f1; }
+.sev-warn { color: #8a4b00; background: #fff6e5; }
+.sev-info { color: #1a4f99; background: #eef4ff; }
+.heading { font-weight: 600; }
+.message { margin: 2px 0 0; }
+.quote { margin: 4px 0 0; padding: 2px 0 2px 10px; border-inline-start: 3px solid #8a8a8a; color: #333;
+  font-style: normal; }
+.quote-text { white-space: pre-wrap; }
+.linkbtn { font: inherit; font-size: 13px; color: #0b57d0; background: none; border: 0; padding: 0 2px;
+  text-decoration: underline; cursor: pointer; border-radius: 2px; }
+.linkbtn:focus-visible, .btn:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
+
+/* ---------- inline note ---------- */
+.note-wrap { position: fixed; z-index: 2147483100; pointer-events: none; }
+.note { pointer-events: none; background: #fffdf6; border: 1px solid #b7a46a; border-radius: 8px;
+  box-shadow: 0 2px 10px rgba(0,0,0,.14); padding: 8px 10px; max-height: 40vh; overflow: auto; }
+.note:empty { display: none; }
+.note .linkbtn, .note a { pointer-events: auto; }
+.note ul { list-style: none; margin: 0; padding: 0; }
+.note li + li { margin-top: 8px; padding-top: 8px; border-top: 1px solid #e6dfc6; }
+.note .more { margin: 8px 0 0; font-size: 13px; color: #444; }
+.note .caveat { margin: 6px 0 0; font-size: 13px; color: #444; }
+
+/* ---------- held-post warning ---------- */
+.backdrop { position: fixed; inset: 0; background: rgba(15, 20, 25, .45); z-index: 2147483200;
+  display: flex; align-items: center; justify-content: center; padding: 16px; }
+.dialog { background: #fff; border-radius: 12px; border: 2px solid #1b1b1b; width: min(560px, 100%);
+  max-height: calc(100vh - 32px); display: flex; flex-direction: column; box-shadow: 0 8px 32px rgba(0,0,0,.3); }
+.dialog h2 { font-size: 20px; line-height: 1.3; margin: 0; padding: 16px 20px 0; }
+.dialog .body { padding: 8px 20px; overflow: auto; }
+.dialog .intro { margin: 0 0 8px; }
+.dialog ul { margin: 0; padding: 0; list-style: none; }
+.dialog li { padding: 10px 0; border-top: 1px solid #ddd; }
+.dialog .excerpt { margin: 2px 0 0; color: #333; }
+.dialog .caveat { margin: 8px 0 0; font-size: 13px; color: #444; }
+.dialog .actions { display: flex; gap: 12px; justify-content: flex-end; padding: 12px 20px 16px;
+  border-top: 1px solid #ddd; flex-wrap: wrap; }
+.btn { font: 600 15px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; border-radius: 9999px;
+  padding: 10px 18px; cursor: pointer; min-height: 44px; min-width: 44px; }
+.btn-primary { background: #0f1419; color: #fff; border: 2px solid #0f1419; }
+.btn-secondary { background: #fff; color: #0f1419; border: 2px solid #536471; }
+.btn-primary:hover { background: #30363b; }
+.btn-secondary:hover { background: #f1f3f4; }
+
+@media (prefers-color-scheme: dark) {
+  .note { background: #22211c; color: #f1efe8; border-color: #8a7b4a; }
+  .note li + li { border-top-color: #4a4636; }
+  .note .more, .note .caveat { color: #cfcab8; }
+  .dialog { background: #15181c; color: #f1f3f4; border-color: #c4c9ce; }
+  .dialog li, .dialog .actions { border-color: #3a3f44; }
+  .dialog .excerpt, .dialog .caveat, .quote { color: #d4d8dc; }
+  .linkbtn { color: #8ab4f8; }
+  .btn-primary { background: #f1f3f4; color: #0f1419; border-color: #f1f3f4; }
+  .btn-primary:hover { background: #d0d4d8; }
+  .btn-secondary { background: #15181c; color: #f1f3f4; border-color: #9aa4ad; }
+  .btn-secondary:hover { background: #22272c; }
+  .sev-block { color: #ffb3bd; background: #3a0d14; }
+  .sev-warn { color: #ffd38a; background: #3a2800; }
+  .sev-info { color: #a8c7fa; background: #0d2040; }
+  .linkbtn:focus-visible, .btn:focus-visible { outline-color: #8ab4f8; }
+}
+@media (forced-colors: active) {
+  .note, .dialog { border: 2px solid CanvasText; }
+  .sev { border: 1px solid CanvasText; }
+  .mirror .mark { background: Highlight; }
+}
+@media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
+`;
