@@ -1,13 +1,38 @@
 //! Embedded data: rule files, category table and council profiles (`include_str!`).
 
+macro_rules! rule_files {
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../rules/", $name)))),*] };
+}
+
 /// `crate/rules/<category>.json` rule files (not categories.json), as `(file name, JSON)`.
-pub const RULE_FILES: &[(&str, &str)] = &[
+pub const RULE_FILES: &[(&str, &str)] = rule_files![
+    "confidential-info.json",
+    "personal-data.json",
+    "service-users.json",
+    "discrimination.json",
+    "bullying.json",
+    "disrepute.json",
+    "grievance.json",
+    "profanity.json",
+    "political.json",
+    "pre-election.json",
+    "official-voice.json",
+    "images.json",
+    "official-conduct.json",
 ];
 
-/// `crate/rules/categories.json` once present; until then `None` and the table in
-/// `engine::DEFAULT_CATEGORIES` is used.
-pub const CATEGORIES: Option<&str> = None;
+/// `crate/rules/categories.json`: the 14 categories (id, title, default severity, description).
+pub const CATEGORIES: Option<&str> = Some(include_str!("../rules/categories.json"));
+
+macro_rules! profile_files {
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../profiles/", $name)))),*] };
+}
 
 /// `crate/profiles/<id>.json`, as `(file name, JSON)`.
-pub const PROFILES: &[(&str, &str)] = &[
+pub const PROFILES: &[(&str, &str)] = profile_files![
+    "barnsley.json",
+    "caerphilly.json",
+    "chelmsford.json",
+    "shaftesbury.json",
+    "sheffield.json",
 ];

@@ -18,6 +18,8 @@
 //!   "(DOB)".
 //! - `case-reference`: "ref"/"reference"/"case"/"account"/"claim"/"tenancy" (+ no/number) followed
 //!   by a code containing a digit, or slash-separated codes like `CCBC/FT/20991`.
+//! - `repetition`: a sentence of three or more words that occurs again in the same draft (the
+//!   later copies are reported) — "posting the same message again" (spam).
 
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -31,11 +33,13 @@ pub enum Detector {
     UkPostcode,
     DateOfBirth,
     CaseReference,
+    /// The same sentence (≥ 3 words) posted twice or more in one draft (spam).
+    Repetition,
 }
 
 impl Detector {
     /// All detectors.
-    pub const ALL: [Detector; 7] = [
+    pub const ALL: [Detector; 8] = [
         Detector::NiNumber,
         Detector::NhsNumber,
         Detector::UkPhone,
@@ -43,6 +47,7 @@ impl Detector {
         Detector::UkPostcode,
         Detector::DateOfBirth,
         Detector::CaseReference,
+        Detector::Repetition,
     ];
     /// Name used in rule files (`"detector": "ni-number"`).
     pub fn name(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Detector {
             Detector::UkPostcode => "uk-postcode",
             Detector::DateOfBirth => "date-of-birth",
             Detector::CaseReference => "case-reference",
+            Detector::Repetition => "repetition",
         }
     }
     /// Parses a rule-file name.
@@ -100,7 +106,7 @@ impl Detectors {
     /// Compiles the detectors (done once per [`crate::Checker`]).
     pub fn new() -> Detectors {
         Detectors {
-            ni: re(r"\b([a-z])([a-z])[ -]?(\d{2})[ -]?(\d{2})[ -]?(\d{2})[ -]?([a-d])\b"),
+            ni: re(r"\b([a-z])([a-z])[ -]?(?:\d[ -]?){5}\d[ -]?([a-d])\b"),
             ten_digits: re(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
             nhs_cue: re(r"\bnhs\s*(?:no\.?|number|num|#)?\s*[:.]?\s*$"),
             phone: re(r"(?:\+44\s?\(?0?\)?\s?|\b0)(?:7\d{3}[ -]?\d{3}[ -]?\d{3}|[1-3589]\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4})\b"),
@@ -162,7 +168,40 @@ impl Detectors {
                 out.push(Ident { kind: Detector::CaseReference, start: m.start(), end: m.end() });
             }
         }
+        repeated_sentences(s, &mut out);
         out
+    }
+}
+
+fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
+    let mut seen: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut start = 0usize;
+    for i in 0..=s.len() {
+        let end_here = i == s.len() || matches!(s[i], b'.' | b'!' | b'?' | b'\n');
+        if !end_here {
+            continue;
+        }
+        let seg = &s[start..i];
+        // key: words only, single-spaced
+        let key: Vec<u8> = seg
+            .split(|b| !b.is_ascii_alphanumeric() && *b != b'\'')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(&b' ');
+        let words = key.split(|b| *b == b' ').count();
+        if words >= 3 {
+            // trim the segment to its first/last word character for the span
+            let a = seg.iter().position(|b| b.is_ascii_alphanumeric()).map(|p| start + p);
+            let z = seg.iter().rposition(|b| b.is_ascii_alphanumeric()).map(|p| start + p + 1);
+            if let (Some(a), Some(z)) = (a, z) {
+                if seen.iter().any(|(k, _)| *k == key) {
+                    out.push(Ident { kind: Detector::Repetition, start: a, end: z });
+                } else if seen.len() < 64 {
+                    seen.push((key, a));
+                }
+            }
+        }
+        start = i + 1;
     }
 }
 

@@ -184,9 +184,9 @@ impl Normalized {
     }
 
     /// The profanity view: same length and offsets as `skel`, with `masked` ranges (identifiers)
-    /// blanked to [`PLACEHOLDER`] and leetspeak folded: `1`/`!`/`|`→`i`, `$`/`5`→`s`, `@`/`4`→`a`,
-    /// `0`→`o`, `3`→`e`, `7`→`t`; `*`, `#`, `%` and `.` between letters become `*` (a wildcard
-    /// the profanity patterns accept for any letter).
+    /// blanked to [`PLACEHOLDER`] and leetspeak folded: `1`/`!`/`|`→`i`, `$`/`5`→`s`, `4`→`a`,
+    /// `0`→`o`, `3`→`e`, `7`→`t`; `*`, `#`, `%` and `.` between letters become `*`; `@` stays `@` (a wildcard
+    /// the profanity patterns accept for any inner letter, and for `a`).
     pub fn profanity_view(&self, masked: &[(usize, usize)]) -> Vec<u8> {
         let mut v = self.skel.clone();
         for &(s, e) in masked {
@@ -209,7 +209,7 @@ impl Normalized {
             v[i] = match b {
                 b'1' | b'!' | b'|' => b'i',
                 b'$' | b'5' => b's',
-                b'@' | b'4' => b'a',
+                b'4' => b'a',
                 b'0' => b'o',
                 b'3' => b'e',
                 b'7' => b't',

@@ -17,6 +17,7 @@
 //!   "detector": "ni-number",               // a built-in detector (see `detectors`)
 //!   "lexicon": "swears",                   // a word list, matched disguise-tolerantly on the profanity view
 //!   "attachments": true,                   // fires (empty span at 0) when the composer holds media
+//!   "view": "profanity",                  // patterns run on the profanity view (leet folded)
 //!   "word": true,                          // wrap patterns in \b…\b (default true)
 //!   "except": ["penistone"],               // hits overlapping one of these are dropped
 //!   "near": {"patterns": ["…"], "within": 8},        // must ALSO occur within N words of the hit
@@ -148,6 +149,9 @@ pub struct RuleSpec {
     pub attachments: bool,
     #[serde(default = "yes")]
     pub word: bool,
+    /// `"skeleton"` (default) or `"profanity"`: which view `patterns` run on.
+    #[serde(default)]
+    pub view: Option<String>,
     #[serde(default)]
     pub except: Vec<String>,
     #[serde(default)]
@@ -220,10 +224,12 @@ pub fn disguise_pattern(entry: &str) -> String {
         let mut p = String::new();
         for (i, c) in w.bytes().enumerate() {
             let lit = regex_escape_byte(c);
-            if i == 0 || !c.is_ascii_alphabetic() {
+            if c == b'a' {
+                p.push_str(if i == 0 { "[a@]+" } else { "(?:[a@]+|\\*)" });
+            } else if i == 0 || !c.is_ascii_alphabetic() {
                 p.push_str(&format!("{lit}+"));
             } else {
-                p.push_str(&format!("(?:{lit}+|\\*)"));
+                p.push_str(&format!("(?:{lit}+|[*@])"));
             }
         }
         joined.push(p);
@@ -265,7 +271,8 @@ impl<'a> Prepared<'a> {
     pub fn new(text: &'a str, det: &crate::detectors::Detectors) -> Prepared<'a> {
         let norm = Normalized::new(text);
         let idents = det.find_all(&norm.skel);
-        let masks: Vec<(usize, usize)> = idents.iter().map(|i| (i.start, i.end)).collect();
+        let masks: Vec<(usize, usize)> =
+            idents.iter().filter(|i| i.kind != Detector::Repetition).map(|i| (i.start, i.end)).collect();
         let prof = norm.profanity_view(&masks);
         let mut word_no = Vec::with_capacity(norm.skel.len());
         let mut count = 0u32;
@@ -323,7 +330,12 @@ impl Rule {
         } else if spec.attachments {
             Trigger::Attachments
         } else {
-            Trigger::Regex { re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?, profanity_view: false }
+            let profanity_view = match spec.view.as_deref() {
+                None | Some("skeleton") => false,
+                Some("profanity") => true,
+                Some(v) => return Err(e(format!("view: unknown view \"{v}\""))),
+            };
+            Trigger::Regex { re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?, profanity_view }
         };
         let near = match &spec.near {
             Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
