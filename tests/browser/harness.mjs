@@ -187,7 +187,12 @@ export class Harness {
     const own = !page;
     page = page || (await this.openOptions());
     try {
-      if (council) await page.getByLabel('Council', { exact: true }).selectOption({ label: council });
+      if (council) {
+        const select = page.getByLabel('Council', { exact: true });
+        await waitFor(async () => (await select.locator('option').allTextContents()).some((t) => t.trim() === council),
+          { message: `"${council}" in the options page's Council list` });
+        await select.selectOption({ label: council });
+      }
       if (account) await page.getByRole('radio', { name: account, exact: true }).check();
       if (roles) {
         for (const cb of await page.getByRole('checkbox').all()) {
