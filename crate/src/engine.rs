@@ -241,3 +241,51 @@ impl Engine {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule carries examples, and each fires / stays quiet as stated (rule run in isolation,
+    /// no profile involved).
+    #[test]
+    fn rule_examples() {
+        let e = Engine::builtin().expect("builtin data loads");
+        let mut failures = Vec::new();
+        for r in e.rules() {
+            if r.spec.examples.fire.is_empty() || r.spec.examples.quiet.is_empty() {
+                failures.push(format!("{}: needs at least one fire and one quiet example", r.spec.id));
+            }
+            for ex in &r.spec.examples.fire {
+                let (t, ctx) = ex.parts();
+                let p = Prepared::new(t, e.detectors());
+                if r.hits(&p, &ctx).is_empty() {
+                    failures.push(format!("{}: should fire on {t:?}", r.spec.id));
+                }
+            }
+            for ex in &r.spec.examples.quiet {
+                let (t, ctx) = ex.parts();
+                let p = Prepared::new(t, e.detectors());
+                if !r.hits(&p, &ctx).is_empty() {
+                    failures.push(format!("{}: should stay quiet on {t:?}", r.spec.id));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "rule example failures:\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn categories_cover_policy_map() {
+        let e = Engine::builtin().unwrap();
+        let ids: Vec<String> = e.categories().into_iter().map(|c| c.0).collect();
+        for (id, _, _) in DEFAULT_CATEGORIES {
+            assert!(ids.iter().any(|i| i == id), "{id} missing from categories.json");
+        }
+        for (id, _, _) in DEFAULT_CATEGORIES {
+            if id == "working-time" {
+                continue;
+            }
+            assert!(e.rules().iter().any(|r| r.spec.category == id), "no rule for {id}");
+        }
+    }
+}

@@ -18,7 +18,7 @@
 //!   "lexicon": "swears",                   // a word list, matched disguise-tolerantly on the profanity view
 //!   "attachments": true,                   // fires (empty span at 0) when the composer holds media
 //!   "view": "profanity",                  // patterns run on the profanity view (leet folded)
-//!   "word": true,                          // wrap patterns in \b…\b (default true)
+//!   "word": true,                          // no word character right before/after a match (default true)
 //!   "except": ["penistone"],               // hits overlapping one of these are dropped
 //!   "near": {"patterns": ["…"], "within": 8},        // must ALSO occur within N words of the hit
 //!   "with_any": ["…"],                     // must also occur anywhere in the draft
@@ -193,7 +193,9 @@ pub struct Rule {
 
 fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
     let alt = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    let src = if word { format!(r"\b(?:{alt})\b") } else { alt };
+    // Half word boundaries: no word character just before / just after the match. Unlike `\b`,
+    // this also works for patterns that start or end with punctuation ("@cllr…", "'…'").
+    let src = if word { format!(r"\b{{start-half}}(?:{alt})\b{{end-half}}") } else { alt };
     RegexBuilder::new(&src)
         .unicode(false)
         .size_limit(8 << 20)

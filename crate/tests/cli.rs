@@ -1,0 +1,126 @@
+//! The `postcheck` binary: exit codes, text/JSON output, `batch` and the dev corpus.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postcheck"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn postcheck");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_clean_exits_0() {
+    let o = run(&["check", "--council", "barnsley"], b"Lovely day at Penistone Show\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
+
+#[test]
+fn check_findings_exit_1_text_and_json() {
+    let text = b"between us the Hoyland depot is closing, don't tell anyone";
+    let o = run(&["check", "--council", "barnsley", "--mode", "personal"], text);
+    assert_eq!(o.status.code(), Some(1));
+    let s = out(&o);
+    assert!(s.contains("Confidential information"), "{s}");
+    assert!(s.contains("Barnsley MBC Social Networking Policy 4.4"), "{s}");
+    let o = run(&["check", "--council", "barnsley", "--format", "json"], text);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert!(arr.iter().any(|f| f["category"] == "confidential-info"
+        && f["clauses"].as_array().unwrap().iter().any(|c| c["clause"] == "4.4")));
+}
+
+#[test]
+fn check_roles_and_dates() {
+    let args = [
+        "check", "--council", "chelmsford", "--mode", "personal", "--role", "politically_restricted",
+        "--now", "2024-06-10T10:00", "--election", "2024-07-04", "--format", "json",
+    ];
+    let o = run(&args, b"Vote Lib Dem on the 4th");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cats: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["category"].as_str().unwrap()).collect();
+    assert!(cats.contains(&"political") && cats.contains(&"pre-election"), "{cats:?}");
+    let o = run(&["check", "--council", "sheffield", "--role", "works-with-vulnerable", "--attachments"], b"day out");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("whole post"));
+}
+
+#[test]
+fn check_bad_usage_exits_2() {
+    for (args, input, needle) in [
+        (vec!["check", "--council", "atlantis"], &b"hi"[..], "unknown council"),
+        (vec!["check"], &b"hi"[..], "--council"),
+        (vec!["check", "--council", "barnsley", "--now", "2024-13-01T10:00"], &b"hi"[..], "bad date"),
+        (vec!["check", "--council", "barnsley", "--election", "tomorrow"], &b"hi"[..], "bad date"),
+        (vec!["check", "--council", "barnsley", "--mode", "secret"], &b"hi"[..], "unknown mode"),
+        (vec!["check", "--council", "barnsley", "--role", "boss"], &b"hi"[..], "unknown flag"),
+        (vec!["check", "--council", "barnsley"], &b"caf\xe9 \xff"[..], "UTF-8"),
+        (vec!["frobnicate"], &b""[..], "unknown command"),
+    ] {
+        let o = run(&args, input);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(err(&o).contains(needle), "{args:?}: {}", err(&o));
+    }
+}
+
+#[test]
+fn batch_reports_bad_lines_and_runs_the_rest() {
+    let input = concat!(
+        r#"{"id": "a", "council": "barnsley", "mode": "personal", "flags": [], "site": "x", "attachments": false, "now": "2024-01-01T10:00", "elections": [], "text": "shit day", "expect": ["profanity"], "why": "x"}"#, "\n",
+        "{not json\n",
+        r#"{"id": "c", "council": "atlantis", "text": "hi"}"#, "\n",
+        r#"{"id": "d", "council": "sheffield"}"#, "\n",
+        "\n",
+        r#"{"id": "e", "council": "caerphilly", "mode": "official", "flags": ["works_with_vulnerable"], "attachments": true, "text": "Castle at dawn"}"#, "\n",
+    );
+    let o = run(&["batch", "-"], input.as_bytes());
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = out(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["findings"][0]["category"], "profanity");
+    assert_eq!(lines[1]["id"], "e");
+    assert_eq!(lines[1]["findings"].as_array().unwrap().len(), 0);
+    let e = err(&o);
+    assert!(e.contains("line 2: "), "{e}");
+    assert!(e.contains("line 3: unknown council \"atlantis\""), "{e}");
+    assert!(e.contains("line 4: ") && e.contains("text"), "{e}");
+    // all good → exit 0
+    let o = run(&["batch", "-"], input.lines().next().unwrap().as_bytes());
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn batch_answers_every_dev_corpus_line() {
+    let path = std::env::var("POSTCHECK_CORPUS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/dev.jsonl").to_string());
+    let Ok(corpus) = std::fs::read_to_string(&path) else {
+        eprintln!("skipping: corpus not found at {path} (set POSTCHECK_CORPUS)");
+        return;
+    };
+    let n = corpus.lines().filter(|l| !l.trim().is_empty()).count();
+    let o = run(&["batch", &path], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let ids: Vec<String> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), n);
+    assert_eq!(n, 360);
+    assert_eq!(ids[0], "dev-0001");
+}
