@@ -7,7 +7,7 @@ export const UI_CSS = `
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 
-.layer { position: fixed; inset: 0 auto auto 0; width: 0; height: 0; overflow: visible; }
+.layer { position: absolute; top: 0; left: 0; width: 0; height: 0; overflow: visible; }
 
 /* ---------- textarea mirrors ---------- */
 .mirror {
@@ -49,10 +49,10 @@ export const UI_CSS = `
 
 /* ---------- inline note ---------- */
 .note-wrap { position: fixed; z-index: 2147483100; pointer-events: none; }
-.note { pointer-events: none; background: #fffdf6; border: 1px solid #b7a46a; border-radius: 8px;
-  box-shadow: 0 2px 10px rgba(0,0,0,.14); padding: 8px 10px; max-height: 40vh; overflow: auto; }
+.note { pointer-events: auto; background: #fffdf6; border: 1px solid #b7a46a; border-radius: 8px;
+  box-shadow: 0 2px 10px rgba(0,0,0,.14); padding: 8px 10px; max-height: 50vh; overflow: auto; font-size: 13px; }
+.note .quote { font-size: 12.5px; }
 .note:empty { display: none; }
-.note .linkbtn, .note a { pointer-events: auto; }
 .note ul { list-style: none; margin: 0; padding: 0; }
 .note li + li { margin-top: 8px; padding-top: 8px; border-top: 1px solid #e6dfc6; }
 .note .more { margin: 8px 0 0; font-size: 13px; color: #444; }

@@ -10,6 +10,7 @@ import { UI_CSS } from './ui-styles.js';
 /** @typedef {import('../shared/protocol.js').Finding} Finding */
 
 const QUOTE_LIMIT = 160;   // characters of a clause quote shown before "Show the whole clause"
+const NOTE_QUOTE_LIMIT = 90; // the same, in the compact note
 const NOTE_MAX_ITEMS = 3;  // categories shown in the compact note
 const NOTE_WIDTH = 340;    // px
 const GAP = 8;             // px between the composer and the note
@@ -85,17 +86,17 @@ function headingText(title, refs) {
 }
 
 /** A clause quote, shortened with an expander button when long. */
-function quoteBlock(clause) {
+function quoteBlock(clause, limit = QUOTE_LIMIT) {
   const full = String(clause.quote || '').replace(/\s+/g, ' ').trim();
   if (!full) return null;
   const textEl = h('span', { class: 'quote-text' });
   const bq = h('blockquote', { class: 'quote', 'aria-label': t('quoteLabel') }, textEl);
-  if (full.length <= QUOTE_LIMIT) {
+  if (full.length <= limit) {
     textEl.textContent = full;
     return bq;
   }
-  let cut = full.lastIndexOf(' ', QUOTE_LIMIT);
-  if (cut < QUOTE_LIMIT / 2) cut = QUOTE_LIMIT;
+  let cut = full.lastIndexOf(' ', limit);
+  if (cut < limit / 2) cut = limit;
   const short = full.slice(0, cut) + '…';
   let expanded = false;
   const btn = h('button', { type: 'button', class: 'linkbtn', 'aria-expanded': 'false' }, t('quoteShowMore'));
@@ -215,7 +216,7 @@ export class UI {
           list.append(h('li', {},
             h('div', {}, severityBadge(g.severity), h('span', { class: 'heading' }, headingText(g.title, refs))),
             messages.map((m) => h('p', { class: 'message' }, m)),
-            clause ? quoteBlock(clause) : null));
+            clause ? quoteBlock(clause, NOTE_QUOTE_LIMIT) : null));
         }
         body.push(list);
         if (items.length > NOTE_MAX_ITEMS) body.push(h('p', { class: 'more' }, t('noteMore', items.length - NOTE_MAX_ITEMS)));
@@ -328,6 +329,7 @@ export class UI {
     edit.addEventListener('click', (e) => { e.preventDefault(); this._finish('edit'); });
     post.addEventListener('click', (e) => { e.preventDefault(); this._finish('post'); });
     this.dialog = d;
+    this.noteWrap.hidden = true; // the warning says it all; one voice at a time
     this.dialogLayer.append(backdrop);
     edit.focus({ preventScroll: true });
   }
@@ -370,6 +372,8 @@ export class UI {
     if (!d) return;
     this.dialog = null;
     d.backdrop.remove();
+    this.noteWrap.hidden = false;
+    this.positionNote();
     if (notify && d.onEdit) d.onEdit();
   }
 }
