@@ -133,10 +133,12 @@ impl Engine {
         self.categories.iter().map(|c| (c.id.clone(), c.title.clone(), c.severity)).collect()
     }
 
+    #[allow(dead_code)] // used by the rule-example tests
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
+    #[allow(dead_code)]
     pub fn detectors(&self) -> &Detectors {
         &self.detectors
     }
