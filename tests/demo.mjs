@@ -26,6 +26,9 @@ try {
     const t = await ax.statusText();
     return /Social Networking Policy/.test(t) && t;
   }, { message: 'the note' });
+  await mkdir(path.dirname(out), { recursive: true });
+  const noteShot = path.join(path.dirname(out), 'demo-note.png');
+  await page.screenshot({ path: noteShot }); // the marks and the note, before Post
   step('pressing Post');
   await page.locator(site.submit).click();
   const warning = await waitFor(() => ax.alertDialog(), { message: 'the held-post warning' });
@@ -39,9 +42,9 @@ try {
   console.log(note);
   console.log(`\nposted by the site so far: ${JSON.stringify(await posted(page))}`);
 
-  await mkdir(path.dirname(out), { recursive: true });
   await page.screenshot({ path: out });
   console.log(`\nscreenshot: ${path.relative(process.cwd(), out) || out}`);
+  console.log(`(before Post, the marks and the note: ${path.relative(process.cwd(), noteShot) || noteShot})`);
 
   if (!headless && process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
