@@ -16,6 +16,7 @@ import { checkRequest, send } from '../shared/protocol.js';
  * @property {{id:string,name:string}|null} council  null → no council chosen yet
  * @property {Finding[]} findings     spans are UTF-16 code units into `text`
  * @property {string} [error]
+ * @property {number} [generation]    settings generation it was computed under (see invalidate)
  */
 
 const CACHE_LIMIT = 32;
@@ -39,6 +40,19 @@ export class CheckerClient {
     this.latest = new Map();
     this.generation = 0; // bumped when settings change: older answers are discarded
     this.dead = false;
+    /** @type {{council: string|null, deadline: number} | null} council the new settings name */
+    this.expected = null;
+  }
+
+  /**
+   * Settings changed to this council: until the background answers for it (it learns of the
+   * change through its own storage listener, possibly after us), an answer naming another council
+   * is asked for again. Gives up after a few seconds (e.g. an administrator's managed council
+   * overrides the user's).
+   * @param {string|null} council the council id in the new settings
+   */
+  expectCouncil(council) {
+    this.expected = { council: council ?? null, deadline: Date.now() + 3000 };
   }
 
   /** @param {string} text @param {boolean} attachments */
@@ -79,7 +93,15 @@ export class CheckerClient {
     const seq = ++this.seq;
     const gen = this.generation;
     this.latest.set(key, seq);
-    const p = this._ask(text, attachments).then((result) => {
+    const attempt = () => this._ask(text, attachments).then((result) => {
+      if (this.expected && result.ok && gen === this.generation) {
+        const got = result.council ? result.council.id : null;
+        if (got === this.expected.council || Date.now() > this.expected.deadline) this.expected = null;
+        else return new Promise((r) => setTimeout(r, 100)).then(attempt); // not caught up yet: ask again
+      }
+      return { ...result, generation: gen };
+    });
+    const p = attempt().then((result) => {
       if (this.inflight.get(key) === p) this.inflight.delete(key);
       // Drop answers that are stale: superseded by a newer request for the same key, or
       // computed under settings that have since changed.

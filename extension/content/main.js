@@ -202,7 +202,8 @@ function refresh(s) {
   if (hit) { render(s, hit); return; }
   client.check(model.text, attachments).then((result) => {
     // Drop a stale answer: the draft has changed since it was asked for.
-    if (s.text === result.text && s.attachments === result.attachments) render(s, result);
+    // …or one computed under settings that have changed since.
+    if (s.text === result.text && s.attachments === result.attachments && result.generation === client.generation) render(s, result);
   });
 }
 
@@ -378,6 +379,8 @@ try {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'managed' || (changes && SETTINGS_KEY in changes)) {
       client.invalidate();
+      const next = area === 'sync' && changes[SETTINGS_KEY] ? changes[SETTINGS_KEY].newValue : null;
+      if (next && typeof next === 'object') client.expectCouncil(typeof next.council === 'string' ? next.council : null);
       profileNotes = null;
       profilesAsked = false;
       if (composers.size) refreshAll();
