@@ -81,8 +81,12 @@ impl Checker {
     ///
     /// Throws an `Error` if `context` is not of that shape, or names an unknown council.
     pub fn check(&self, text: &str, context: JsValue) -> Result<JsValue, JsError> {
-        let ctx: Context = serde_wasm_bindgen::from_value(context)
-            .map_err(|e| JsError::new(&format!("invalid context: {e}")))?;
+        let ctx: Context = serde_wasm_bindgen::from_value(context).map_err(|e| {
+            // serde-wasm-bindgen's errors display as "Error: …"; keep the core's wording.
+            let msg = e.to_string();
+            let msg = msg.strip_prefix("Error: ").unwrap_or(&msg);
+            JsError::new(&format!("invalid context: {msg}"))
+        })?;
         let findings = self
             .inner
             .check(text, &ctx)

@@ -11,6 +11,9 @@
 //!    export `init`, named `initSync`, `Checker`) and `OUT_DIR/postcheck_wasm_bg.wasm`;
 //! 3. prints the wasm size, raw and gzipped (`gzip -9`, if a `gzip` binary is on PATH).
 //!
+//! `POSTCHECK_WASM_OPT_LEVEL=s` (or `z`, `2`, …) overrides the release `opt-level` for the
+//! wasm build only, to trade speed for size; unset, the workspace profile applies.
+//!
 //! The library form exists because `cargo install wasm-bindgen-cli` is not available on the
 //! build machines; the versions must match exactly or wasm-bindgen refuses the module.
 
@@ -57,9 +60,15 @@ fn wasm(out_dir: &Path) -> Result<(), String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
 
     eprintln!("xtask: cargo build -p postcheck --lib --target {TARGET} --release");
-    let status = Command::new(&cargo)
+    let mut build = Command::new(&cargo);
+    build
         .current_dir(&root)
-        .args(["build", "-p", "postcheck", "--lib", "--target", TARGET, "--release"])
+        .args(["build", "-p", "postcheck", "--lib", "--target", TARGET, "--release"]);
+    // Optional size/speed trade-off for the wasm only (e.g. "s"); the native build is untouched.
+    if let Some(level) = env::var_os("POSTCHECK_WASM_OPT_LEVEL") {
+        build.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level);
+    }
+    let status = build
         .status()
         .map_err(|e| format!("could not run cargo: {e}"))?;
     if !status.success() {
