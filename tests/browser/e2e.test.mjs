@@ -18,6 +18,7 @@ const TITLE = 'Confidential information';
 const CUES = ['between us', "don't tell anyone"];
 const WARNING = 'Check before you post';
 
+const T = { timeout: 90_000 }; // per test; waits inside are 10 s each
 let h;
 const violations = []; // CSP violations seen by pages, collected when each page closes
 
@@ -74,17 +75,21 @@ async function waitForNoWarning(ax) {
 for (const id of Object.keys(SITES)) {
   const site = SITES[id];
   describe(`${site.name}`, () => {
-    test('the example draft is marked and the note cites Barnsley 4.4', async () => {
+    test('the example draft is marked and the note cites Barnsley 4.4', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         const marks = await waitForMarks(page, ax, site);
         for (const m of marks) assert.ok(!lc(m).includes('hoyland'), `a mark covers more than the cue: "${m}"`);
+        if (site.kind === 'contenteditable') {
+          const outside = (await highlights(page, site.editor)).reduce((n, x) => n + x.outside, 0);
+          assert.equal(outside, 0, 'highlight ranges outside the composer');
+        }
         const note = await waitForNote(ax, TITLE, BARNSLEY_REF);
         assert.match(note, /Confidential information/);
       });
     });
 
-    test("the editor's own text equals what was typed after the marks are drawn", async () => {
+    test("the editor's own text equals what was typed after the marks are drawn", T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         await waitForMarks(page, ax, site);
@@ -96,7 +101,7 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
-    test('the post button is held with a warning citing the clause; "Edit post" returns to the composer', async () => {
+    test('the post button is held with a warning citing the clause; "Edit post" returns to the composer', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         await waitForNote(ax, BARNSLEY_REF);
@@ -117,7 +122,7 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
-    test('"Post anyway" posts exactly the typed text, once', async () => {
+    test('"Post anyway" posts exactly the typed text, once', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         await waitForNote(ax, BARNSLEY_REF);
@@ -135,7 +140,7 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
-    test('a click straight after typing (before any mark is drawn) is held too', async () => {
+    test('a click straight after typing (before any mark is drawn) is held too', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         await page.locator(site.submit).click();
@@ -147,7 +152,7 @@ for (const id of Object.keys(SITES)) {
     });
 
     if (site.ctrlEnter) {
-      test('Ctrl+Enter is held too; "Post anyway" then posts the text once', async () => {
+      test('Ctrl+Enter is held too; "Post anyway" then posts the text once', T, async () => {
         await withSite(id, async (page, ax) => {
           await typeInto(page, site, EXAMPLE);
           await waitForNote(ax, BARNSLEY_REF);
@@ -171,7 +176,7 @@ for (const id of Object.keys(SITES)) {
       });
     }
 
-    test('changing the council in the options page re-cites the open draft without reload', async () => {
+    test('changing the council in the options page re-cites the open draft without reload', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
         await waitForNote(ax, TITLE, BARNSLEY_REF);
@@ -197,7 +202,7 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
-    test('a clean draft posts on the first click with no warning', async () => {
+    test('a clean draft posts on the first click with no warning', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, CLEAN);
         await page.locator(site.submit).click();
@@ -212,7 +217,7 @@ for (const id of Object.keys(SITES)) {
 }
 
 describe('nothing leaves the device', () => {
-  test('no request to any host but the fixture sites and the extension; no CSP violation', async () => {
+  test('no request to any host but the fixture sites and the extension; no CSP violation', T, async () => {
     // Exercise every site once more so this test stands alone when run with --test-name-pattern.
     for (const id of Object.keys(SITES)) {
       await withSite(id, async (page, ax) => {

@@ -80,6 +80,7 @@ export async function launch({ extension = EXTENSION_DIR, headless = true } = {}
     locale: 'en-GB',
     timezoneId: 'Europe/London',
   });
+  context.setDefaultTimeout(15_000); // Playwright actions; our own waits are 10 s
   const h = new Harness(context, userDataDir);
   await h._init();
   return h;
@@ -258,15 +259,22 @@ export async function cspViolations(page) {
  * postcheck's highlights: [{name, ranges: [text, …]}] for names starting "postcheck-".
  * Read from the main world: CSS.highlights is the document's registry, shared by all worlds.
  */
-export async function highlights(page) {
-  return page.evaluate(() => {
+export async function highlights(page, within = null) {
+  return page.evaluate((sel) => {
+    const root = sel ? document.querySelector(sel) : null;
     const out = [];
     for (const [name, hl] of CSS.highlights) {
       if (!name.startsWith('postcheck-')) continue;
-      out.push({ name, ranges: [...hl].map((r) => r.toString()) });
+      const ranges = [...hl];
+      out.push({
+        name,
+        ranges: ranges.map((r) => r.toString()),
+        // with `within`: how many ranges lie outside that element (e.g. the composer)
+        outside: root ? ranges.filter((r) => !root.contains(r.commonAncestorContainer)).length : undefined,
+      });
     }
     return out;
-  });
+  }, within);
 }
 
 /**

@@ -13,7 +13,7 @@ after(async () => {
 
 const COUNCILS = ['Barnsley MBC', 'Sheffield City Council', 'Chelmsford City Council', 'Shaftesbury Town Council', 'Caerphilly County Borough Council'];
 
-test('every control has a label: Council, the account type, the roles', async () => {
+test('every control has a label: Council, the account type, the roles', { timeout: 90_000 }, async () => {
   const page = await h.openOptions();
   try {
     const council = page.getByLabel('Council', { exact: true });
@@ -40,7 +40,7 @@ test('every control has a label: Council, the account type, the roles', async ()
   }
 });
 
-test('choices persist across a reload of the options page', async () => {
+test('choices persist across a reload of the options page', { timeout: 90_000 }, async () => {
   const page = await h.openOptions();
   try {
     await page.getByLabel('Council', { exact: true }).selectOption({ label: 'Sheffield City Council' });
