@@ -43,6 +43,7 @@ export const UI_CSS = `
 .quote { margin: 4px 0 0; padding: 2px 0 2px 10px; border-inline-start: 3px solid #8a8a8a; color: #333;
   font-style: normal; }
 .quote-text { white-space: pre-wrap; }
+.quote .caption { display: block; font-size: 12.5px; font-weight: 600; color: inherit; }
 .linkbtn { font: inherit; font-size: 13px; color: #0b57d0; background: none; border: 0; padding: 0 2px;
   text-decoration: underline; cursor: pointer; border-radius: 2px; }
 .linkbtn:focus-visible, .btn:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
@@ -68,7 +69,8 @@ export const UI_CSS = `
 .dialog .intro { margin: 0 0 8px; }
 .dialog ul { margin: 0; padding: 0; list-style: none; }
 .dialog li { padding: 10px 0; border-top: 1px solid #ddd; }
-.dialog .excerpt { margin: 2px 0 0; color: #333; }
+.dialog .excerpt { margin: 2px 0 0; color: #333; font-weight: 600; }
+.dialog .finding { margin: 6px 0 0; }
 .dialog .caveat { margin: 8px 0 0; font-size: 13px; color: #444; }
 .dialog .actions { display: flex; gap: 12px; justify-content: flex-end; padding: 12px 20px 16px;
   border-top: 1px solid #ddd; flex-wrap: wrap; }

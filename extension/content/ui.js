@@ -86,11 +86,12 @@ function headingText(title, refs) {
 }
 
 /** A clause quote, shortened with an expander button when long. */
-function quoteBlock(clause, limit = QUOTE_LIMIT) {
+function quoteBlock(clause, limit = QUOTE_LIMIT, caption = false) {
   const full = String(clause.quote || '').replace(/\s+/g, ' ').trim();
   if (!full) return null;
   const textEl = h('span', { class: 'quote-text' });
-  const bq = h('blockquote', { class: 'quote', 'aria-label': t('quoteLabel') }, textEl);
+  const bq = h('blockquote', { class: 'quote', 'aria-label': t('quoteLabel') },
+    caption && clause.reference ? h('span', { class: 'caption' }, t('quoteCaption', clause.reference), ' ') : null, textEl);
   if (full.length <= limit) {
     textEl.textContent = full;
     return bq;
@@ -300,16 +301,20 @@ export class UI {
     const titleId = `pc-title-${uid}`;
     const listId = `pc-list-${uid}`;
     const list = h('ul', { id: listId });
-    const sorted = [...info.findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.start - b.start);
-    for (const f of sorted) {
-      const refs = referencesOf([f]);
-      const source = typeof f.text === 'string' ? f.text : info.text;
-      const excerpt = f.end > f.start ? source.slice(f.start, f.end) : '';
+    // One entry per category (most severe first): its clause reference(s), then every finding in
+    // it (the words concerned and the message), then the clause quote(s) once.
+    for (const g of groupByCategory(info.findings)) {
+      const items = [...g.findings].sort((a, b) => a.start - b.start);
       list.append(h('li', {},
-        h('div', {}, severityBadge(f.severity), h('span', { class: 'heading' }, headingText(f.title, refs))),
-        h('p', { class: 'excerpt' }, excerpt ? t('warningQuoted', excerpt.length > 80 ? excerpt.slice(0, 80) + '…' : excerpt) : t('warningWholePost')),
-        f.message ? h('p', { class: 'message' }, f.message) : null,
-        clausesOf([f]).map((c) => quoteBlock(c))));
+        h('div', {}, severityBadge(g.severity), h('span', { class: 'heading' }, headingText(g.title, referencesOf(items)))),
+        items.map((f) => {
+          const source = typeof f.text === 'string' ? f.text : info.text || '';
+          const excerpt = f.end > f.start ? source.slice(f.start, f.end) : '';
+          return h('div', { class: 'finding' },
+            h('p', { class: 'excerpt' }, excerpt ? t('warningQuoted', excerpt.length > 80 ? excerpt.slice(0, 80) + '…' : excerpt) : t('warningWholePost')),
+            f.message ? h('p', { class: 'message' }, f.message) : null);
+        }),
+        clausesOf(items).map((c) => quoteBlock(c, QUOTE_LIMIT, true))));
     }
     const intro = info.council && info.council.name ? t('warningIntroCouncil', info.council.name) : t('warningIntro');
     const edit = h('button', { type: 'button', class: 'btn btn-primary' }, t('warningEdit'));
