@@ -18,7 +18,7 @@
 // Finally the output is scanned: any network API in the bundles fails the build.
 
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -29,7 +29,10 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : fallback;
 }
-const outDir = arg('--out', join(root, 'dist', 'chrome'));
+const finalDir = arg('--out', join(root, 'dist', 'chrome'));
+// Built beside the target and swapped in at the end, so a browser test that is reading
+// dist/chrome never sees a half-written extension; a failed build leaves the old one.
+const outDir = `${finalDir}.building`;
 const wasmDir = arg('--wasm-dir', resolve(root, process.env.POSTCHECK_WASM_DIR || 'target/wasm'));
 const WASM_JS = 'postcheck_wasm.js';
 const WASM_BIN = 'postcheck_wasm_bg.wasm';
@@ -189,8 +192,14 @@ for (const e of entries) {
   if (existsSync(file)) console.log(`build: ${e.out}: ${statSync(file).size} bytes`);
 }
 
+if (errors.length) {
+  rmSync(outDir, { recursive: true, force: true });
+} else {
+  rmSync(finalDir, { recursive: true, force: true });
+  renameSync(outDir, finalDir);
+}
 console.log(
-  `build: ${rel(outDir)} ${errors.length ? 'FAILED' : 'ready'}` +
+  `build: ${rel(finalDir)} ${errors.length ? 'FAILED (left unchanged)' : 'ready'}` +
     ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'}, ${errors.length} error${errors.length === 1 ? '' : 's'})`,
 );
 if (errors.length) process.exit(1);

@@ -59,12 +59,21 @@ function profilesOf(checker) {
   return profileCache;
 }
 
+let lastProblems = '';
+
+/** Logs settings problems once per distinct set (checks run on every keystroke). */
+function reportProblems(problems) {
+  const text = problems.map((p) => `postcheck: ${p.field}: ${p.reason}`).join('\n');
+  if (text && text !== lastProblems) console.warn(text);
+  lastProblems = text;
+}
+
 /** @param {import('../shared/protocol.js').CheckRequest} req */
 async function handleCheck(req) {
   const [checker, stored] = await Promise.all([getChecker(), getStoredSettings()]);
   const { profiles, councils } = profilesOf(checker);
   const { settings, problems } = effectiveSettings(stored, { councils });
-  for (const p of problems) console.warn(`postcheck: ${p.field}: ${p.reason}`);
+  reportProblems(problems);
   if (!settings.council) return checkOk(null, []);
   const council = profiles.find((p) => p.id === settings.council) ?? null;
   const context = buildContext(settings, { attachments: req.attachments });
