@@ -29,6 +29,7 @@ export class Guard {
    * @param {(el: Element) => void} deps.afterSubmit  called for each composer after a submission went through
    * @param {(el: Element) => Element|null} deps.submitFor  the submit control for a composer
    * @param {(council: {id:string}|null) => string|null} deps.caveatFor  profile note for a council
+   * @param {(el: Element) => void} deps.restoreFocus  focus a composer with the caret where it was
    */
   constructor(deps) {
     Object.assign(this, deps);
@@ -115,12 +116,12 @@ export class Guard {
       { findings, council, caveat: this.caveatFor(council) },
       {
         onEdit: () => {
-          if (focusTarget && focusTarget.isConnected) focusTarget.focus({ preventScroll: false });
+          if (focusTarget && focusTarget.isConnected) this.restoreFocus(focusTarget);
         },
         onPostAnyway: () => {
           // Acknowledge exactly these texts, once; any edit means a new check.
           for (const d of drafts) this.acks.set(d.el, d.text);
-          if (focusTarget && focusTarget.isConnected) focusTarget.focus({ preventScroll: true });
+          if (focusTarget && focusTarget.isConnected) this.restoreFocus(focusTarget);
           // If the text changed under the dialog (it should not), the ack will not match and the
           // re-issued action is checked again.
           this._reissue(action);

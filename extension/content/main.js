@@ -28,6 +28,7 @@ const marks = new Marks(ui);
  * @property {boolean} attachments
  * @property {boolean} composing       inside an IME composition
  * @property {MutationObserver|null} observer
+ * @property {Range|null} caret         the last selection inside it (contenteditable), to restore
  */
 
 /** @type {Map<Element, ComposerState>} */
@@ -164,7 +165,7 @@ function hasAttachments(composer) {
 function track(el) {
   let s = composers.get(el);
   if (s) return s;
-  s = { el, text: null, attachments: false, composing: false, observer: null };
+  s = { el, text: null, attachments: false, composing: false, observer: null, caret: null };
   if (!isField(el)) {
     // Editors such as Draft.js render typed text themselves, often without a native input
     // event; observing (never touching) their DOM catches every change.
@@ -255,8 +256,22 @@ function activate(el) {
 
 // ------------------------------------------------------------------ the guard
 
+/** Focus a composer and put the caret back where the user left it (selection only; no DOM change). */
+function restoreFocus(el) {
+  const s = composers.get(el);
+  /** @type {HTMLElement} */ (el).focus({ preventScroll: true });
+  const r = s && s.caret;
+  if (!r || isField(el)) return;
+  if (!r.startContainer.isConnected || !el.contains(r.startContainer) || !el.contains(r.endContainer)) return;
+  const sel = document.getSelection();
+  if (!sel) return;
+  sel.removeAllRanges();
+  sel.addRange(r);
+}
+
 const guard = new Guard({
   client,
+  restoreFocus,
   ui,
   submitFor,
   caveatFor,
@@ -365,6 +380,13 @@ window.addEventListener('submit', (e) => {
   if (!found.length) return;
   guard.decide(e, { kind: 'submit', composers: found, control: e.submitter || null, form, keyInit: null });
 }, opts);
+
+// Remember the caret inside the active contenteditable composer (to restore it after the warning).
+document.addEventListener('selectionchange', () => {
+  if (!active || isField(active.el) || ui.warningOpen) return;
+  const sel = document.getSelection();
+  if (sel && sel.rangeCount && active.el.contains(sel.anchorNode)) active.caret = sel.getRangeAt(0).cloneRange();
+}, { passive: true });
 
 const onLayout = () => {
   if (!ui.host) return;
