@@ -8,7 +8,7 @@
 // channel is chrome.runtime messaging to our own background); no work at page load on pages
 // without a composer (listeners only; composers are discovered from events).
 
-import { ADAPTERS, adapterFor, GENERIC_SUBMIT, SUBMIT_LABEL } from './adapters.js';
+import { adapterFor, GENERIC_SUBMIT, SUBMIT_LABEL } from './adapters.js';
 import { CheckerClient } from './checker-client.js';
 import { Guard } from './guard.js';
 import { Marks } from './marks.js';
@@ -411,6 +411,3 @@ try {
 } catch {
   // storage unavailable (extension reloaded): nothing to listen to
 }
-
-// Exported for tests / debugging inside the isolated world only (never exposed to the page).
-export const __postcheck = { adapter, ADAPTERS, composers };
