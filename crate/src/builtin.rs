@@ -21,6 +21,9 @@ pub const RULE_FILES: &[(&str, &str)] = rule_files![
     "official-conduct.json",
 ];
 
+/// `crate/rules/lexicons.json`: concept lexicons referenced from rule patterns as `{name}`.
+pub const CONCEPTS: &str = include_str!("../rules/lexicons.json");
+
 /// `crate/rules/categories.json`: the 14 categories (id, title, default severity, description).
 pub const CATEGORIES: Option<&str> = Some(include_str!("../rules/categories.json"));
 

@@ -111,10 +111,11 @@ impl Detectors {
             nhs_cue: re(r"\bnhs\s*(?:no\.?|number|num|#)?\s*[:.]?\s*$"),
             phone: re(r"(?:\+44\s?\(?0?\)?\s?|\b0)(?:7\d{3}[ -]?\d{3}[ -]?\d{3}|[1-3589]\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4})\b"),
             email: re(r"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"),
-            postcode: re(r"\b[a-z]{1,2}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b"),
+            // outward code starts with one of the 121 UK postcode areas (so "pi55ed" is not a postcode)
+            postcode: re(r"\b(?:ab|al|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg|dh|dl|dn|dt|dy|ec|eh|en|ex|fk|fy|gl|gu|gy|ha|hd|hg|hp|hr|hs|hu|hx|ig|im|ip|iv|je|ka|kt|kw|ky|la|ld|le|ll|ln|ls|lu|me|mk|ml|ne|ng|nn|np|nr|nw|ol|ox|pa|pe|ph|pl|po|pr|rg|rh|rm|sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf|tn|tq|tr|ts|tw|ub|wa|wc|wd|wf|wn|wr|ws|wv|yo|ze|b|e|g|l|m|n|s|w)\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b"),
             dob: re(&format!(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s?day|born(?:\s+on)?)\s*[:\-]?\s*(?:is\s+)?{DATE}")),
             dob_after: re(&format!(r"{DATE}\s*\(?\s*(?:d\.?o\.?b|date of birth)\b")),
-            case_ref: re(r"\b(?:ref(?:erence)?|case|account|acct|claim|tenancy|file|complaint|crime)\s*(?:no\.?|number|num|ref|id|#)?\s*[:.#]?\s*[a-z]{0,5}[/-]?\d[a-z0-9/-]{2,}"),
+            case_ref: re(r"\b(?:ref(?:erence)?|case|account|acct|claim|tenancy|file|complaint|crime|rhif achos|cyfeirnod)\s*(?:no\.?|number|num|ref|id|#)?\s*(?:is\s+)?[:.#]?\s*[a-z]{0,5}[/-]?\d[a-z0-9/-]{2,}"),
             slash_ref: re(r"\b[a-z0-9]{2,6}(?:/[a-z0-9]{1,8}){1,4}/?\d{3,}[a-z0-9]*\b"),
         }
     }

@@ -71,6 +71,13 @@ pub struct Engine {
 
 /// Loads rule files into compiled rules. Errors name the file and rule.
 pub fn load_rules(files: &[(&str, &str)], categories: &[Category]) -> Result<Vec<Rule>, String> {
+    load_rules_with(files, builtin::CONCEPTS, categories)
+}
+
+/// Like [`load_rules`] with an explicit concept-lexicon file (`{"name": ["regex", …]}`).
+pub fn load_rules_with(files: &[(&str, &str)], concepts: &str, categories: &[Category]) -> Result<Vec<Rule>, String> {
+    let concepts: crate::rules::Concepts =
+        serde_json::from_str(concepts).map_err(|e| format!("rules/lexicons.json: {e}"))?;
     let cats: HashSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
     let mut ids = HashSet::new();
     let mut rules = Vec::new();
@@ -83,6 +90,8 @@ pub fn load_rules(files: &[(&str, &str)], categories: &[Category]) -> Result<Vec
             if !ids.insert(spec.id.clone()) {
                 return Err(format!("rules/{name}: duplicate rule id \"{}\"", spec.id));
             }
+            let mut spec = spec;
+            crate::rules::expand_spec(&mut spec, &concepts).map_err(|e| format!("rules/{name}: {e}"))?;
             rules.push(Rule::compile(spec, &f.lexicons).map_err(|e| format!("rules/{name}: {e}"))?);
         }
     }

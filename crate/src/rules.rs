@@ -162,6 +162,9 @@ pub struct RuleSpec {
     pub unless_any: Vec<String>,
     #[serde(default)]
     pub unless_near: Option<Near>,
+    /// Further proximity requirements, ALL of which must hold (e.g. a target *and* a stance).
+    #[serde(default)]
+    pub also_near: Vec<Near>,
     pub message: String,
     #[serde(default)]
     pub examples: Examples,
@@ -189,6 +192,76 @@ pub struct Rule {
     with_any: Option<Regex>,
     unless_any: Option<Regex>,
     unless_near: Option<(Regex, u32)>,
+    also_near: Vec<(Regex, u32)>,
+}
+
+/// Concept lexicons (`crate/rules/lexicons.json`): named lists of regex fragments that rule
+/// patterns reference as `{name}` (e.g. `"{insult}"`, `"(?:my|our) {manager}"`).
+pub type Concepts = BTreeMap<String, Vec<String>>;
+
+/// Replaces every `{name}` (a lower-case name, not a `{2,}` quantifier) in `pat` by the concept's
+/// alternation. Unknown names are an error naming the field.
+pub fn expand_concepts(pat: &str, concepts: &Concepts, field: &str) -> Result<String, RuleError> {
+    expand_depth(pat, concepts, field, 0)
+}
+
+fn expand_depth(pat: &str, concepts: &Concepts, field: &str, depth: u32) -> Result<String, RuleError> {
+    if depth > 4 {
+        return Err(RuleError(format!("{field}: concept lexicons nested too deeply (a cycle?)")));
+    }
+    let mut out = String::with_capacity(pat.len());
+    let b = pat.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' && i + 1 < b.len() && b[i + 1].is_ascii_lowercase() && (i == 0 || b[i - 1] != b'\\') {
+            if let Some(len) = pat[i + 1..].find('}') {
+                let name = &pat[i + 1..i + 1 + len];
+                if name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_') {
+                    let words = concepts
+                        .get(name)
+                        .ok_or_else(|| RuleError(format!("{field}: unknown concept lexicon \"{{{name}}}\"")))?;
+                    out.push_str("(?:");
+                    let mut alts = Vec::with_capacity(words.len());
+                    for w in words {
+                        alts.push(format!("(?:{})", expand_depth(w, concepts, field, depth + 1)?));
+                    }
+                    out.push_str(&alts.join("|"));
+                    out.push(')');
+                    i += len + 2;
+                    continue;
+                }
+            }
+        }
+        let ch = pat[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    Ok(out)
+}
+
+/// Expands concept references in every pattern field of a rule spec.
+pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleError> {
+    let id = spec.id.clone();
+    let ex = |v: &mut Vec<String>, f: &str| -> Result<(), RuleError> {
+        for (k, p) in v.iter_mut().enumerate() {
+            *p = expand_concepts(p, concepts, &format!("rule \"{id}\": {f}[{k}]"))?;
+        }
+        Ok(())
+    };
+    ex(&mut spec.patterns, "patterns")?;
+    ex(&mut spec.except, "except")?;
+    ex(&mut spec.with_any, "with_any")?;
+    ex(&mut spec.unless_any, "unless_any")?;
+    if let Some(n) = spec.near.as_mut() {
+        ex(&mut n.patterns, "near.patterns")?;
+    }
+    if let Some(n) = spec.unless_near.as_mut() {
+        ex(&mut n.patterns, "unless_near.patterns")?;
+    }
+    for (j, n) in spec.also_near.iter_mut().enumerate() {
+        ex(&mut n.patterns, &format!("also_near[{j}].patterns"))?;
+    }
+    Ok(())
 }
 
 fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
@@ -347,7 +420,12 @@ impl Rule {
             Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": unless_near"))?, n.within)),
             None => None,
         };
+        let mut also_near = Vec::new();
+        for (j, n) in spec.also_near.iter().enumerate() {
+            also_near.push((compile(&n.patterns, true, &format!("rule \"{id}\": also_near[{j}]"))?, n.within));
+        }
         Ok(Rule {
+            also_near,
             except: compile_opt(&spec.except, &format!("rule \"{id}\": except"))?,
             with_any: compile_opt(&spec.with_any, &format!("rule \"{id}\": with_any"))?,
             unless_any: compile_opt(&spec.unless_any, &format!("rule \"{id}\": unless_any"))?,
@@ -410,6 +488,13 @@ impl Rule {
             hits.retain(|h| !ex.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
         }
         if let Some((re, within)) = &self.near {
+            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+        }
+        for (re, within) in &self.also_near {
+            if hits.is_empty() {
+                break;
+            }
             let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
