@@ -312,7 +312,7 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
             }
         } else {
             breaching += 1;
-            if !got.is_empty() {
+            if expect.iter().any(|e| got.contains(e)) {
                 caught += 1;
             }
         }
@@ -371,8 +371,12 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
         min_r = min_r.min(r);
         let _ = writeln!(out, "{c:<18} {p:>5.2} {r:>5.2} {f1:>5.2} {support:>7}  (tp {tp}, fp {fp}, fn {fnn})");
     }
+    let (tp, fp, fnn) = stats.values().fold((0u32, 0u32, 0u32), |a, s| (a.0 + s.0, a.1 + s.1, a.2 + s.2));
+    let (mp, mr) = (f64::from(tp) / f64::from((tp + fp).max(1)), f64::from(tp) / f64::from((tp + fnn).max(1)));
+    let micro = if mp + mr == 0.0 { 0.0 } else { 2.0 * mp * mr / (mp + mr) };
+    let _ = writeln!(out, "{:<18} {mp:>5.2} {mr:>5.2} {micro:>5.2} {:>7}", "micro (all)", tp + fnn);
     let rate = |a: u32, b: u32| if b == 0 { 0.0 } else { 100.0 * f64::from(a) / f64::from(b) };
-    let _ = writeln!(out, "breaching drafts caught: {caught}/{breaching} ({:.1}%)", rate(caught, breaching));
+    let _ = writeln!(out, "breaching drafts caught (an expected category found): {caught}/{breaching} ({:.1}%)", rate(caught, breaching));
     let _ = writeln!(out, "clean drafts with warn/block: {false_alarm}/{clean} ({:.1}%)", rate(false_alarm, clean));
     let _ = writeln!(out, "lowest precision {min_p:.2}, lowest recall {min_r:.2}");
     let _ = writeln!(out, "\n{} drafts with a miss or false alarm:", report.len());
