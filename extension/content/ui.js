@@ -4,7 +4,9 @@
 //
 // We never put anything inside the host page's editor; we draw beside and above it.
 
-import { t } from './i18n.js';
+import {
+  t, language, languageTag, loadLanguage, onLanguageChange, categoryTitle, categoryExplanation,
+} from '../shared/i18n.js';
 import { UI_CSS } from './ui-styles.js';
 
 /** @typedef {import('../shared/protocol.js').Finding} Finding */
@@ -16,6 +18,9 @@ const NOTE_WIDTH = 340;    // px
 const GAP = 8;             // px between the composer and the note
 const SEVERITY_RANK = { block: 0, warn: 1, info: 2 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
+// Language of the policy texts (clause quotes, document titles, profile notes) when the caller does
+// not say: every built-in profile is English. They are never translated, only marked with `lang`.
+const POLICY_LANG = 'en';
 
 /** Create an element with attributes and children (text children are text nodes, never HTML). */
 function h(tag, attrs = {}, ...children) {
@@ -79,19 +84,44 @@ function clausesOf(findings) {
   return out;
 }
 
-/** "Confidential information — Barnsley MBC Social Networking Policy 4.4" */
-function headingText(title, refs) {
-  if (!refs.length) return title;
-  return t('findingHeading', title, refs.join(t('referenceSeparator')));
+/**
+ * A message whose placeholders are DOM nodes (or strings): the sentence comes whole from
+ * messages.json, so a translation may reorder it; node placeholders keep their own `lang`.
+ * @param {string} key
+ * @param {...(string|Node)} parts
+ * @returns {Array<string|Node>}
+ */
+function fill(key, ...parts) {
+  const marks = parts.map((_, i) => `\u0001${i}\u0002`);
+  const text = t(key, ...marks);
+  const out = [];
+  for (const piece of text.split(/(\u0001\d+\u0002)/)) {
+    const m = /^\u0001(\d+)\u0002$/.exec(piece);
+    if (m) out.push(parts[Number(m[1])]);
+    else if (piece) out.push(piece);
+  }
+  return out;
+}
+
+/** Text in the policy's own language (a document title, a clause reference, a profile note). */
+function policyText(text, lang = POLICY_LANG) {
+  return h('span', { lang }, text);
+}
+
+/** "Confidential information — Barnsley MBC Social Networking Policy 4.4" (title in the UI language). */
+function headingNodes(title, refs, lang) {
+  if (!refs.length) return [title];
+  return fill('findingHeading', title, policyText(refs.join(t('referenceSeparator')), lang));
 }
 
 /** A clause quote, shortened with an expander button when long. */
-function quoteBlock(clause, limit = QUOTE_LIMIT, caption = false) {
+function quoteBlock(clause, limit = QUOTE_LIMIT, caption = false, lang = POLICY_LANG) {
   const full = String(clause.quote || '').replace(/\s+/g, ' ').trim();
   if (!full) return null;
-  const textEl = h('span', { class: 'quote-text' });
-  const bq = h('blockquote', { class: 'quote', 'aria-label': t('quoteLabel') },
-    caption && clause.reference ? h('span', { class: 'caption' }, t('quoteCaption', clause.reference), ' ') : null, textEl);
+  // The quote is read out as written (no aria-label replacing it), in the policy's language.
+  const textEl = h('span', { class: 'quote-text', lang: clause.language || lang });
+  const bq = h('blockquote', { class: 'quote' },
+    caption && clause.reference ? h('span', { class: 'caption' }, fill('quoteCaption', policyText(clause.reference, lang)), ' ') : null, textEl);
   if (full.length <= limit) {
     textEl.textContent = full;
     return bq;
@@ -110,6 +140,33 @@ function quoteBlock(clause, limit = QUOTE_LIMIT, caption = false) {
   render();
   bq.append(' ', btn);
   return bq;
+}
+
+/**
+ * What to say about a category: in English the core's own messages (they name the words); in
+ * another language the category's explanation from messages.json (the core speaks English only,
+ * and its messages are not machine-translated). Unknown category: the core's message, marked English.
+ */
+function groupMessages(g, max = Infinity) {
+  const core = [...new Set(g.findings.map((f) => f.message).filter(Boolean))].slice(0, max);
+  if (language() === 'en' && core.length) return core.map((m) => h('p', { class: 'message' }, m));
+  const explained = categoryExplanation(g.category);
+  if (explained) return [h('p', { class: 'message' }, explained)];
+  return core.map((m) => h('p', { class: 'message', lang: 'en' }, m));
+}
+
+/** The words of the post behind some findings, each once, in order: “between us”, “don't tell anyone”. */
+function wordsOf(findings, fallbackText) {
+  const words = [];
+  let whole = false;
+  for (const f of findings) {
+    const source = typeof f.text === 'string' ? f.text : fallbackText || '';
+    const w = f.end > f.start ? source.slice(f.start, f.end).replace(/\s+/g, ' ').trim() : '';
+    if (!w) { whole = true; continue; }
+    const shown = w.length > 80 ? w.slice(0, 80) + '…' : w;
+    if (!words.some((x) => x.toLowerCase() === shown.toLowerCase())) words.push(shown);
+  }
+  return { words, whole };
 }
 
 /** Group findings by category; each group's severity is its most severe finding's. */
@@ -133,6 +190,14 @@ export class UI {
     this.noteAvoid = null;
     this.dialog = null;       // {backdrop, edit, post, onEdit, onPost, returnTo}
     this._raf = 0;
+    this.lastNote = null;     // the last renderNote() arguments, to redraw in a new language
+    // The language chosen in the options page (settings.language); a change redraws the note.
+    loadLanguage();
+    onLanguageChange(() => {
+      if (!this.lastNote || !this.noteSignature) return;
+      this.noteSignature = '';
+      this.renderNote(...this.lastNote);
+    });
   }
 
   /** Create the host element and shadow root on first use (never at page load). */
@@ -163,6 +228,7 @@ export class UI {
     }
     this.mirrors = h('div', { class: 'layer' });
     this.noteText = h('div', { class: 'note' });
+    // A polite live region: changes are announced when the user pauses; it never takes focus.
     this.noteStatus = h('div', { role: 'status', 'aria-live': 'polite', 'aria-label': t('noteLabel') }, this.noteText);
     this.noteWrap = h('div', { class: 'note-wrap' }, this.noteStatus);
     this.dialogLayer = h('div', { class: 'layer' });
@@ -187,15 +253,16 @@ export class UI {
    * @param {{avoid?: Element|null, caveat?: string|null}} [opts] avoid: an element the note must not
    *   cover (the submit control); caveat: the council profile's note
    */
-  renderNote(anchor, result, { avoid = null, caveat = null } = {}) {
+  renderNote(anchor, result, { avoid = null, caveat = null, policyLanguage = POLICY_LANG } = {}) {
+    this.lastNote = [anchor, result, { avoid, caveat, policyLanguage }];
     let items = [];
     let missingCouncil = false;
     if (result && result.ok) {
       if (!result.council && result.text.trim()) missingCouncil = true;
       else items = groupByCategory(result.findings);
     }
-    const signature = missingCouncil ? 'no-council' : JSON.stringify(items.map((g) => [g.category, g.severity,
-      referencesOf(g.findings), g.findings.map((f) => f.message)])) + '|' + (caveat || '');
+    const signature = language() + '|' + (missingCouncil ? 'no-council' : JSON.stringify(items.map((g) => [g.category, g.severity,
+      referencesOf(g.findings), g.findings.map((f) => f.message)])) + '|' + (caveat || ''));
     if (!items.length && !missingCouncil) {
       this.hideNote();
       return;
@@ -205,6 +272,8 @@ export class UI {
     this.noteAvoid = avoid;
     if (signature !== this.noteSignature) {
       this.noteSignature = signature;
+      this.noteWrap.lang = languageTag();
+      this.noteStatus.setAttribute('aria-label', t('noteLabel'));
       const body = [];
       if (missingCouncil) {
         body.push(h('p', { class: 'message' }, t('noteCouncilMissing')));
@@ -213,15 +282,15 @@ export class UI {
         for (const g of items.slice(0, NOTE_MAX_ITEMS)) {
           const refs = referencesOf(g.findings);
           const clause = clausesOf(g.findings)[0];
-          const messages = [...new Set(g.findings.map((f) => f.message).filter(Boolean))].slice(0, 2);
           list.append(h('li', {},
-            h('div', {}, severityBadge(g.severity), h('span', { class: 'heading' }, headingText(g.title, refs))),
-            messages.map((m) => h('p', { class: 'message' }, m)),
-            clause ? quoteBlock(clause, NOTE_QUOTE_LIMIT) : null));
+            h('div', {}, severityBadge(g.severity),
+              h('span', { class: 'heading' }, headingNodes(categoryTitle(g.category, g.title), refs, policyLanguage))),
+            groupMessages(g, 2),
+            clause ? quoteBlock(clause, NOTE_QUOTE_LIMIT, false, policyLanguage) : null));
         }
         body.push(list);
         if (items.length > NOTE_MAX_ITEMS) body.push(h('p', { class: 'more' }, t('noteMore', items.length - NOTE_MAX_ITEMS)));
-        if (caveat) body.push(h('p', { class: 'caveat' }, t('warningNote', caveat)));
+        if (caveat) body.push(h('p', { class: 'caveat' }, fill('warningNote', policyText(caveat, policyLanguage))));
       }
       this.noteText.replaceChildren(...body);
     }
@@ -301,33 +370,35 @@ export class UI {
     const titleId = `pc-title-${uid}`;
     const listId = `pc-list-${uid}`;
     const list = h('ul', { id: listId });
-    // One entry per category (most severe first): its clause reference(s), then every finding in
-    // it (the words concerned and the message), then the clause quote(s) once.
+    const policyLang = info.policyLanguage || POLICY_LANG;
+    // One entry per category (most severe first): its title and clause reference(s), every word
+    // of the post that triggered it (each once), what the policy is concerned about, then each
+    // clause quote once.
     for (const g of groupByCategory(info.findings)) {
       const items = [...g.findings].sort((a, b) => a.start - b.start);
+      const { words, whole } = wordsOf(items, info.text);
+      const quoted = words.map((w) => t('quotedWords', w)).join(t('wordSeparator'));
       list.append(h('li', {},
-        h('div', {}, severityBadge(g.severity), h('span', { class: 'heading' }, headingText(g.title, referencesOf(items)))),
-        items.map((f) => {
-          const source = typeof f.text === 'string' ? f.text : info.text || '';
-          const excerpt = f.end > f.start ? source.slice(f.start, f.end) : '';
-          return h('div', { class: 'finding' },
-            h('p', { class: 'excerpt' }, excerpt ? t('warningQuoted', excerpt.length > 80 ? excerpt.slice(0, 80) + '…' : excerpt) : t('warningWholePost')),
-            f.message ? h('p', { class: 'message' }, f.message) : null);
-        }),
-        clausesOf(items).map((c) => quoteBlock(c, QUOTE_LIMIT, true))));
+        h('div', {}, severityBadge(g.severity),
+          h('span', { class: 'heading' }, headingNodes(categoryTitle(g.category, g.title), referencesOf(items), policyLang))),
+        words.length ? h('p', { class: 'excerpt' }, t('warningInYourPost', quoted)) : null,
+        whole ? h('p', { class: 'excerpt' }, t('warningWholePost')) : null,
+        groupMessages(g),
+        clausesOf(items).map((c) => quoteBlock(c, QUOTE_LIMIT, true, policyLang))));
     }
-    const intro = info.council && info.council.name ? t('warningIntroCouncil', info.council.name) : t('warningIntro');
+    const intro = info.council && info.council.name
+      ? fill('warningIntroCouncil', policyText(info.council.name, policyLang)) : t('warningIntro');
     const edit = h('button', { type: 'button', class: 'btn btn-primary' }, t('warningEdit'));
     const post = h('button', { type: 'button', class: 'btn btn-secondary' }, t('warningPostAnyway'));
     const dialogEl = h('div', {
-      class: 'dialog', role: 'alertdialog', 'aria-modal': 'true',
+      class: 'dialog', role: 'alertdialog', 'aria-modal': 'true', lang: languageTag(),
       'aria-labelledby': titleId, 'aria-describedby': listId,
     },
     h('h2', { id: titleId }, t('warningTitle')),
     h('div', { class: 'body' },
       h('p', { class: 'intro' }, intro),
       list,
-      info.caveat ? h('p', { class: 'caveat' }, t('warningNote', info.caveat)) : null),
+      info.caveat ? h('p', { class: 'caveat' }, fill('warningNote', policyText(info.caveat, policyLang))) : null),
     h('div', { class: 'actions' }, edit, post));
     const backdrop = h('div', { class: 'backdrop' }, dialogEl);
     const d = { backdrop, dialogEl, edit, post, ...actions };

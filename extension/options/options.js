@@ -1,13 +1,15 @@
-// postcheck options page: council, account type and roles, saved to chrome.storage.sync
-// (key `settings`, shape {council, mode, roles} — contract §5) as soon as a control changes.
+// postcheck options page: council, account type, roles and language, saved to chrome.storage.sync
+// (key `settings`, shape {council, mode, roles, language} — contract §5) as soon as a control
+// changes. The page is shown in the chosen language (shared/i18n.js), and switches at once.
 // No network code: the list of councils comes from our own background ({type:'profiles'}).
 
-import { t } from '../content/i18n.js';
+import { t, setLanguage, languageTag } from '../shared/i18n.js';
 import { profilesRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, ROLES, validateSettings } from '../shared/settings.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const councilSelect = /** @type {HTMLSelectElement} */ ($('council'));
+const languageSelect = /** @type {HTMLSelectElement} */ ($('language'));
 const status = $('status');
 const councilNote = $('council-note');
 
@@ -15,14 +17,23 @@ const councilNote = $('council-note');
 const profiles = new Map();
 let statusTimer = 0;
 
-/** Fill every [data-i18n] element from messages.json (the HTML carries English as a fallback). */
+/**
+ * Fill every [data-i18n] element from messages.json in the chosen language (the HTML carries
+ * English as a fallback). Elements with their own `lang` (the language names) keep it.
+ */
 function localise() {
   for (const el of document.querySelectorAll('[data-i18n]')) {
-    const msg = chrome.i18n.getMessage(el.getAttribute('data-i18n'));
+    const msg = t(/** @type {string} */ (el.getAttribute('data-i18n')));
     if (msg) el.textContent = msg;
   }
-  const lang = chrome.i18n.getUILanguage ? chrome.i18n.getUILanguage() : '';
-  if (lang) document.documentElement.lang = lang;
+  document.documentElement.lang = languageTag();
+}
+
+/** messages.json key explaining a settings problem (settings.js reasons are for logs: English). */
+function problemMessage(p) {
+  const field = String(p.field || '').split('.').pop();
+  const keys = { council: 'optionsProblemCouncil', mode: 'optionsProblemMode', roles: 'optionsProblemRoles', language: 'optionsProblemLanguage' };
+  return t(keys[field] || 'optionsProblemOther');
 }
 
 /** The profiles from the background; retries while the service worker starts up. */
@@ -50,6 +61,7 @@ function readForm() {
     council: councilSelect.value || null,
     mode: mode ? mode.value : DEFAULT_SETTINGS.mode,
     roles: ROLES.filter((r) => roles.includes(r)),
+    language: languageSelect.value || 'auto',
   };
 }
 
@@ -62,6 +74,9 @@ function writeForm(s) {
   for (const el of document.querySelectorAll('input[name=roles]')) {
     /** @type {HTMLInputElement} */ (el).checked = (s.roles || []).includes(/** @type {HTMLInputElement} */ (el).value);
   }
+  languageSelect.value = s.language || 'auto';
+  setLanguage(languageSelect.value);
+  localise();
   showCouncilNote();
 }
 
@@ -79,7 +94,7 @@ async function save() {
   const chosen = readForm();
   const { settings, problems } = validateSettings(chosen, { councils: profiles.size ? profiles.keys() : null });
   if (problems.length) {
-    setStatus(t('optionsSaveFailed', problems.map((p) => p.reason).join('; ')), true);
+    setStatus(t('optionsSaveFailed', [...new Set(problems.map(problemMessage))].join(' ')), true);
     return;
   }
   try {
@@ -87,6 +102,9 @@ async function save() {
     const stored = (await chrome.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY];
     const base = stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {};
     await chrome.storage.sync.set({ [SETTINGS_KEY]: { ...base, ...settings } });
+    // A new language applies to this page at once (and, through storage, to every tab).
+    setLanguage(settings.language);
+    localise();
     setStatus(t('optionsSaved'));
   } catch (e) {
     setStatus(t('optionsSaveFailed', e instanceof Error ? e.message : String(e)), true);
@@ -110,11 +128,19 @@ function applyManaged(managed) {
   if ('council' in settings) { councilSelect.disabled = true; any = true; }
   if ('mode' in settings) { for (const el of document.querySelectorAll('input[name=mode]')) el.disabled = true; any = true; }
   if ('roles' in settings) { for (const el of document.querySelectorAll('input[name=roles]')) el.disabled = true; any = true; }
+  if ('language' in settings) { languageSelect.disabled = true; any = true; }
   $('managed').hidden = !any;
   return settings;
 }
 
 async function main() {
+  // The stored language first (one quick read), so the page does not flash in another language.
+  try {
+    const s = (await chrome.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY];
+    if (s && typeof s === 'object') setLanguage(validateSettings(s, {}).settings.language);
+  } catch {
+    // storage unavailable: follow the browser
+  }
   localise();
   // Everything asynchronous first; then fill the controls and attach the listeners in one
   // synchronous step, so no change a user makes can fall between the two.
@@ -143,6 +169,7 @@ async function main() {
 
   councilSelect.addEventListener('change', save);
   for (const el of document.querySelectorAll('input[name=mode], input[name=roles]')) el.addEventListener('change', save);
+  languageSelect.addEventListener('change', save);
 
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'sync' && changes[SETTINGS_KEY] && document.activeElement === document.body) {

@@ -53,6 +53,7 @@ export const SETTINGS_KEY = 'settings';
  * @property {Mode} mode
  * @property {Role[]} roles
  * @property {string[]} [elections]   Optional election dates "YYYY-MM-DD".
+ * @property {'auto' | 'en' | 'cy'} [language]  Language of postcheck's screens; 'auto' (default) follows the browser.
  *
  * @typedef {'x' | 'facebook' | 'mastodon' | string} Site
  *

@@ -16,6 +16,13 @@ export const MODES = Object.freeze(['personal', 'official']);
 /** Role flags the core understands (contract §2 `Flags`). @type {readonly Role[]} */
 export const ROLES = Object.freeze(['politically_restricted', 'works_with_vulnerable']);
 
+/**
+ * Languages of postcheck's own screens (settings.language, optional): 'auto' follows the
+ * browser. Not part of DEFAULT_SETTINGS / effectiveSettings() unless set (the background does not
+ * need it); read by extension/shared/i18n.js.
+ */
+export const LANGUAGES = Object.freeze(['auto', 'en', 'cy']);
+
 /** @type {Readonly<Settings>} */
 export const DEFAULT_SETTINGS = Object.freeze({
   council: null,
@@ -35,6 +42,7 @@ const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
  * - roles: array of known roles (kebab-case accepted, normalised to snake_case). Unknown
  *   entries are dropped, with a reason each. Duplicates removed.
  * - elections (optional): array of "YYYY-MM-DD"; invalid entries dropped, with a reason each.
+ * - language (optional): 'auto' | 'en' | 'cy'. Anything else → 'auto', with a reason.
  *
  * @param {unknown} raw
  * @param {{councils?: Iterable<string> | null, source?: string}} [options]
@@ -116,6 +124,15 @@ export function validateSettings(raw, { councils = null, source = 'settings' } =
       }
     }
     settings.elections = elections;
+  }
+
+  if ('language' in r && r.language !== undefined) {
+    if (LANGUAGES.includes(/** @type {any} */ (r.language))) {
+      settings.language = /** @type {any} */ (r.language);
+    } else {
+      settings.language = 'auto';
+      problem('language', r.language, 'language must be "auto", "en" or "cy"; using "auto"');
+    }
   }
 
   return { settings, problems };
