@@ -5,6 +5,8 @@ use crate::detectors::Detectors;
 use crate::profile::{parse_profile, LoadError, Profile};
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
 
 /// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
@@ -64,9 +66,101 @@ pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
 pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
+    prefilter: Prefilter,
     profiles: BTreeMap<String, Profile>,
     detectors: Detectors,
     known_tags: HashSet<String>,
+}
+
+/// Trigger prefilter. For each regex trigger, the literals any match must start (or end) with are
+/// extracted from the pattern; one Aho-Corasick scan per view finds which literals occur, and a
+/// rule none of whose literals occur is skipped without running its regex. Triggers without a
+/// finite literal set always run.
+struct Prefilter {
+    /// per view (0 skeleton, 1 profanity): the automaton over that view's literals
+    views: [Option<AhoCorasick>; 2],
+    /// literal ids of view 1 start after the `offset` literals of view 0
+    offset: usize,
+    /// per rule: groups of literal ids; the rule can fire only if every group has one present
+    groups: Vec<Vec<Vec<u32>>>,
+    n_lits: usize,
+}
+
+/// Literals every match of `src` starts with (or, failing that, ends with); None if unbounded.
+fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut ex = Extractor::new();
+        ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(4000);
+        let mut seq = ex.extract(&hir);
+        seq.optimize_for_prefix_by_preference();
+        if let Some(lits) = seq.literals() {
+            // an empty literal matches everywhere: no use as a filter
+            if !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()) {
+                return Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect());
+            }
+        }
+    }
+    None
+}
+
+impl Prefilter {
+    fn new(rules: &[Rule]) -> Result<Prefilter, String> {
+        let mut lits: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
+        let mut raw_groups: Vec<Vec<(usize, Vec<usize>)>> = Vec::new();
+        let intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| match lits[v].iter().position(|x| *x == l) {
+            Some(k) => k,
+            None => {
+                lits[v].push(l);
+                lits[v].len() - 1
+            }
+        };
+        for r in rules {
+            let mut gs = Vec::new();
+            let mut conds: Vec<(String, bool)> = Vec::new();
+            if let Some((src, prof)) = r.trigger_source() {
+                conds.push((src.to_string(), prof));
+            }
+            conds.extend(r.required_sources().into_iter().map(|s| (s, false)));
+            for (src, prof) in conds {
+                if let Some(ls) = required_literals(&src) {
+                    let v = usize::from(prof);
+                    gs.push((v, ls.into_iter().map(|l| intern(v, l, &mut lits)).collect()));
+                }
+            }
+            raw_groups.push(gs);
+        }
+        let offset = lits[0].len();
+        let groups = raw_groups
+            .into_iter()
+            .map(|gs| gs.into_iter().map(|(v, ids)| ids.into_iter().map(|k| (k + v * offset) as u32).collect()).collect())
+            .collect();
+        let build = |l: &Vec<Vec<u8>>| -> Result<Option<AhoCorasick>, String> {
+            if l.is_empty() {
+                return Ok(None);
+            }
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(l)
+                .map(Some)
+                .map_err(|e| format!("rule trigger prefilter: {e}"))
+        };
+        let n_lits = offset + lits[1].len();
+        Ok(Prefilter { views: [build(&lits[0])?, build(&lits[1])?], offset, groups, n_lits })
+    }
+
+    /// `out[i]`: false if rule `i` certainly cannot fire on `p` (a required literal is absent).
+    fn candidates(&self, p: &Prepared, out: &mut Vec<bool>) {
+        let mut present = vec![false; self.n_lits];
+        for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
+            let Some(ac) = &self.views[v] else { continue };
+            for m in ac.find_overlapping_iter(hay) {
+                present[m.pattern().as_usize() + v * self.offset] = true;
+            }
+        }
+        out.clear();
+        out.extend(self.groups.iter().map(|gs| gs.iter().all(|g| g.iter().any(|&k| present[k as usize]))));
+    }
 }
 
 /// Loads rule files into compiled rules. Errors name the file and rule.
@@ -110,7 +204,8 @@ impl Engine {
         };
         let rules = load_rules(builtin::RULE_FILES, &categories).map_err(data_err)?;
         let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();
-        let mut e = Engine { categories, rules, profiles: BTreeMap::new(), detectors: Detectors::new(), known_tags };
+        let prefilter = Prefilter::new(&rules).map_err(data_err)?;
+        let mut e = Engine { categories, rules, prefilter, profiles: BTreeMap::new(), detectors: Detectors::new(), known_tags };
         for (_, json) in builtin::PROFILES {
             e.add_profile_json(json)?;
         }
@@ -164,7 +259,12 @@ impl Engine {
             clauses: Vec<String>,
         }
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
+        let mut candidate = Vec::new();
+        self.prefilter.candidates(&prepared, &mut candidate);
         for (ri, rule) in self.rules.iter().enumerate() {
+            if !candidate[ri] || !rule.applies(ctx) {
+                continue;
+            }
             let cat = rule.spec.category.as_str();
             if cat == "working-time" {
                 continue; // no working hours in Context yet
@@ -297,6 +397,49 @@ mod tests {
                 continue;
             }
             assert!(e.rules().iter().any(|r| r.spec.category == id), "no rule for {id}");
+        }
+    }
+}
+#[cfg(test)]
+mod prefilter_debug {
+    #[test]
+    #[ignore]
+    fn show() {
+        let e = super::Engine::builtin().unwrap();
+        for r in e.rules() {
+            if let Some((src, _)) = r.trigger_source() {
+                let l = super::required_literals(src);
+                println!("{} {:?}", r.spec.id, l.map(|v| (v.len(), v.iter().take(5).map(|x| String::from_utf8_lossy(x).to_string()).collect::<Vec<_>>())));
+            }
+        }
+    }
+}
+#[cfg(test)]
+mod rule_cost {
+    #[test]
+    #[ignore]
+    fn per_rule() {
+        let e = super::Engine::builtin().unwrap();
+        let dev = std::fs::read_to_string("../../shared/corpus/dev.jsonl").unwrap_or_default();
+        let texts: Vec<String> = dev.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).map(|v| v["text"].as_str().unwrap_or("").to_string()).collect();
+        let ctx = crate::Context::new("x");
+        let mut cost = vec![(0u128, 0u32); e.rules().len()];
+        let mut cand = Vec::new();
+        for t in &texts {
+            let p = crate::rules::Prepared::new(t, e.detectors());
+            e.prefilter.candidates(&p, &mut cand);
+            for (i, r) in e.rules().iter().enumerate() {
+                if !cand[i] { continue; }
+                let t0 = std::time::Instant::now();
+                for _ in 0..5 { std::hint::black_box(r.hits(&p, &ctx)); }
+                cost[i].0 += t0.elapsed().as_nanos();
+                cost[i].1 += 1;
+            }
+        }
+        let mut v: Vec<_> = cost.iter().enumerate().collect();
+        v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+        for (i, (ns, n)) in v.into_iter().take(20) {
+            println!("{:>8} ns/draft  ran {:>3}/{}  {}", ns / 5 / texts.len() as u128, n, texts.len(), e.rules()[i].spec.id);
         }
     }
 }

@@ -267,6 +267,9 @@ fn excerpt(t: &str, n: usize) -> String {
     }
 }
 
+/// Extra checks of every draft when timing `eval` (the µs/draft line in its summary).
+const TIMING_REPEAT: u32 = 9;
+
 fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
     let input = match open_input(&argv) {
         Ok(i) => i,
@@ -279,6 +282,7 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
     let (mut breaching, mut caught, mut clean, mut false_alarm) = (0u32, 0u32, 0u32, 0u32);
     let mut report = Vec::new();
     let mut bad = false;
+    let (mut check_time, mut checks, mut check_bytes) = (std::time::Duration::ZERO, 0u32, 0u64);
     for (n, line) in read_lines(input, &checker) {
         let l = match line {
             Ok(l) => l,
@@ -293,6 +297,7 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
             bad = true;
             continue;
         };
+        let t0 = std::time::Instant::now();
         let findings = match checker.check(&l.text, &l.ctx) {
             Ok(f) => f,
             Err(e) => {
@@ -301,6 +306,13 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
                 continue;
             }
         };
+        // timing: the first check plus TIMING_REPEAT more of the same draft
+        for _ in 0..TIMING_REPEAT {
+            let _ = std::hint::black_box(checker.check(std::hint::black_box(&l.text), &l.ctx));
+        }
+        check_time += t0.elapsed();
+        checks += 1 + TIMING_REPEAT;
+        check_bytes += l.text.len() as u64 * (1 + TIMING_REPEAT) as u64;
         let mut got: Vec<String> = findings.iter().map(|f| f.category.clone()).collect();
         got.sort();
         got.dedup();
@@ -379,6 +391,11 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
     let _ = writeln!(out, "breaching drafts caught (an expected category found): {caught}/{breaching} ({:.1}%)", rate(caught, breaching));
     let _ = writeln!(out, "clean drafts with warn/block: {false_alarm}/{clean} ({:.1}%)", rate(false_alarm, clean));
     let _ = writeln!(out, "lowest precision {min_p:.2}, lowest recall {min_r:.2}");
+    if checks > 0 {
+        let us = check_time.as_secs_f64() * 1e6 / f64::from(checks);
+        let us280 = check_time.as_secs_f64() * 1e6 / (check_bytes as f64 / 280.0);
+        let _ = writeln!(out, "timing: {us:.1} µs/draft mean ({us280:.1} µs per 280 bytes) over {checks} checks");
+    }
     let _ = writeln!(out, "\n{} drafts with a miss or false alarm:", report.len());
     for r in report {
         let _ = write!(out, "{r}");

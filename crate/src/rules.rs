@@ -178,7 +178,7 @@ fn yes() -> bool {
 }
 
 enum Trigger {
-    Regex { re: Regex, profanity_view: bool },
+    Regex { re: Regex, profanity_view: bool, src: String },
     Detector(Detector),
     Attachments,
 }
@@ -264,11 +264,16 @@ pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleE
     Ok(())
 }
 
-fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
+/// The regex source a rule field compiles to (alternation, optionally with half word boundaries).
+fn source(parts: &[String], word: bool) -> String {
     let alt = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
     // Half word boundaries: no word character just before / just after the match. Unlike `\b`,
     // this also works for patterns that start or end with punctuation ("@cllr…", "'…'").
-    let src = if word { format!(r"\b{{start-half}}(?:{alt})\b{{end-half}}") } else { alt };
+    if word { format!(r"\b{{start-half}}(?:{alt})\b{{end-half}}") } else { alt }
+}
+
+fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
+    let src = source(parts, word);
     RegexBuilder::new(&src)
         .unicode(false)
         .size_limit(8 << 20)
@@ -401,7 +406,7 @@ impl Rule {
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
             let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
-            Trigger::Regex { re: compile(&pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true }
+            Trigger::Regex { re: compile(&pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true, src: source(&pats, true) }
         } else if spec.attachments {
             Trigger::Attachments
         } else {
@@ -410,7 +415,11 @@ impl Rule {
                 Some("profanity") => true,
                 Some(v) => return Err(e(format!("view: unknown view \"{v}\""))),
             };
-            Trigger::Regex { re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?, profanity_view }
+            Trigger::Regex {
+                re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
+                profanity_view,
+                src: source(&spec.patterns, spec.word),
+            }
         };
         let near = match &spec.near {
             Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
@@ -434,6 +443,31 @@ impl Rule {
             trigger,
             spec,
         })
+    }
+
+    /// For a regex-triggered rule: the trigger's regex source and whether it runs on the
+    /// profanity view (used to build the engine's one-pass trigger prefilter).
+    pub fn trigger_source(&self) -> Option<(&str, bool)> {
+        match &self.trigger {
+            Trigger::Regex { src, profanity_view, .. } => Some((src.as_str(), *profanity_view)),
+            _ => None,
+        }
+    }
+
+    /// Regex sources of the rule's other *required* conditions (`near`, each `also_near`,
+    /// `with_any`), all run on the skeleton: each must match somewhere for the rule to fire.
+    pub fn required_sources(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(n) = &self.spec.near {
+            v.push(source(&n.patterns, true));
+        }
+        for n in &self.spec.also_near {
+            v.push(source(&n.patterns, true));
+        }
+        if !self.spec.with_any.is_empty() {
+            v.push(source(&self.spec.with_any, true));
+        }
+        v
     }
 
     /// Whether the rule's own conditions (modes, flags, election window) hold in `ctx`.
@@ -465,7 +499,7 @@ impl Rule {
                 }
             }
             Trigger::Detector(d) => p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end)).collect(),
-            Trigger::Regex { re, profanity_view } => {
+            Trigger::Regex { re, profanity_view, .. } => {
                 let hay = if *profanity_view { &p.prof[..] } else { skel };
                 re.find_iter(hay).filter(|m| m.end() > m.start()).map(|m| (m.start(), m.end())).collect()
             }
