@@ -17,6 +17,7 @@ const FRESH_CHECK_TIMEOUT_MS = 5000;
  * @property {Element|null} control   the submit control (click; also used to re-issue a key)
  * @property {HTMLFormElement|null} form
  * @property {KeyboardEventInit|null} keyInit  for kind 'key': the original keydown's properties
+ * @property {boolean} [keyOnly]  for kind 'key': re-issue the key itself (Enter-to-send boxes)
  */
 
 export class Guard {
@@ -111,7 +112,10 @@ export class Guard {
 
   _warn(action, drafts, results, findings) {
     const council = results.find((r) => r && r.council)?.council ?? null;
-    const focusTarget = action.composers.find((el) => el.isConnected) || null;
+    // Back to the field the findings are in (a form may hold several: e.g. a content warning
+    // above the post text), else the first one still in the page.
+    const flagged = drafts.find((d, i) => d.el.isConnected && holdingFindings(results[i]).length);
+    const focusTarget = flagged ? flagged.el : action.composers.find((el) => el.isConnected) || null;
     this.ui.openWarning(
       { findings, council, caveat: this.caveatFor(council) },
       {
@@ -146,6 +150,10 @@ export class Guard {
     const composer = action.composers.find((el) => el.isConnected) || null;
     if (action.kind === 'click' && action.control && action.control.isConnected) {
       /** @type {HTMLElement} */ (action.control).click();
+      return;
+    }
+    if (action.kind === 'key' && action.keyOnly) {
+      if (composer) composer.dispatchEvent(new KeyboardEvent('keydown', { ...action.keyInit, keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true }));
       return;
     }
     if (action.kind === 'key') {

@@ -39,12 +39,39 @@ let lastCouncil = null;
 
 // ------------------------------------------------------------------ finding composers
 
+/** Open shadow roots seen on event paths (composers may live inside web components). */
+const shadowRoots = new Set();
+
 /** The element an event really started at (through open shadow roots). */
 function origin(e) {
   const path = e.composedPath ? e.composedPath() : [];
+  for (const n of path) if (n instanceof ShadowRoot && n.mode === 'open') shadowRoots.add(n);
   let t = path.length ? path[0] : e.target;
   if (t && t.nodeType === 3) t = t.parentElement;
   return t instanceof Element ? t : null;
+}
+
+/** An element's parent, stepping out of a shadow root to its host. */
+function parentOf(el) {
+  if (el.parentElement) return el.parentElement;
+  const r = el.parentNode;
+  return r instanceof ShadowRoot ? r.host : null;
+}
+
+/** Does `scope` contain `el`, also through shadow roots? */
+function deepContains(scope, el) {
+  for (let n = el; n; n = parentOf(n)) if (n === scope) return true;
+  return false;
+}
+
+/** querySelectorAll on `scope` plus the open shadow roots seen so far that lie inside it. */
+function deepAll(scope, selector) {
+  const out = [...scope.querySelectorAll(selector)];
+  for (const r of shadowRoots) {
+    if (!r.host.isConnected) { shadowRoots.delete(r); continue; }
+    if (deepContains(scope, r.host)) for (const el of r.querySelectorAll(selector)) if (!out.includes(el)) out.push(el);
+  }
+  return out;
 }
 
 /** The editing host of a generic editable (outermost contenteditable), or a textarea. */
@@ -78,8 +105,11 @@ function isComposer(el) {
 
 /** The nearest ancestor `form` or `[role=dialog]` (the scope of a generically found control). */
 function formOrDialog(el) {
-  return el.closest('form, [role=dialog]');
+  for (let a = el; a; a = parentOf(a)) if (a.matches('form, [role=dialog]')) return a;
+  return null;
 }
+
+const submitLabel = adapter.submitLabel || SUBMIT_LABEL;
 
 function labelOf(el) {
   return (el.getAttribute('aria-label') || (el instanceof HTMLInputElement ? el.value : el.textContent) || '').trim();
@@ -105,8 +135,8 @@ function submitFrom(el) {
   const scope = formOrDialog(control);
   if (!scope) return null;
   const isSubmit = (control instanceof HTMLButtonElement || control instanceof HTMLInputElement) && control.type === 'submit' && control.form;
-  if (!isSubmit && !SUBMIT_LABEL.test(labelOf(control))) return null;
-  const found = [...scope.querySelectorAll('textarea, [contenteditable=""], [contenteditable="true"]')]
+  if (!isSubmit && !submitLabel.test(labelOf(control))) return null;
+  const found = deepAll(scope, 'textarea, [contenteditable=""], [contenteditable="true"]')
     .map((c) => composerFrom(c)).filter((c, i, a) => c && a.indexOf(c) === i);
   return found.length ? { control, composers: found } : null;
 }
@@ -114,9 +144,9 @@ function submitFrom(el) {
 /** Composers sharing the nearest ancestor of a site submit control that has any. */
 function composersNear(control) {
   let depth = 0;
-  for (let a = control.parentElement; a && depth < 25; a = a.parentElement, depth++) {
-    const found = [...a.querySelectorAll(adapter.composer)];
-    for (const s of composers.values()) if (a.contains(s.el) && !found.includes(s.el)) found.push(s.el);
+  for (let a = parentOf(control); a && depth < 25; a = parentOf(a), depth++) {
+    const found = deepAll(a, adapter.composer);
+    for (const s of composers.values()) if (deepContains(a, s.el) && !found.includes(s.el)) found.push(s.el);
     if (found.length) return found;
     if (a === document.body) break;
   }
@@ -130,7 +160,7 @@ function composersNear(control) {
  */
 function submitFor(composer) {
   let depth = 0;
-  for (let a = composer.parentElement; a && depth < 25; a = a.parentElement, depth++) {
+  for (let a = parentOf(composer); a && depth < 25; a = parentOf(a), depth++) {
     if (adapter.submit) {
       const c = a.querySelector(adapter.submit);
       if (c) return c;
@@ -138,7 +168,7 @@ function submitFor(composer) {
     if (adapter.generic && (a.matches('form, [role=dialog]'))) {
       for (const c of a.querySelectorAll(GENERIC_SUBMIT)) {
         const isSubmit = (c instanceof HTMLButtonElement || c instanceof HTMLInputElement) && c.type === 'submit';
-        if (isSubmit || SUBMIT_LABEL.test(labelOf(c))) return c;
+        if (isSubmit || submitLabel.test(labelOf(c))) return c;
       }
       return null;
     }
@@ -151,12 +181,12 @@ function submitFor(composer) {
 function hasAttachments(composer) {
   if (!adapter.attachments) return false;
   const control = submitFor(composer);
-  let scope = composer.parentElement;
+  let scope = parentOf(composer);
   if (control) {
-    scope = control.parentElement;
-    while (scope && !scope.contains(composer)) scope = scope.parentElement;
+    scope = parentOf(control);
+    while (scope && !deepContains(scope, composer)) scope = parentOf(scope);
   }
-  return !!(scope && scope.querySelector(adapter.attachments));
+  return !!(scope && deepAll(scope, adapter.attachments).length);
 }
 
 // ------------------------------------------------------------------ checking
@@ -289,9 +319,13 @@ const guard = new Guard({
   },
 });
 
-function isKeySubmit(e) {
+/** Is this keydown in composer `el` a submission by the site's keyboard convention? */
+function isKeySubmit(e, el) {
   if (e.key !== 'Enter' || e.altKey || e.shiftKey) return false;
-  return adapter.keys.includes('mod+enter') && (e.ctrlKey || e.metaKey);
+  const mod = e.ctrlKey || e.metaKey;
+  if (mod && adapter.keys.includes('mod+enter')) return true;
+  // Comment boxes that send on a plain Enter (Shift+Enter is a new line).
+  return !mod && !!adapter.enterSends && el.matches(adapter.enterSends);
 }
 
 // ------------------------------------------------------------------ listeners (document_start)
@@ -340,12 +374,15 @@ window.addEventListener('keydown', (e) => {
   if (e.isComposing || e.keyCode === 229) return; // IME: Enter commits the composition
   const t = origin(e);
   const el = composerFrom(t);
-  if (el && isKeySubmit(e)) {
+  if (el && isKeySubmit(e, el)) {
     track(el);
-    const near = submitFor(el);
+    // Enter-to-send boxes are sent by the key itself: re-issue the key, never a nearby button
+    // (which may belong to another composer).
+    const keyOnly = !(e.ctrlKey || e.metaKey);
+    const near = keyOnly ? null : submitFor(el);
     const scope = near ? composersNear(near) : [];
     guard.decide(e, {
-      kind: 'key', composers: scope.includes(el) ? scope : [el], control: near, form: null,
+      kind: 'key', keyOnly, composers: scope.includes(el) ? scope : [el], control: near, form: null,
       keyInit: { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey },
     });
     return;
@@ -370,9 +407,9 @@ window.addEventListener('click', (e) => {
 window.addEventListener('submit', (e) => {
   const form = e.target;
   if (!(form instanceof HTMLFormElement) || !(adapter.formSubmit || adapter.generic)) return;
-  const found = [...form.querySelectorAll(adapter.composer)];
+  const found = deepAll(form, adapter.composer);
   if (adapter.generic) {
-    for (const c of form.querySelectorAll('textarea, [contenteditable=""], [contenteditable="true"]')) {
+    for (const c of deepAll(form, 'textarea, [contenteditable=""], [contenteditable="true"]')) {
       const g = composerFrom(c);
       if (g && !found.includes(g)) found.push(g);
     }

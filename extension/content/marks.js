@@ -10,6 +10,29 @@ import { rangeFor } from './text-model.js';
 
 const NAMES = { block: 'postcheck-block', warn: 'postcheck-warn', info: 'postcheck-info' };
 
+// ::highlight() rules in the page's stylesheet (content.css) do not reach into shadow trees, so a
+// composer inside an open shadow root (e.g. reddit's shreddit-composer) gets the same rules as an
+// adopted stylesheet — no element is added to the site's DOM. Keep in step with content.css.
+const SHADOW_RULES = `
+::highlight(postcheck-block) { background-color: rgba(196, 30, 58, 0.16); text-decoration: underline double #b0102b 3px; text-decoration-skip-ink: none; }
+::highlight(postcheck-warn) { background-color: rgba(224, 140, 0, 0.18); text-decoration: underline wavy #a05a00 2px; text-decoration-skip-ink: none; }
+::highlight(postcheck-info) { background-color: rgba(30, 100, 200, 0.10); text-decoration: underline dotted #1d5fb8 2px; text-decoration-skip-ink: none; }
+@media (forced-colors: active) { ::highlight(postcheck-block), ::highlight(postcheck-warn), ::highlight(postcheck-info) { background-color: Highlight; color: HighlightText; } }`;
+/** @type {CSSStyleSheet|null} */
+let shadowSheet = null;
+
+/** Give a shadow root our highlight styles once. @param {Node} node */
+function styleShadow(node) {
+  const r = node.getRootNode();
+  if (!(r instanceof ShadowRoot)) return;
+  try {
+    if (!shadowSheet) { shadowSheet = new CSSStyleSheet(); shadowSheet.replaceSync(SHADOW_RULES); }
+    if (!r.adoptedStyleSheets.includes(shadowSheet)) r.adoptedStyleSheets = [...r.adoptedStyleSheets, shadowSheet];
+  } catch {
+    // constructable stylesheets unavailable: marks are still registered, just unstyled there
+  }
+}
+
 /** Computed properties copied from a textarea to its mirror so text wraps identically. */
 const MIRROR_PROPS = [
   'box-sizing', 'border-top-width', 'border-right-width', 'border-bottom-width', 'border-left-width',
@@ -44,6 +67,7 @@ export class Marks {
       return;
     }
     const byName = { block: [], warn: [], info: [] };
+    if (spanned.length) styleShadow(model.root);
     for (const f of spanned) {
       const r = rangeFor(model, f.start, f.end);
       if (r && byName[f.severity]) byName[f.severity].push(r);

@@ -220,7 +220,7 @@ export class Harness {
     const site = SITES[id];
     const page = await this.context.newPage();
     await page.goto(site.url);
-    await page.locator(site.editor).waitFor();
+    await openComposer(page, site);
     // The fixture's scripts ran (they define window.__editorText).
     await waitFor(() => page.evaluate(() => typeof window.__editorText === 'function'), { message: `${id} fixture ready` });
     return page;
@@ -228,6 +228,21 @@ export class Harness {
 }
 
 // ------------------------------------------------------------------ page helpers
+
+/** Opens the site's composer if it appears only after a trigger (dialog, comment box); waits for it. */
+export async function openComposer(page, site) {
+  if (site.open) {
+    await page.locator(site.open).waitFor();
+    await page.locator(site.open).click();
+  }
+  await page.locator(site.editor).waitFor();
+}
+
+/** A page-side description of where a site's editor is (through an open shadow root if need be). */
+export function editorRef(site) {
+  if (typeof site === 'string') return { editor: site };
+  return { editor: site.editor, shadowHost: site.shadowHost || null, inShadow: site.inShadow || null };
+}
 
 /** Types with real keyboard events into the site's composer. */
 export async function typeInto(page, site, text) {
@@ -260,8 +275,10 @@ export async function cspViolations(page) {
  * Read from the main world: CSS.highlights is the document's registry, shared by all worlds.
  */
 export async function highlights(page, within = null) {
-  return page.evaluate((sel) => {
-    const root = sel ? document.querySelector(sel) : null;
+  return page.evaluate((ref) => {
+    const root = !ref ? null : ref.shadowHost
+      ? document.querySelector(ref.shadowHost)?.shadowRoot?.querySelector(ref.inShadow)
+      : document.querySelector(ref.editor);
     const out = [];
     for (const [name, hl] of CSS.highlights) {
       if (!name.startsWith('postcheck-')) continue;
@@ -274,7 +291,7 @@ export async function highlights(page, within = null) {
       });
     }
     return out;
-  }, within);
+  }, within ? editorRef(within) : null);
 }
 
 /**
@@ -418,10 +435,13 @@ export class AX {
   }
 }
 
-export async function focusInside(page, selector) {
-  return page.evaluate((sel) => {
-    const el = document.querySelector(sel);
+export async function focusInside(page, site) {
+  return page.evaluate((ref) => {
+    const el = ref.shadowHost
+      ? document.querySelector(ref.shadowHost)?.shadowRoot?.querySelector(ref.inShadow)
+      : document.querySelector(ref.editor);
     let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
     return !!(el && a && (el === a || el.contains(a)));
-  }, selector);
+  }, editorRef(site));
 }
