@@ -8,8 +8,10 @@
 //!   KN NK NT TN ZZ never allocated. HMRC's documented example prefix `QQ` is also accepted
 //!   (it is what examples and test data use).
 //! - `nhs-number`: ten digits (3-3-4 grouping optional) passing the NHS modulus-11 check
-//!   (weights 10…2 over the first nine digits; check = 11 − (sum mod 11), 11→0, 10 invalid), or
-//!   any ten digits right after "NHS number/no".
+//!   (weights 10…2 over the first nine digits; check = 11 − (sum mod 11), 11→0, 10 invalid) with a
+//!   health or identity cue nearby (NHS, patient, hospital, GP, surgery, clinic, health/medical/care
+//!   record…, within 60 characters before or 30 after), or any ten digits right after "NHS number/no".
+//!   A bare ten-digit number (an order or tracking number) is not an NHS number.
 //! - `uk-phone`: UK numbers (Ofcom numbering): mobiles 07xxx xxxxxx, geographic/non-geographic
 //!   01/02/03/08 numbers of 10–11 digits, with optional +44 / (0) and spaces or hyphens.
 //! - `email`: `local@domain.tld`.
@@ -85,6 +87,7 @@ pub struct Detectors {
     ni: Regex,
     ten_digits: Regex,
     nhs_cue: Regex,
+    health_cue: Regex,
     phone: Regex,
     email: Regex,
     postcode: Regex,
@@ -109,6 +112,7 @@ impl Detectors {
             ni: re(r"\b([a-z])([a-z])[ -]?(?:\d[ -]?){5}\d[ -]?([a-d])\b"),
             ten_digits: re(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
             nhs_cue: re(r"\bnhs\s*(?:no\.?|number|num|#)?\s*[:.]?\s*$"),
+            health_cue: re(r"\b(?:nhs|patients?|hospitals?|gp|gps|doctors?|surgery|clinic|a&e|nurse|ward|health|medical|medication|prescriptions?|care (?:record|plan|notes)|discharge|referral|appointment card|rhif gig|claf|ysbyty)\b"),
             phone: re(r"(?:\+44\s?\(?0?\)?\s?|\b0)(?:7\d{3}[ -]?\d{3}[ -]?\d{3}|[1-3589]\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4})\b"),
             email: re(r"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"),
             // outward code starts with one of the 121 UK postcode areas (so "pi55ed" is not a postcode)
@@ -141,8 +145,11 @@ impl Detectors {
             let digits: Vec<u8> = m.as_bytes().iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0').collect();
             let before = &s[m.start().saturating_sub(24)..m.start()];
             let cued = self.nhs_cue.is_match(before);
-            // a leading 0 is a phone number, not an NHS number, unless cued
-            if digits.len() == 10 && ((digits[0] != 0 && nhs_mod11_ok(&digits)) || cued) {
+            let window = &s[m.start().saturating_sub(60)..(m.end() + 30).min(s.len())];
+            let health = self.health_cue.is_match(window);
+            // a leading 0 is a phone number, not an NHS number, unless cued; a valid number needs a
+            // health or identity cue nearby (else it is an order, tracking or account number)
+            if digits.len() == 10 && ((digits[0] != 0 && nhs_mod11_ok(&digits) && health) || cued) {
                 out.push(Ident { kind: Detector::NhsNumber, start: m.start(), end: m.end() });
             }
         }
@@ -232,6 +239,12 @@ mod tests {
         assert!(!nhs_mod11_ok(&[9, 4, 3, 4, 7, 6, 5, 9, 1, 8]));
         assert!(kinds("nhs 943 476 5919").contains(&Detector::NhsNumber));
         assert!(!kinds("943 476 5918").contains(&Detector::NhsNumber));
+        // a valid number needs a health or identity cue nearby
+        assert!(kinds("patient number 943 476 5919").contains(&Detector::NhsNumber));
+        assert!(kinds("her gp letter had 943 476 5919 on it").contains(&Detector::NhsNumber));
+        assert!(kinds("hospital discharge note: 9434765919").contains(&Detector::NhsNumber));
+        assert!(!kinds("order number 9434765919 arrived").contains(&Detector::NhsNumber));
+        assert!(!kinds("tracking 943 476 5919 out for delivery").contains(&Detector::NhsNumber));
     }
 
     #[test]

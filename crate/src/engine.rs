@@ -385,6 +385,42 @@ mod tests {
         assert!(failures.is_empty(), "rule example failures:\n{}", failures.join("\n"));
     }
 
+    /// A broken rule file is an error naming the file, the rule and the field — never a panic.
+    #[test]
+    fn broken_rule_file_errors_name_rule_and_field() {
+        let cats: Vec<Category> = DEFAULT_CATEGORIES
+            .iter()
+            .map(|(id, t, s)| Category { id: id.to_string(), title: t.to_string(), severity: *s })
+            .collect();
+        let rule = |extra: &str| {
+            format!(r#"{{"rules": [{{"id": "x.broken", "category": "bullying", "message": "m", {extra}}}]}}"#)
+        };
+        let cases = [
+            (rule(r#""patterns": ["(unclosed"]"#), "patterns"),
+            (rule(r#""patterns": ["{no_such_concept}"]"#), "patterns[0]"),
+            (rule(r#""patterns": ["ok"], "near": {"patterns": ["[z-a]"], "within": 3}"#), "near"),
+            (rule(r#""patterns": ["ok"], "also_near": [{"patterns": ["{nope}"], "within": 3}]"#), "also_near[0]"),
+            (rule(r#""patterns": ["ok"], "detector": "ni-number""#), "trigger"),
+            (rule(r#""detector": "passport""#), "detector"),
+            (rule(r#""patterns": ["ok"], "flags": ["is_boss"]"#), "flags[0]"),
+            (rule(r#""patterns": ["ok"], "view": "sideways""#), "view"),
+        ];
+        for (json, field) in cases {
+            let r = std::panic::catch_unwind(|| load_rules(&[("broken.json", &json)], &cats));
+            let err = match r {
+                Ok(Err(e)) => e,
+                Ok(Ok(_)) => panic!("{json}: loaded"),
+                Err(_) => panic!("{json}: panicked"),
+            };
+            assert!(err.contains("broken.json") && err.contains("x.broken") && err.contains(field), "{field}: {err}");
+        }
+        // unknown field, wrong type: serde names the field and the file
+        let e = load_rules(&[("broken.json", &rule(r#""patterns": ["ok"], "withn": 3"#))], &cats).err().expect("error");
+        assert!(e.contains("broken.json") && e.contains("withn"), "{e}");
+        let e = load_rules(&[("broken.json", &rule(r#""patterns": "ok""#))], &cats).err().expect("error");
+        assert!(e.contains("broken.json"), "{e}");
+    }
+
     #[test]
     fn categories_cover_policy_map() {
         let e = Engine::builtin().unwrap();
