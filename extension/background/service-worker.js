@@ -47,6 +47,28 @@ function getStoredSettings() {
   return storedPromise;
 }
 
+/** @type {Promise<unknown> | null} cached `settings` from chrome.storage.managed (administrator) */
+let managedPromise = null;
+
+/**
+ * The administrator's settings, if any: chrome.storage.managed `settings` (Chrome/Edge: group
+ * policy; Firefox: a managed-storage manifest or enterprise policy). Absent → null.
+ */
+function getManagedSettings() {
+  if (!managedPromise) {
+    managedPromise = (async () => {
+      try {
+        if (!chrome.storage.managed) return null;
+        const got = await chrome.storage.managed.get(SETTINGS_KEY);
+        return got?.[SETTINGS_KEY] ?? null;
+      } catch {
+        return null; // no managed storage on this install: nothing to apply
+      }
+    })();
+  }
+  return managedPromise;
+}
+
 /** @type {{councils: string[], profiles: {id: string, name: string}[]} | null} */
 let profileCache = null;
 
@@ -70,9 +92,9 @@ function reportProblems(problems) {
 
 /** @param {import('../shared/protocol.js').CheckRequest} req */
 async function handleCheck(req) {
-  const [checker, stored] = await Promise.all([getChecker(), getStoredSettings()]);
+  const [checker, stored, managed] = await Promise.all([getChecker(), getStoredSettings(), getManagedSettings()]);
   const { profiles, councils } = profilesOf(checker);
-  const { settings, problems } = effectiveSettings(stored, { councils });
+  const { settings, problems } = effectiveSettings(stored, { councils, managed });
   reportProblems(problems);
   if (!settings.council) return checkOk(null, []);
   const council = profiles.find((p) => p.id === settings.council) ?? null;
@@ -125,6 +147,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'sync' && SETTINGS_KEY in changes) {
     storedPromise = Promise.resolve(changes[SETTINGS_KEY].newValue ?? null);
   }
+  if (area === 'managed') managedPromise = null;
 });
 
 chrome.runtime.onInstalled.addListener((details) => {
