@@ -8,6 +8,7 @@
 //                                                             use top-level await)
 //   extension/content/main.js              → content.js      (IIFE)
 //   extension/options/options.js           → options.js      (IIFE)
+//   extension/popup/popup.js               → popup.js        (IIFE; toolbar popup)
 //   manifest.json, extension/options/options.html + options.css,
 //   extension/styles/content.css → content.css, extension/_locales/,
 //   <wasm dir>/postcheck_wasm_bg.wasm (default target/wasm/, from the xtask; env POSTCHECK_WASM_DIR)
@@ -97,13 +98,17 @@ const entries = [
   { in: 'extension/background/service-worker.js', out: 'background.js', wasm: true },
   { in: 'extension/content/main.js', out: 'content.js' },
   { in: 'extension/options/options.js', out: 'options.js' },
+  { in: 'extension/popup/popup.js', out: 'popup.js' },
 ];
 
 const copies = [
   { from: 'manifest.json', to: 'manifest.json', required: true },
   { from: 'extension/options/options.html', to: 'options.html' },
   { from: 'extension/options/options.css', to: 'options.css' },
+  { from: 'extension/popup/popup.html', to: 'popup.html' },
+  { from: 'extension/popup/popup.css', to: 'popup.css' },
   { from: 'extension/styles/content.css', to: 'content.css' },
+  { from: 'extension/content/mastodon-instance.js', to: 'mastodon-instance.js' },
   { from: 'extension/_locales', to: '_locales' },
   { from: join(wasmDir, WASM_BIN), to: WASM_BIN },
 ];
@@ -152,6 +157,7 @@ if (existsSync(manifestPath)) {
   const referenced = [
     m.background?.service_worker,
     m.options_ui?.page,
+    m.action?.default_popup,
     ...(m.content_scripts ?? []).flatMap((cs) => [...(cs.js ?? []), ...(cs.css ?? [])]),
     m.default_locale && `_locales/${m.default_locale}/messages.json`,
     WASM_BIN,

@@ -9,6 +9,7 @@
 import init, { Checker } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
 import { MSG, SETTINGS_KEY, checkOk, profilesOk, failure, parseRequest } from '../shared/protocol.js';
 import { effectiveSettings, buildContext } from '../shared/settings.js';
+import { syncInstanceScripts } from './instances.js';
 
 const WASM_FILE = 'postcheck_wasm_bg.wasm';
 
@@ -155,6 +156,18 @@ chrome.runtime.onInstalled.addListener((details) => {
     chrome.runtime.openOptionsPage().catch((e) => console.warn('postcheck: cannot open options:', e));
   }
 });
+
+// Mastodon instances granted at run time: keep their registered content scripts in step with the
+// granted origins (registered scripts persist; this also repairs them after an update).
+const syncInstances = () => syncInstanceScripts().catch((e) => console.warn('postcheck: instance scripts:', e));
+try {
+  chrome.permissions.onAdded.addListener(syncInstances);
+  chrome.permissions.onRemoved.addListener(syncInstances);
+  chrome.runtime.onStartup.addListener(syncInstances);
+  chrome.runtime.onInstalled.addListener(syncInstances);
+} catch {
+  // no permissions API (should not happen in MV3)
+}
 
 // Warm up: start compiling the wasm as soon as the worker starts (failures retried on demand).
 getChecker().catch((e) => console.error('postcheck: wasm failed to load:', e));

@@ -195,9 +195,15 @@ export const GENERIC_ADAPTER = {
 /**
  * The adapter for a hostname, or the generic one.
  * @param {string} hostname e.g. location.hostname
+ * @param {string|null} [hint] adapter id set by a run-time registered prelude (globalThis.postcheckSite)
  * @returns {typeof GENERIC_ADAPTER}
  */
-export function adapterFor(hostname) {
+export function adapterFor(hostname, hint = null) {
+  // A site the user granted at run time (e.g. another Mastodon instance) is named by its prelude.
+  if (hint) {
+    const named = ADAPTERS.find((a) => a.id === hint);
+    if (named) return named;
+  }
   const h = String(hostname || '').toLowerCase();
   for (const a of ADAPTERS) {
     for (const host of a.hosts) {

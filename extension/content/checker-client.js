@@ -6,6 +6,7 @@
 // chrome.runtime messaging to our own background service worker.
 
 import { checkRequest, send } from '../shared/protocol.js';
+import { findingHash } from '../shared/local-state.js';
 
 /**
  * @typedef {import('../shared/protocol.js').Finding} Finding
@@ -42,6 +43,15 @@ export class CheckerClient {
     this.dead = false;
     /** @type {{council: string|null, deadline: number} | null} council the new settings name */
     this.expected = null;
+    /** @type {Promise<unknown>|null} resolves when per-device state (dismissals) is known */
+    this.ready = null;
+    /** @type {Set<string>} hashes of findings the user dismissed (popup) */
+    this.dismissed = new Set();
+  }
+
+  /** Findings with these hashes are left out of every answer. @param {Iterable<string>} hashes */
+  setDismissed(hashes) {
+    this.dismissed = new Set(hashes);
   }
 
   /**
@@ -119,6 +129,7 @@ export class CheckerClient {
   async _ask(text, attachments) {
     const base = { text, attachments, council: null, findings: [] };
     if (this.dead) return { ...base, ok: false, error: 'extension context invalidated' };
+    if (this.ready) await this.ready.catch(() => {});
     const req = checkRequest(text, this.site, attachments);
     let res = await send(req);
     if (!res.ok && TRANSIENT.test(res.error)) {
@@ -130,7 +141,16 @@ export class CheckerClient {
       if (DEAD.test(res.error)) this.dead = true;
       return { ...base, ok: false, error: res.error };
     }
-    const findings = Array.isArray(res.findings) ? res.findings.filter(validFinding(text)) : [];
+    const valid = Array.isArray(res.findings) ? res.findings.filter(validFinding(text)) : [];
+    // Each finding carries its hash (how a dismissal is remembered); dismissed ones are dropped.
+    const councilId = res.council ? res.council.id : null;
+    let findings = valid;
+    try {
+      findings = await Promise.all(valid.map(async (f) => ({ ...f, hash: await findingHash(councilId, f, text) })));
+      findings = findings.filter((f) => !this.dismissed.has(f.hash));
+    } catch {
+      // no WebCrypto here: findings stay unhashed (and cannot be dismissed)
+    }
     return { ...base, ok: true, council: res.council ?? null, findings };
   }
 }

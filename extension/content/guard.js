@@ -31,6 +31,7 @@ export class Guard {
    * @param {(el: Element) => Element|null} deps.submitFor  the submit control for a composer
    * @param {(council: {id:string}|null) => string|null} deps.caveatFor  profile note for a council
    * @param {(el: Element) => void} deps.restoreFocus  focus a composer with the caret where it was
+   * @param {() => boolean} [deps.enabled]  false: postcheck is switched off here (never hold)
    */
   constructor(deps) {
     Object.assign(this, deps);
@@ -53,6 +54,7 @@ export class Guard {
       return true;
     }
     if (this.passing) return false; // the same submission continuing (e.g. click → form submit)
+    if (this.enabled && !this.enabled()) return false; // switched off for this site, or paused
 
     const drafts = action.composers.map((el) => ({ el, ...this.snapshot(el) }));
     if (drafts.some((d) => d.composing)) return false; // IME composition: never hold mid-composition

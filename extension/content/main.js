@@ -15,8 +15,9 @@ import { Marks } from './marks.js';
 import { isField, readModel } from './text-model.js';
 import { UI } from './ui.js';
 import { profilesRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
+import { activeOn, normaliseLocal, readLocal, LOCAL_KEYS } from '../shared/local-state.js';
 
-const adapter = adapterFor(location.hostname);
+const adapter = adapterFor(location.hostname, typeof globalThis.postcheckSite === 'string' ? globalThis.postcheckSite : null);
 const client = new CheckerClient(adapter.id);
 const ui = new UI();
 const marks = new Marks(ui);
@@ -36,6 +37,11 @@ const composers = new Map();
 /** @type {ComposerState|null} */
 let active = null;
 let lastCouncil = null;
+
+// Per-device switches (popup): this site switched off, or paused everywhere for a while.
+let local = normaliseLocal(null);
+let pauseTimer = 0;
+const enabled = () => activeOn(local, adapter.id);
 
 // ------------------------------------------------------------------ finding composers
 
@@ -195,6 +201,7 @@ function hasAttachments(composer) {
 function track(el) {
   let s = composers.get(el);
   if (s) return s;
+  ensureLocal();
   s = { el, text: null, attachments: false, composing: false, observer: null, caret: null };
   if (!isField(el)) {
     // Editors such as Draft.js render typed text themselves, often without a native input
@@ -220,6 +227,12 @@ function untrackGone() {
 /** Read a composer's current text; check it (from cache if already checked); re-mark. */
 function refresh(s) {
   if (s.composing || !s.el.isConnected) { if (!s.el.isConnected) untrackGone(); return; }
+  if (!enabled()) {
+    s.text = null;
+    marks.clear(s.el);
+    if (active === s) ui.hideNote();
+    return;
+  }
   const model = readModel(s.el);
   const attachments = hasAttachments(s.el);
   if (model.text === s.text && attachments === s.attachments && client.cached(model.text, attachments)) return;
@@ -301,6 +314,7 @@ function restoreFocus(el) {
 
 const guard = new Guard({
   client,
+  enabled,
   restoreFocus,
   ui,
   submitFor,
@@ -447,4 +461,66 @@ try {
   });
 } catch {
   // storage unavailable (extension reloaded): nothing to listen to
+}
+
+// ------------------------------------------------------------------ per-device switches, popup
+
+function applyLocal(next) {
+  local = next;
+  client.setDismissed(local.dismissed);
+  client.invalidate();
+  clearTimeout(pauseTimer);
+  const left = local.pausedUntil - Date.now();
+  if (left > 0) pauseTimer = setTimeout(() => { if (composers.size) refreshAll(); }, Math.min(left + 50, 2 ** 31 - 1));
+  if (composers.size) refreshAll();
+}
+
+// Read lazily (first composer), so pages without one do no work at load.
+let localLoaded = null;
+function ensureLocal() {
+  if (!localLoaded) {
+    localLoaded = readLocal().then((s) => applyLocal(s));
+    client.ready = localLoaded; // checks wait for the dismissals to be known
+  }
+  return localLoaded;
+}
+try {
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && Object.values(LOCAL_KEYS).some((k) => k in changes)) readLocal().then((s) => applyLocal(s));
+  });
+} catch {
+  // storage unavailable (extension reloaded)
+}
+
+/** What the popup shows for this page: the site, whether postcheck is on, the current findings. */
+function pageFindings() {
+  const out = [];
+  const seen = new Set();
+  untrackGone();
+  for (const s of composers.values()) {
+    if (s.text == null) continue;
+    const r = client.cached(s.text, s.attachments);
+    if (!r || !r.ok) continue;
+    for (const f of r.findings) {
+      const key = f.hash || `${f.rule}|${f.start}|${f.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        hash: f.hash || null, title: f.title, category: f.category, severity: f.severity, message: f.message,
+        words: f.end > f.start ? s.text.slice(f.start, f.end) : '',
+        references: (f.clauses || []).map((c) => c.reference),
+      });
+    }
+  }
+  return out;
+}
+
+try {
+  chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+    if (!msg || msg.type !== 'page-findings' || window !== window.top) return false;
+    sendResponse({ ok: true, site: adapter.id, host: location.hostname, enabled: enabled(), council: lastCouncil, findings: enabled() ? pageFindings() : [] });
+    return false;
+  });
+} catch {
+  // runtime unavailable (extension reloaded)
 }

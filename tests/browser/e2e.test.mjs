@@ -106,6 +106,28 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
+    test('editing inside a marked span keeps the editor text intact and the marks follow', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForMarks(page, ax, site);
+        await page.keyboard.press('Control+Home');
+        for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+        await page.keyboard.type('x', { delay: 5 });
+        const edited = `${EXAMPLE.slice(0, 8)}x${EXAMPLE.slice(8)}`;
+        await waitFor(async () => (await editorText(page)) === edited, { message: 'the edited text in the editor' });
+        // "between xus" is no longer the cue: its mark goes, the later one stays, all inside the composer.
+        await waitFor(async () => {
+          const texts = site.kind === 'textarea' ? await markedTexts(page, ax) : (await highlights(page)).flatMap((x) => x.ranges);
+          return !covers(texts, 'between') && covers(texts, 'tell');
+        }, { message: 'marks re-drawn for the edited text' });
+        if (site.kind === 'contenteditable') {
+          const outside = (await highlights(page, site)).reduce((n, x) => n + x.outside, 0);
+          assert.equal(outside, 0, 'highlight ranges outside the composer');
+        }
+        assert.equal(await editorText(page), edited);
+      });
+    });
+
     test('the post button is held with a warning citing the clause; "Edit post" returns to the composer', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
@@ -237,6 +259,68 @@ for (const id of Object.keys(SITES)) {
       });
     }
 
+    test('a finding dismissed in the popup is gone from the marks and no longer holds; only its hash is stored', T, async () => {
+      await withSite(id, async (page, ax) => {
+        try {
+          await typeInto(page, site, EXAMPLE);
+          await waitForNote(ax, BARNSLEY_REF);
+          const popup = await h.openPopup(page);
+          try {
+            await waitFor(async () => (await popup.getByRole('button', { name: /^Dismiss/ }).count()) > 0, { message: 'findings listed in the popup' });
+            assert.ok((await popup.locator('#findings').innerText()).includes(TITLE));
+            assert.ok((await popup.locator('#council').innerText()).includes('Barnsley MBC'));
+            const dismissButtons = popup.getByRole('button', { name: /^Dismiss/ });
+            for (let n = await dismissButtons.count(); n > 0; n = await dismissButtons.count()) {
+              await dismissButtons.first().click();
+              await waitFor(async () => (await dismissButtons.count()) < n, { message: 'the dismissed finding to leave the list' });
+            }
+          } finally {
+            await popup.close();
+          }
+          const stored = await h.localState();
+          assert.ok(stored.dismissed.length > 0 && stored.dismissed.every((x) => /^[0-9a-f]{64}$/.test(x)), 'hashes stored');
+          assert.ok(!JSON.stringify(stored).toLowerCase().includes('between'), 'the text is not stored');
+          await waitFor(async () => (await markedTexts(page, ax)).length === 0, { message: 'the marks to go' });
+          await page.bringToFront();
+          await page.locator(site.submit).click();
+          await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to go straight through' });
+          assert.deepEqual(await posted(page), [EXAMPLE]);
+          assert.equal(await ax.alertDialog(), null);
+        } finally {
+          await h.clearLocal();
+        }
+      });
+    });
+
+    test('the popup\'s per-site switch turns postcheck off and on for this site', T, async () => {
+      await withSite(id, async (page, ax) => {
+        try {
+          const popup = await h.openPopup(page);
+          try {
+            const sw = popup.getByRole('switch', { name: /^Check posts on / });
+            await sw.waitFor();
+            assert.equal(await sw.isChecked(), true);
+            await sw.uncheck();
+            await waitFor(async () => Object.keys((await h.localState()).sitesOff || {}).length === 1, { message: 'the switch stored' });
+          } finally {
+            await popup.close();
+          }
+          await page.bringToFront();
+          await typeInto(page, site, EXAMPLE);
+          await page.locator(site.submit).click();
+          await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to go through while switched off' });
+          assert.deepEqual(await posted(page), [EXAMPLE]);
+          assert.deepEqual(await markedTexts(page, ax), []);
+        } finally {
+          await h.clearLocal();
+        }
+        // Switched back on: the next draft is checked again.
+        if (!(await page.locator(site.editor).count())) await openComposer(page, site);
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+      });
+    });
+
     test('changing the council in the options page re-cites the open draft without reload', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
@@ -337,6 +421,61 @@ describe('other public fields', () => {
       assert.equal(await submits(page), 0);
     });
   });
+});
+
+describe('popup', () => {
+  test('"Pause for 1 hour" stops checking everywhere until "Resume now"', T, async () => {
+    await withSite('x', async (page, ax) => {
+      try {
+        const popup = await h.openPopup(page);
+        try {
+          await popup.getByRole('button', { name: 'Pause for 1 hour' }).click();
+          await popup.getByRole('button', { name: 'Resume now' }).waitFor();
+          assert.match(await popup.locator('#pause-state').innerText(), /^Paused until \d\d:\d\d\.$/);
+        } finally {
+          await popup.close();
+        }
+        await page.bringToFront();
+        await typeInto(page, SITES.x, EXAMPLE);
+        await page.locator(SITES.x.submit).click();
+        await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to go through while paused' });
+        const popup2 = await h.openPopup(page);
+        try {
+          await popup2.getByRole('button', { name: 'Resume now' }).click();
+          await popup2.getByRole('button', { name: 'Pause for 1 hour' }).waitFor();
+        } finally {
+          await popup2.close();
+        }
+        await page.bringToFront();
+        await typeInto(page, SITES.x, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+      } finally {
+        await h.clearLocal();
+      }
+    });
+  });
+});
+
+describe('the background may stop at any moment', () => {
+  for (const id of ['x', 'mastodon', 'reddit']) {
+    test(`${SITES[id].name}: after the service worker is stopped, the draft is re-checked and still held`, T, async () => {
+      await withSite(id, async (page, ax) => {
+        const site = SITES[id];
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+        await h.stopServiceWorker();
+        await page.bringToFront();
+        await page.keyboard.type(' today', { delay: 5 });
+        await waitFor(async () => (await editorText(page)) === `${EXAMPLE} today`, { message: 'the draft intact' });
+        await waitForMarks(page, ax, site);
+        await waitForNote(ax, BARNSLEY_REF);
+        await page.locator(site.submit).click();
+        await waitForWarning(ax);
+        assert.deepEqual(await posted(page), []);
+        assert.equal(await editorText(page), `${EXAMPLE} today`);
+      });
+    });
+  }
 });
 
 describe('nothing leaves the device', () => {

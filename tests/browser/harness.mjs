@@ -214,6 +214,70 @@ export class Harness {
     }
   }
 
+  // ---------------------------------------------------------------- popup
+
+  /** An extension page for chrome.* calls (the service worker may be stopped at any time). */
+  async extPage() {
+    if (!this._ext || this._ext.isClosed()) {
+      this._ext = await this.context.newPage();
+      await this._ext.goto(`chrome-extension://${this.extensionId}/popup.html#tab=-1`);
+    }
+    return this._ext;
+  }
+
+  /** The id of the tab showing `page` (asked of each tab's content script, by host). */
+  async tabIdOf(page) {
+    const host = new URL(page.url()).hostname;
+    const ext = await this.extPage();
+    return waitFor(() => ext.evaluate(async (want) => {
+      const tabs = await chrome.tabs.query({});
+      for (const tab of tabs) {
+        try {
+          const r = await chrome.tabs.sendMessage(tab.id, { type: 'page-findings' }, { frameId: 0 });
+          if (r && r.host === want) return tab.id;
+        } catch {}
+      }
+      return null;
+    }, host), { message: `the tab of ${host}` });
+  }
+
+  /** Opens the toolbar popup (as a page) for the tab showing `page`. */
+  async openPopup(page) {
+    const id = await this.tabIdOf(page);
+    const popup = await this.context.newPage();
+    await popup.goto(`chrome-extension://${this.extensionId}/popup.html#tab=${id}`);
+    await popup.locator('body[data-ready=true]').waitFor({ state: 'attached' });
+    return popup;
+  }
+
+  /** Stops the extension's service worker (as the browser may at any moment), via chrome://serviceworker-internals. */
+  async stopServiceWorker() {
+    const page = await this.context.newPage();
+    try {
+      await page.goto('chrome://serviceworker-internals/');
+      const scope = `chrome-extension://${this.extensionId}/`;
+      await waitFor(() => page.evaluate((scope) => {
+        for (const item of document.querySelectorAll('.serviceworker-item')) {
+          if (!item.textContent.includes(scope)) continue;
+          for (const b of item.querySelectorAll('cr-button, button')) if (/^\s*stop\s*$/i.test(b.textContent)) { b.click(); return true; }
+        }
+        return false;
+      }, scope), { message: 'the Stop control of the extension service worker' });
+      await waitFor(() => page.evaluate(() => /Running Status:\s*STOPPED/.test(document.body.innerText)), { message: 'the service worker to stop' });
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** Forget per-device state (dismissals, site switches, pause). */
+  async clearLocal() {
+    await (await this.extPage()).evaluate(() => chrome.storage.local.clear());
+  }
+
+  async localState() {
+    return (await this.extPage()).evaluate(() => chrome.storage.local.get(null));
+  }
+
   // ---------------------------------------------------------------- sites
 
   async openSite(id) {

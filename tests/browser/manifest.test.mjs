@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ROOT, EXTENSION_DIR, extensionBuilt } from './harness.mjs';
+import { ROOT, EXTENSION_DIR, extensionBuilt, launch, waitFor } from './harness.mjs';
 
 const WEB_EXT = path.join(ROOT, 'node_modules/web-ext/bin/web-ext.js');
 
@@ -41,12 +41,41 @@ test('the manifest serves Chrome and Firefox and asks for no broad host access',
   assert.deepEqual(gecko.data_collection_permissions, { required: ['none'] });
   const all = JSON.stringify(m);
   assert.ok(!all.includes('<all_urls>'), 'no <all_urls>');
-  assert.ok(!/"\*:\/\/\*\/\*"|https:\/\/\*\/\*/.test(all), 'no match-everything host pattern');
+  // Broad patterns only as *optional* host permissions: another Mastodon instance is granted one
+  // origin at a time, at the user's request (popup); nothing broad is granted at install.
+  const installed = JSON.stringify({ ...m, optional_host_permissions: undefined });
+  assert.ok(!/"\*:\/\/\*\/\*"|https:\/\/\*\/\*/.test(installed), 'no match-everything host pattern granted at install');
+  assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
+  assert.deepEqual([...m.permissions].sort(), ['activeTab', 'scripting', 'storage']);
   const hosts = [...(m.host_permissions || []), ...m.content_scripts.flatMap((c) => c.matches)];
   for (const h of hosts) assert.match(h, /^https:\/\/[a-z0-9.-]+\/\*$/, `host pattern ${h} names one host`);
   for (const want of ['https://x.com/*', 'https://www.facebook.com/*', 'https://www.linkedin.com/*', 'https://www.instagram.com/*',
     'https://www.threads.com/*', 'https://www.threads.net/*', 'https://bsky.app/*', 'https://mastodon.social/*',
     'https://www.reddit.com/*', 'https://old.reddit.com/*', 'https://www.youtube.com/*']) {
     assert.ok(hosts.includes(want), `content script matches ${want}`);
+  }
+});
+
+test('granted Mastodon instances: exact https origins only, minus the built-in sites', async () => {
+  const { instanceMatches } = await import('../../extension/background/instances.js');
+  const builtIn = ['https://mastodon.social/*', 'https://x.com/*'];
+  assert.deepEqual(instanceMatches(['https://mastodon.scot/*', 'https://mastodon.social/*', 'https://*/*', 'http://insecure.example/*', 'https://toot.wales/*', 'https://toot.wales/*'], builtIn),
+    ['https://mastodon.scot/*', 'https://toot.wales/*']);
+  assert.deepEqual(instanceMatches([], builtIn), []);
+});
+
+test('Chromium loads the manifest (Firefox keys included) with no install warning or manifest error', { timeout: 60_000 }, async () => {
+  const h = await launch();
+  try {
+    // On install the extension opens its options page, which may take over a fresh tab: let it
+    // open first, so the navigation below is not interrupted.
+    await waitFor(() => h.context.pages().some((p) => p.url().endsWith('/options.html')), { message: 'the options page opened on install' });
+    const page = await h.context.newPage();
+    await page.goto('chrome://extensions/');
+    const info = await page.evaluate((id) => new Promise((r) => chrome.developerPrivate.getExtensionInfo(id, r)), h.extensionId);
+    assert.deepEqual(info.installWarnings, [], 'install warnings');
+    assert.deepEqual(info.manifestErrors, [], 'manifest errors');
+  } finally {
+    await h.close();
   }
 });
