@@ -167,6 +167,21 @@ for (const id of Object.keys(SITES)) {
       });
     });
 
+    test('keyboard activation of the focused post control (Enter) is held too', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForNote(ax, BARNSLEY_REF);
+        await page.locator(site.submit).focus();
+        await page.keyboard.press('Enter');
+        await waitForWarning(ax);
+        assert.deepEqual(await posted(page), [], 'Enter on the post control posted although it should be held');
+        assert.equal(await submits(page), 0);
+        await ax.clickButton('Edit post');
+        await waitForNoWarning(ax);
+        assert.equal(await editorText(page), EXAMPLE);
+      });
+    });
+
     test('a click straight after typing (before any mark is drawn) is held too', T, async () => {
       await withSite(id, async (page, ax) => {
         await typeInto(page, site, EXAMPLE);
