@@ -115,6 +115,8 @@ impl Prefilter {
                 lits[v].len() - 1
             }
         };
+        // many fields share a source (concept lexicons): extract each source's literals once
+        let mut cache: std::collections::HashMap<String, Option<Vec<Vec<u8>>>> = std::collections::HashMap::new();
         for r in rules {
             let mut gs = Vec::new();
             let mut conds: Vec<(String, bool)> = Vec::new();
@@ -123,7 +125,8 @@ impl Prefilter {
             }
             conds.extend(r.required_sources().into_iter().map(|s| (s, false)));
             for (src, prof) in conds {
-                if let Some(ls) = required_literals(&src) {
+                let ls = cache.entry(src).or_insert_with_key(|k| required_literals(k)).clone();
+                if let Some(ls) = ls {
                     let v = usize::from(prof);
                     gs.push((v, ls.into_iter().map(|l| intern(v, l, &mut lits)).collect()));
                 }
@@ -164,12 +167,25 @@ impl Prefilter {
 }
 
 /// Loads rule files into compiled rules. Errors name the file and rule.
+#[allow(dead_code)] // tests; the checker uses `load_rules_in`
 pub fn load_rules(files: &[(&str, &str)], categories: &[Category]) -> Result<Vec<Rule>, String> {
-    load_rules_with(files, builtin::CONCEPTS, categories)
+    load_rules_in(files, builtin::CONCEPTS, categories, &mut crate::rules::RegexPool::new(true))
 }
 
 /// Like [`load_rules`] with an explicit concept-lexicon file (`{"name": ["regex", …]}`).
+#[allow(dead_code)]
 pub fn load_rules_with(files: &[(&str, &str)], concepts: &str, categories: &[Category]) -> Result<Vec<Rule>, String> {
+    load_rules_in(files, concepts, categories, &mut crate::rules::RegexPool::new(true))
+}
+
+/// Like [`load_rules_with`], with regexes interned in `pool` (lazy for the built-in set, whose
+/// regexes a test compiles eagerly: `builtin_rules_compile`).
+pub fn load_rules_in(
+    files: &[(&str, &str)],
+    concepts: &str,
+    categories: &[Category],
+    pool: &mut crate::rules::RegexPool,
+) -> Result<Vec<Rule>, String> {
     let concepts: crate::rules::Concepts =
         serde_json::from_str(concepts).map_err(|e| format!("rules/lexicons.json: {e}"))?;
     let cats: HashSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
@@ -186,7 +202,7 @@ pub fn load_rules_with(files: &[(&str, &str)], concepts: &str, categories: &[Cat
             }
             let mut spec = spec;
             crate::rules::expand_spec(&mut spec, &concepts).map_err(|e| format!("rules/{name}: {e}"))?;
-            rules.push(Rule::compile(spec, &f.lexicons).map_err(|e| format!("rules/{name}: {e}"))?);
+            rules.push(Rule::compile_in(spec, &f.lexicons, pool).map_err(|e| format!("rules/{name}: {e}"))?);
         }
     }
     Ok(rules)
@@ -202,7 +218,10 @@ impl Engine {
                 .map(|(id, t, s)| Category { id: id.to_string(), title: t.to_string(), severity: *s })
                 .collect(),
         };
-        let rules = load_rules(builtin::RULE_FILES, &categories).map_err(data_err)?;
+        // regexes compile on first use (see `rules::Lazy`); the test `builtin_rules_compile`
+        // compiles them all eagerly, which is where a broken pattern is caught
+        let rules = load_rules_in(builtin::RULE_FILES, builtin::CONCEPTS, &categories, &mut crate::rules::RegexPool::new(false))
+            .map_err(data_err)?;
         let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();
         let prefilter = Prefilter::new(&rules).map_err(data_err)?;
         let mut e = Engine { categories, rules, prefilter, profiles: BTreeMap::new(), detectors: Detectors::new(), known_tags };
@@ -383,6 +402,14 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "rule example failures:\n{}", failures.join("\n"));
+    }
+
+    /// The built-in rules compile eagerly too (the checker compiles them lazily).
+    #[test]
+    fn builtin_rules_compile() {
+        let cats = parse_categories(builtin::CATEGORIES.expect("categories")).expect("categories");
+        let rules = load_rules(builtin::RULE_FILES, &cats).expect("every built-in rule regex compiles");
+        assert_eq!(rules.len(), Engine::builtin().expect("builtin").rules().len());
     }
 
     /// A broken rule file is an error naming the file, the rule and the field — never a panic.

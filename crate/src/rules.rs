@@ -178,7 +178,7 @@ fn yes() -> bool {
 }
 
 enum Trigger {
-    Regex { re: Regex, profanity_view: bool, src: String },
+    Regex { re: Lazy, profanity_view: bool, src: String },
     Detector(Detector),
     Attachments,
 }
@@ -187,12 +187,73 @@ enum Trigger {
 pub struct Rule {
     pub spec: RuleSpec,
     trigger: Trigger,
-    except: Option<Regex>,
-    near: Option<(Regex, u32)>,
-    with_any: Option<Regex>,
-    unless_any: Option<Regex>,
-    unless_near: Option<(Regex, u32)>,
-    also_near: Vec<(Regex, u32)>,
+    except: Option<Lazy>,
+    near: Option<(Lazy, u32)>,
+    with_any: Option<Lazy>,
+    unless_any: Option<Lazy>,
+    unless_near: Option<(Lazy, u32)>,
+    also_near: Vec<(Lazy, u32)>,
+}
+
+/// A rule regex compiled on first use and shared by every rule field with the same source
+/// (concept lexicons make many fields identical). Compiling hundreds of large alternations
+/// eagerly was most of the checker's start-up cost; most of them are never needed for a
+/// given draft (the engine's literal prefilter skips their rules).
+#[derive(Clone)]
+pub struct Lazy(std::sync::Arc<LazyInner>);
+
+pub struct LazyInner {
+    src: String,
+    re: std::sync::OnceLock<Regex>,
+}
+
+impl Lazy {
+    /// The compiled regex (compiled now if this is its first use). Sources are checked when
+    /// the rule is loaded eagerly (`load_rules`; the built-in set by a test), so a compile
+    /// error here cannot happen for the built-in data; if it did, the field never matches.
+    pub fn get(&self) -> &Regex {
+        self.0.re.get_or_init(|| {
+            build_regex(&self.0.src).unwrap_or_else(|_| build_regex("[a&&b]").expect("empty class compiles"))
+        })
+    }
+
+    /// Compiles now; the error names `what`.
+    fn force(&self, what: &str) -> Result<(), RuleError> {
+        if self.0.re.get().is_some() {
+            return Ok(());
+        }
+        let re = build_regex(&self.0.src).map_err(|e| RuleError(format!("{what}: {e}")))?;
+        let _ = self.0.re.set(re);
+        Ok(())
+    }
+}
+
+/// Shares [`Lazy`] regexes between rules by source; `eager` compiles (and checks) each source
+/// when it is first interned.
+pub struct RegexPool {
+    map: std::collections::HashMap<String, Lazy>,
+    eager: bool,
+}
+
+impl RegexPool {
+    pub fn new(eager: bool) -> RegexPool {
+        RegexPool { map: std::collections::HashMap::new(), eager }
+    }
+
+    fn intern(&mut self, src: String, what: &str) -> Result<Lazy, RuleError> {
+        if let Some(l) = self.map.get(&src) {
+            if self.eager {
+                l.force(what)?;
+            }
+            return Ok(l.clone());
+        }
+        let l = Lazy(std::sync::Arc::new(LazyInner { src: src.clone(), re: std::sync::OnceLock::new() }));
+        if self.eager {
+            l.force(what)?;
+        }
+        self.map.insert(src, l.clone());
+        Ok(l)
+    }
 }
 
 /// Concept lexicons (`crate/rules/lexicons.json`): named lists of regex fragments that rule
@@ -272,20 +333,19 @@ fn source(parts: &[String], word: bool) -> String {
     if word { format!(r"\b{{start-half}}(?:{alt})\b{{end-half}}") } else { alt }
 }
 
-fn compile(parts: &[String], word: bool, what: &str) -> Result<Regex, RuleError> {
-    let src = source(parts, word);
-    RegexBuilder::new(&src)
-        .unicode(false)
-        .size_limit(8 << 20)
-        .build()
-        .map_err(|e| RuleError(format!("{what}: {e}")))
+fn build_regex(src: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(src).unicode(false).size_limit(8 << 20).build()
 }
 
-fn compile_opt(parts: &[String], what: &str) -> Result<Option<Regex>, RuleError> {
+fn compile(pool: &mut RegexPool, parts: &[String], word: bool, what: &str) -> Result<Lazy, RuleError> {
+    pool.intern(source(parts, word), what)
+}
+
+fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &str) -> Result<Option<Lazy>, RuleError> {
     if parts.is_empty() {
         Ok(None)
     } else {
-        compile(parts, true, what).map(Some)
+        compile(pool, parts, true, what).map(Some)
     }
 }
 
@@ -384,6 +444,12 @@ impl<'a> Prepared<'a> {
 impl Rule {
     /// Compiles a rule spec. `lexicons` are the file's word lists.
     pub fn compile(spec: RuleSpec, lexicons: &BTreeMap<String, Vec<String>>) -> Result<Rule, RuleError> {
+        Rule::compile_in(spec, lexicons, &mut RegexPool::new(true))
+    }
+
+    /// Like [`Rule::compile`], with regexes interned in `pool` (compiled there now if the pool
+    /// is eager, else on first use).
+    pub fn compile_in(spec: RuleSpec, lexicons: &BTreeMap<String, Vec<String>>, pool: &mut RegexPool) -> Result<Rule, RuleError> {
         let id = spec.id.clone();
         let e = |m: String| RuleError(format!("rule \"{id}\": {m}"));
         let n_triggers = usize::from(!spec.patterns.is_empty())
@@ -406,7 +472,7 @@ impl Rule {
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
             let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
-            Trigger::Regex { re: compile(&pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true, src: source(&pats, true) }
+            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true, src: source(&pats, true) }
         } else if spec.attachments {
             Trigger::Attachments
         } else {
@@ -416,28 +482,28 @@ impl Rule {
                 Some(v) => return Err(e(format!("view: unknown view \"{v}\""))),
             };
             Trigger::Regex {
-                re: compile(&spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
+                re: compile(pool, &spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
                 profanity_view,
                 src: source(&spec.patterns, spec.word),
             }
         };
         let near = match &spec.near {
-            Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
+            Some(n) => Some((compile(pool, &n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
             None => None,
         };
         let unless_near = match &spec.unless_near {
-            Some(n) => Some((compile(&n.patterns, true, &format!("rule \"{id}\": unless_near"))?, n.within)),
+            Some(n) => Some((compile(pool, &n.patterns, true, &format!("rule \"{id}\": unless_near"))?, n.within)),
             None => None,
         };
         let mut also_near = Vec::new();
         for (j, n) in spec.also_near.iter().enumerate() {
-            also_near.push((compile(&n.patterns, true, &format!("rule \"{id}\": also_near[{j}]"))?, n.within));
+            also_near.push((compile(pool, &n.patterns, true, &format!("rule \"{id}\": also_near[{j}]"))?, n.within));
         }
         Ok(Rule {
             also_near,
-            except: compile_opt(&spec.except, &format!("rule \"{id}\": except"))?,
-            with_any: compile_opt(&spec.with_any, &format!("rule \"{id}\": with_any"))?,
-            unless_any: compile_opt(&spec.unless_any, &format!("rule \"{id}\": unless_any"))?,
+            except: compile_opt(pool, &spec.except, &format!("rule \"{id}\": except"))?,
+            with_any: compile_opt(pool, &spec.with_any, &format!("rule \"{id}\": with_any"))?,
+            unless_any: compile_opt(pool, &spec.unless_any, &format!("rule \"{id}\": unless_any"))?,
             near,
             unless_near,
             trigger,
@@ -501,39 +567,39 @@ impl Rule {
             Trigger::Detector(d) => p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end)).collect(),
             Trigger::Regex { re, profanity_view, .. } => {
                 let hay = if *profanity_view { &p.prof[..] } else { skel };
-                re.find_iter(hay).filter(|m| m.end() > m.start()).map(|m| (m.start(), m.end())).collect()
+                re.get().find_iter(hay).filter(|m| m.end() > m.start()).map(|m| (m.start(), m.end())).collect()
             }
         };
         if hits.is_empty() {
             return hits;
         }
         if let Some(re) = &self.unless_any {
-            if re.is_match(skel) {
+            if re.get().is_match(skel) {
                 return vec![];
             }
         }
         if let Some(re) = &self.with_any {
-            if !re.is_match(skel) {
+            if !re.get().is_match(skel) {
                 return vec![];
             }
         }
         if let Some(re) = &self.except {
-            let ex: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let ex: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
             hits.retain(|h| !ex.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
         }
         if let Some((re, within)) = &self.near {
-            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         for (re, within) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
-            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         if let Some((re, within)) = &self.unless_near {
-            let others: Vec<(usize, usize)> = re.find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
             hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         hits
