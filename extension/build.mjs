@@ -103,6 +103,7 @@ const entries = [
 
 const copies = [
   { from: 'manifest.json', to: 'manifest.json', required: true },
+  { from: 'extension/managed_schema.json', to: 'managed_schema.json', required: true },
   { from: 'extension/options/options.html', to: 'options.html' },
   { from: 'extension/options/options.css', to: 'options.css' },
   { from: 'extension/popup/popup.html', to: 'popup.html' },

@@ -8,20 +8,30 @@
 
 import init, { Checker } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
 import { MSG, SETTINGS_KEY, checkOk, profilesOk, failure, parseRequest } from '../shared/protocol.js';
-import { effectiveSettings, buildContext } from '../shared/settings.js';
+import { effectiveSettings, buildContext, applySeverity } from '../shared/settings.js';
 import { syncInstanceScripts } from './instances.js';
+import { CATEGORY_IDS, loadCustomProfile, siteDisabled, workingTimeFinding } from './managed.js';
 
 const WASM_FILE = 'postcheck_wasm_bg.wasm';
 
 /** @type {Promise<Checker> | null} */
 let checkerPromise = null;
+/** Outcome of loading the managed customProfile into the current checker (null: none set). */
+let customResult = null;
 
-/** The one Checker; a failed load is forgotten so the next message retries. */
+/**
+ * The one Checker, with the administrator's own profile (managed `customProfile`) added when it
+ * passes the core's validation; a failed load is forgotten so the next message retries.
+ */
 function getChecker() {
   if (!checkerPromise) {
     checkerPromise = (async () => {
-      await init({ module_or_path: chrome.runtime.getURL(WASM_FILE) });
-      return new Checker();
+      const [, managed] = await Promise.all([init({ module_or_path: chrome.runtime.getURL(WASM_FILE) }), getManagedSettings()]);
+      const checker = new Checker();
+      customResult = loadCustomProfile(checker, managed);
+      profileCache = null;
+      if (customResult && customResult.error) console.warn(`postcheck: managed.customProfile: ${customResult.error}`);
+      return checker;
     })();
     checkerPromise.catch(() => {
       checkerPromise = null;
@@ -52,16 +62,17 @@ function getStoredSettings() {
 let managedPromise = null;
 
 /**
- * The administrator's settings, if any: chrome.storage.managed `settings` (Chrome/Edge: group
- * policy; Firefox: a managed-storage manifest or enterprise policy). Absent → null.
+ * The administrator's settings, if any: the whole chrome.storage.managed area, keys of
+ * extension/managed_schema.json (Chrome/Edge: the extension's `3rdparty` policy; Firefox:
+ * policies.json `3rdparty` or a managed-storage manifest). Absent → null.
  */
 function getManagedSettings() {
   if (!managedPromise) {
     managedPromise = (async () => {
       try {
         if (!chrome.storage.managed) return null;
-        const got = await chrome.storage.managed.get(SETTINGS_KEY);
-        return got?.[SETTINGS_KEY] ?? null;
+        const got = await chrome.storage.managed.get(null);
+        return got && Object.keys(got).length ? got : null;
       } catch {
         return null; // no managed storage on this install: nothing to apply
       }
@@ -91,17 +102,37 @@ function reportProblems(problems) {
   lastProblems = text;
 }
 
-/** @param {import('../shared/protocol.js').CheckRequest} req */
-async function handleCheck(req) {
+/** Effective settings, the managed policy and every problem, for the current checker. */
+async function currentSettings() {
   const [checker, stored, managed] = await Promise.all([getChecker(), getStoredSettings(), getManagedSettings()]);
   const { profiles, councils } = profilesOf(checker);
-  const { settings, problems } = effectiveSettings(stored, { councils, managed });
+  const result = effectiveSettings(stored, { councils, managed, categories: CATEGORY_IDS, customProfile: customResult });
+  return { checker, profiles, ...result };
+}
+
+/**
+ * @param {import('../shared/protocol.js').CheckRequest} req
+ * @param {chrome.runtime.MessageSender} [sender]
+ */
+async function handleCheck(req, sender) {
+  const { checker, profiles, settings, problems, policy } = await currentSettings();
   reportProblems(problems);
   if (!settings.council) return checkOk(null, []);
   const council = profiles.find((p) => p.id === settings.council) ?? null;
-  const context = buildContext(settings, { attachments: req.attachments });
+  if (siteDisabled(policy.disabledSites, req.site, sender?.tab?.url ?? sender?.url)) return checkOk(council, []);
+  const now = new Date();
+  const context = buildContext(settings, { attachments: req.attachments, now });
   const findings = checker.check(req.text, context);
-  return checkOk(council, findings);
+  const working = req.text.trim() ? workingTimeFinding(settings, policy, customResult, now) : null;
+  if (working) findings.push(working);
+  return checkOk(council, applySeverity(findings, policy.severity));
+}
+
+/** For the options page: the policy as applied, what the administrator set, and the problems. */
+async function handleManaged() {
+  const { settings, problems, policy } = await currentSettings();
+  const managed = await getManagedSettings();
+  return { ok: true, settings, policy, problems, managed };
 }
 
 async function handleProfiles() {
@@ -110,25 +141,27 @@ async function handleProfiles() {
 }
 
 /** @param {unknown} msg */
-async function handle(msg) {
+async function handle(msg, sender) {
   const req = parseRequest(msg);
   if (typeof req === 'string') return failure(req);
   switch (req.type) {
     case MSG.CHECK:
-      return handleCheck(req);
+      return handleCheck(req, sender);
     case MSG.PROFILES:
       return handleProfiles();
+    case MSG.MANAGED:
+      return handleManaged();
   }
   return failure('unhandled message');
 }
 
 // Registered synchronously at top level so a message that wakes the worker is delivered.
-chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const type = msg && typeof msg === 'object' ? msg.type : undefined;
-  if (type !== MSG.CHECK && type !== MSG.PROFILES) return false; // not ours: let others answer
+  if (type !== MSG.CHECK && type !== MSG.PROFILES && type !== MSG.MANAGED) return false; // not ours: let others answer
   let reply;
   try {
-    reply = handle(msg);
+    reply = handle(msg, sender);
   } catch (e) {
     reply = Promise.resolve(failure(e));
   }
@@ -148,7 +181,13 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'sync' && SETTINGS_KEY in changes) {
     storedPromise = Promise.resolve(changes[SETTINGS_KEY].newValue ?? null);
   }
-  if (area === 'managed') managedPromise = null;
+  if (area === 'managed') {
+    // A new policy may carry a new customProfile: rebuild the checker from the packaged wasm.
+    managedPromise = null;
+    checkerPromise = null;
+    profileCache = null;
+    lastProblems = '';
+  }
 });
 
 chrome.runtime.onInstalled.addListener((details) => {

@@ -4,8 +4,8 @@
 // No network code: the list of councils comes from our own background ({type:'profiles'}).
 
 import { t, setLanguage, languageTag } from '../shared/i18n.js';
-import { profilesRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
-import { DEFAULT_SETTINGS, ROLES, validateSettings } from '../shared/settings.js';
+import { profilesRequest, managedRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
+import { DEFAULT_SETTINGS, ROLES, validateSettings, effectiveSettings } from '../shared/settings.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const councilSelect = /** @type {HTMLSelectElement} */ ($('council'));
@@ -111,26 +111,82 @@ async function save() {
   }
 }
 
-/** The administrator's settings (chrome.storage.managed `settings`), if any. */
+/**
+ * The administrator's policy as the background applies it (it validates the council's own
+ * profile with the core): {policy, problems, managed}. Falls back to validating
+ * chrome.storage.managed here if the background does not answer.
+ */
 async function readManaged() {
+  const res = await send(managedRequest());
+  if (res.ok && /** @type {any} */ (res).policy) return /** @type {any} */ (res);
+  let managed = null;
   try {
-    return (await chrome.storage.managed.get(SETTINGS_KEY))[SETTINGS_KEY] || null;
+    managed = await chrome.storage.managed.get(null);
   } catch {
-    return null; // no managed storage schema: nothing is managed
+    return null; // no managed storage: nothing is managed
   }
+  const { policy, problems } = effectiveSettings(null, { managed });
+  return { policy, problems, managed };
 }
 
-/** Lock the controls an administrator has set; returns the managed settings. */
-function applyManaged(managed) {
-  if (!managed || typeof managed !== 'object') return null;
-  const { settings } = validateSettings(managed, { source: 'managed' });
-  let any = false;
-  if ('council' in settings) { councilSelect.disabled = true; any = true; }
-  if ('mode' in settings) { for (const el of document.querySelectorAll('input[name=mode]')) el.disabled = true; any = true; }
-  if ('roles' in settings) { for (const el of document.querySelectorAll('input[name=roles]')) el.disabled = true; any = true; }
-  if ('language' in settings) { languageSelect.disabled = true; any = true; }
-  $('managed').hidden = !any;
-  return settings;
+/** One row of the "Set by your council" list. */
+function managedRow(list, key, value) {
+  const dt = document.createElement('dt');
+  const code = document.createElement('code');
+  code.textContent = key;
+  dt.append(code);
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  dd.dataset.key = key;
+  list.append(dt, dd);
+}
+
+/**
+ * Shows what the administrator set (read-only when locked) and every managed value that could
+ * not be used, naming the key and the reason. Returns the values that override the user's.
+ */
+function applyManaged(state) {
+  const section = $('managed-section');
+  if (!state) return null;
+  const { policy, problems = [] } = state;
+  const locked = {};
+  const list = $('managed-values');
+  list.textContent = '';
+  const name = (id) => (profiles.get(id) ? `${profiles.get(id).name} (${id})` : id);
+  if (policy.council) {
+    managedRow(list, 'council', name(policy.council) + (policy.lockCouncil ? ' — locked' : ' — starting choice'));
+    if (policy.lockCouncil) { councilSelect.disabled = true; locked.council = policy.council; }
+  }
+  if (policy.customProfileId) managedRow(list, 'customProfile', name(policy.customProfileId));
+  if (policy.mode) {
+    managedRow(list, 'accountMode', policy.mode + (policy.lockMode ? ' — locked' : ' — starting choice'));
+    if (policy.lockMode) { for (const el of document.querySelectorAll('input[name=mode]')) /** @type {HTMLInputElement} */ (el).disabled = true; locked.mode = policy.mode; }
+  }
+  if (policy.roles) {
+    managedRow(list, 'roles', policy.roles.length ? policy.roles.map((r) => r.replace(/_/g, '-')).join(', ') : '—');
+    for (const el of document.querySelectorAll('input[name=roles]')) /** @type {HTMLInputElement} */ (el).disabled = true;
+    locked.roles = policy.roles;
+  }
+  if (policy.elections) managedRow(list, 'electionDates', policy.elections.join(', ') || '—');
+  if (policy.workingHours) managedRow(list, 'workingHours', `${policy.workingHours.days.join(', ')} ${policy.workingHours.start}–${policy.workingHours.end}`);
+  const sev = Object.entries(policy.severity || {});
+  if (sev.length) managedRow(list, 'severity', sev.map(([c, v]) => `${c}: ${v}`).join(', '));
+  if (policy.disabledSites && policy.disabledSites.length) managedRow(list, 'disabledSites', policy.disabledSites.join(', '));
+  if (policy.mastodonHosts && policy.mastodonHosts.length) managedRow(list, 'mastodonHosts', policy.mastodonHosts.join(', '));
+  const ul = $('managed-problem-list');
+  ul.textContent = '';
+  for (const p of problems.filter((x) => String(x.field).startsWith('managed.'))) {
+    const li = document.createElement('li');
+    const code = document.createElement('code');
+    code.textContent = String(p.field).slice('managed.'.length) || '(policy)';
+    li.append(code, `: ${p.reason}`);
+    li.dataset.key = code.textContent;
+    ul.append(li);
+  }
+  $('managed-problems').hidden = !ul.childElementCount;
+  section.hidden = !list.childElementCount && !ul.childElementCount;
+  $('managed').hidden = !Object.keys(locked).length;
+  return locked;
 }
 
 async function main() {
@@ -165,7 +221,13 @@ async function main() {
   }
   const { settings } = validateSettings(stored ?? {}, {});
   const managed = applyManaged(managedRaw);
-  writeForm({ ...DEFAULT_SETTINGS, ...settings, ...(managed || {}) });
+  // Unlocked council / account type from the council are the starting choice until the user picks.
+  const start = {};
+  if (managedRaw && managedRaw.policy) {
+    if (managedRaw.policy.council && !settings.council) start.council = managedRaw.policy.council;
+    if (managedRaw.policy.mode && !('mode' in settings)) start.mode = managedRaw.policy.mode;
+  }
+  writeForm({ ...DEFAULT_SETTINGS, ...start, ...settings, ...(managed || {}) });
 
   councilSelect.addEventListener('change', save);
   for (const el of document.querySelectorAll('input[name=mode], input[name=roles]')) el.addEventListener('change', save);

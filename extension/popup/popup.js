@@ -6,7 +6,7 @@
 // opened as a page, e.g. by the browser tests). Talks only to our own content script
 // (chrome.tabs.sendMessage) and background (profiles); nothing leaves the device.
 import { t, loadLanguage, languageTag } from '../shared/i18n.js';
-import { SETTINGS_KEY, profilesRequest, send } from '../shared/protocol.js';
+import { SETTINGS_KEY, profilesRequest, managedRequest, send } from '../shared/protocol.js';
 import { effectiveSettings } from '../shared/settings.js';
 import { readLocal, setSiteEnabled, pause, dismiss } from '../shared/local-state.js';
 import { injectNow } from '../background/instances.js';
@@ -37,9 +37,15 @@ async function pageState(tabId) {
 async function councilName() {
   let stored = null, managed = null;
   try { stored = (await chrome.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY] ?? null; } catch {}
-  try { managed = (await chrome.storage.managed.get(SETTINGS_KEY))[SETTINGS_KEY] ?? null; } catch {}
   const res = await send(profilesRequest());
   const profiles = res.ok ? res.profiles : [];
+  // The background applies the administrator's policy (and its own profile); ask it first.
+  const applied = await send(managedRequest());
+  if (applied.ok && applied.settings) {
+    const p = profiles.find((x) => x.id === applied.settings.council);
+    return p ? p.name : applied.settings.council || null;
+  }
+  try { managed = await chrome.storage.managed.get(null); } catch {}
   const { settings } = effectiveSettings(stored, { councils: res.ok ? profiles.map((p) => p.id) : null, managed });
   const p = profiles.find((x) => x.id === settings.council);
   return p ? p.name : settings.council || null;

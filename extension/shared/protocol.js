@@ -12,6 +12,8 @@
 export const MSG = Object.freeze({
   CHECK: 'check',
   PROFILES: 'profiles',
+  /** options page → background: the administrator's policy as applied, and its problems. */
+  MANAGED: 'managed',
 });
 
 /** `chrome.storage.sync` key holding the user's {@link Settings}. */
@@ -89,6 +91,11 @@ export function profilesRequest() {
   return { type: MSG.PROFILES };
 }
 
+/** The administrator's policy as the background applies it: `{ok, policy, problems, settings}`. */
+export function managedRequest() {
+  return { type: MSG.MANAGED };
+}
+
 /**
  * @param {{id: string, name: string} | null} council
  * @param {Finding[]} findings
@@ -133,6 +140,8 @@ export function parseRequest(msg) {
       return checkRequest(m.text, m.site ?? 'unknown', m.attachments ?? false);
     case MSG.PROFILES:
       return profilesRequest();
+    case MSG.MANAGED:
+      return managedRequest();
     default:
       return `unknown message type ${JSON.stringify(m.type)}`;
   }

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  applySeverity,
+  inWorkingHours,
   DEFAULT_SETTINGS,
   effectiveSettings,
   validateSettings,
@@ -55,9 +57,70 @@ test('non-object settings fall back to defaults with a reason', () => {
 test('managed ▸ user ▸ defaults', () => {
   const { settings } = effectiveSettings(
     { council: 'sheffield', mode: 'official', roles: ['politically_restricted'] },
-    { councils, managed: { council: 'barnsley' } },
+    { councils, managed: { council: 'barnsley', lockCouncil: true } },
   );
   assert.deepEqual(settings, { council: 'barnsley', mode: 'official', roles: ['politically_restricted'] });
+});
+
+test('managed: an unlocked council is the starting choice; the user\'s pick wins', () => {
+  assert.equal(effectiveSettings(null, { councils, managed: { council: 'barnsley' } }).settings.council, 'barnsley');
+  assert.equal(effectiveSettings({ council: null }, { councils, managed: { council: 'barnsley' } }).settings.council, 'barnsley');
+  assert.equal(effectiveSettings({ council: 'sheffield' }, { councils, managed: { council: 'barnsley' } }).settings.council, 'sheffield');
+  const locked = effectiveSettings({ mode: 'personal' }, { councils, managed: { accountMode: 'official', lockAccountMode: true } });
+  assert.equal(locked.settings.mode, 'official');
+});
+
+test('managed: invalid values are reported by key and the user\'s settings apply', () => {
+  const { settings, problems, policy } = effectiveSettings(
+    { council: 'sheffield', mode: 'official', roles: [] },
+    {
+      councils,
+      categories: ['political', 'profanity'],
+      managed: {
+        council: 'newtown', lockCouncil: true, accountMode: 'work', roles: ['politically-restricted', 'chief'],
+        electionDates: ['2026-05-07', '2026-02-30'], severity: { political: 'off', profanity: 'loud', nope: 'warn' },
+        workingHours: { days: ['mon'], start: '17:00', end: '09:00' }, disabledSites: ['x', 'not a host'], colour: 'red',
+      },
+    },
+  );
+  assert.equal(settings.council, 'sheffield');
+  assert.equal(settings.mode, 'official');
+  assert.deepEqual(settings.roles, ['politically_restricted']);
+  assert.deepEqual(settings.elections, ['2026-05-07']);
+  assert.deepEqual(policy.severity, { political: 'off' });
+  assert.equal(policy.workingHours, null);
+  assert.deepEqual(policy.disabledSites, ['x']);
+  const fields = problems.map((p) => p.field);
+  for (const k of ['council', 'accountMode', 'roles', 'electionDates', 'severity', 'workingHours', 'disabledSites', 'colour']) {
+    assert.ok(fields.includes(`managed.${k}`), `no problem for ${k}: ${fields.join(', ')}`);
+  }
+  assert.match(problems.find((p) => p.field === 'managed.council').reason, /unknown council "newtown"/);
+});
+
+test('managed: a customProfile the core rejected is reported and its id is unknown', () => {
+  const managed = { council: 'newtown', lockCouncil: true, customProfile: { id: 'newtown' } };
+  const bad = effectiveSettings({ council: 'barnsley' }, { councils, managed, customProfile: { error: 'profile "newtown": clauses: missing field' } });
+  assert.equal(bad.settings.council, 'barnsley');
+  assert.match(bad.problems.find((p) => p.field === 'managed.customProfile').reason, /invalid profile/);
+  const good = effectiveSettings({ council: 'barnsley' }, { councils, managed, customProfile: { id: 'newtown' } });
+  assert.equal(good.settings.council, 'newtown');
+  assert.deepEqual(good.problems, []);
+});
+
+test('managed: the legacy `settings` object is read as locked values', () => {
+  const { settings } = effectiveSettings({ council: 'sheffield' }, { councils, managed: { settings: { council: 'barnsley', mode: 'official' } } });
+  assert.equal(settings.council, 'barnsley');
+  assert.equal(settings.mode, 'official');
+});
+
+test('applySeverity and inWorkingHours', () => {
+  const f = [{ category: 'political', severity: 'warn' }, { category: 'profanity', severity: 'warn' }, { category: 'bullying', severity: 'warn' }];
+  assert.deepEqual(applySeverity(f, { political: 'off', profanity: 'block' }), [{ category: 'profanity', severity: 'block' }, { category: 'bullying', severity: 'warn' }]);
+  const hours = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
+  assert.equal(inWorkingHours(hours, new Date(2026, 2, 2, 10, 30)), true); // a Monday
+  assert.equal(inWorkingHours(hours, new Date(2026, 2, 2, 17, 0)), false);
+  assert.equal(inWorkingHours(hours, new Date(2026, 2, 1, 10, 30)), false); // a Sunday
+  assert.equal(inWorkingHours(null), false);
 });
 
 test('validateSettings without a council list accepts any id', () => {

@@ -1,0 +1,199 @@
+// Managed policy in Chromium, through the browser's own mechanism: a policy file in
+// /etc/chromium/policies/managed/ carrying the extension's `3rdparty` settings, read by Chromium
+// at start-up and checked against extension/managed_schema.json before chrome.storage.managed
+// sees it.
+//
+// Safety (other suites run Chromium on this machine at the same time, and a policy file applies
+// to every Chromium here): the extension under test is a copy of dist/chrome whose manifest `key`
+// is a throw-away key generated now, so its id is one no other browser has; the policy file names
+// that id only, has a unique name, and is removed in `finally`. Never the product's id.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, cp, readFile, writeFile, rm, access, constants } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launch, waitFor, EXTENSION_DIR, EXAMPLE, extensionBuilt } from './harness.mjs';
+
+const POLICY_DIR = process.env.CHROMIUM_POLICY_DIR || '/etc/chromium/policies/managed';
+
+/** Chrome's extension id for a DER SubjectPublicKeyInfo: sha256, first 16 bytes, hex digits → a–p. */
+export function extensionIdOf(spkiDer) {
+  const hex = createHash('sha256').update(spkiDer).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+let work;
+let extDir;
+let testId;
+let canWritePolicy = false;
+
+before(async () => {
+  if (!(await extensionBuilt())) return;
+  work = await mkdtemp(path.join(tmpdir(), 'postcheck-policy-'));
+  extDir = path.join(work, 'ext');
+  await cp(EXTENSION_DIR, extDir, { recursive: true });
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  const manifest = JSON.parse(await readFile(path.join(extDir, 'manifest.json'), 'utf8'));
+  const productKey = manifest.key;
+  manifest.key = der.toString('base64');
+  assert.notEqual(manifest.key, productKey);
+  await writeFile(path.join(extDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  testId = extensionIdOf(der);
+  try {
+    await mkdir(POLICY_DIR, { recursive: true });
+    await access(POLICY_DIR, constants.W_OK);
+    canWritePolicy = true;
+  } catch {
+    canWritePolicy = false;
+  }
+});
+
+after(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Writes the 3rdparty policy for the throw-away id, runs `fn(h)` in a fresh Chromium, removes the file. */
+async function withPolicy(settings, fn) {
+  const file = path.join(POLICY_DIR, `postcheck-test-${testId}-${randomBytes(4).toString('hex')}.json`);
+  let h;
+  try {
+    await writeFile(file, JSON.stringify({ '3rdparty': { extensions: { [testId]: settings } } }, null, 2));
+    h = await launch({ extension: extDir });
+    assert.equal(h.extensionId, testId, 'the copy runs under the throw-away id');
+    await fn(h);
+  } finally {
+    if (h) await h.close();
+    await rm(file, { force: true });
+  }
+}
+
+const skip = () => (!extDir ? 'no built extension' : !canWritePolicy ? `${POLICY_DIR} not writable (needs root)` : false);
+
+/** chrome.storage.managed as the extension sees it, and a check through the background. */
+async function managedArea(page) {
+  return page.evaluate(() => chrome.storage.managed.get(null));
+}
+async function check(page, text, site = 'x') {
+  return page.evaluate(([t, s]) => chrome.runtime.sendMessage({ type: 'check', text: t, site: s, attachments: false }), [text, site]);
+}
+async function managedState(page) {
+  return waitFor(async () => {
+    const r = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'managed' }));
+    return r && r.ok && r;
+  }, { message: 'managed state from the background' });
+}
+const problemKeys = (page) => page.locator('#managed-problem-list li').evaluateAll((els) => els.map((e) => e.dataset.key));
+
+const CUSTOM = {
+  id: 'testshire',
+  name: 'Testshire District Council',
+  document: 'Testshire Social Media Policy (2026)',
+  language: 'en',
+  clauses: [
+    { id: 'conf', label: '3.1', heading: 'Confidentiality', quote: 'Do not share confidential council information on social media.' },
+    { id: 'respect', label: '3.2', heading: 'Respect', quote: 'Treat colleagues and residents with respect online.' },
+  ],
+  categories: {
+    'confidential-info': { grounds: [{ clauses: ['conf'] }] },
+    bullying: { grounds: [{ clauses: ['respect'] }] },
+  },
+};
+
+test('3rdparty policy: locked council, account type and roles; options page read-only', { timeout: 120_000 }, async (t) => {
+  if (skip()) return t.skip(skip());
+  await withPolicy({
+    council: 'barnsley', lockCouncil: true, accountMode: 'official', lockAccountMode: true,
+    roles: ['politically-restricted'], electionDates: ['2030-05-02'], severity: { 'confidential-info': 'block' },
+  }, async (h) => {
+    const page = await h.openOptions();
+    try {
+      const area = await waitFor(async () => { const a = await managedArea(page); return a.council && a; }, { message: 'managed storage' });
+      assert.equal(area.council, 'barnsley');
+      assert.equal(area.lockCouncil, true);
+      const council = page.getByLabel('Council', { exact: true });
+      await waitFor(async () => (await council.evaluate((el) => el.selectedOptions[0]?.textContent.trim())) === 'Barnsley MBC', { message: 'Barnsley shown' });
+      assert.equal(await council.isDisabled(), true, 'council locked');
+      assert.equal(await page.getByRole('radio', { name: 'Official council account', exact: true }).isChecked(), true);
+      assert.equal(await page.getByRole('radio', { name: 'Personal account', exact: true }).isDisabled(), true, 'account type locked');
+      assert.equal(await page.getByRole('checkbox', { name: /politically restricted/i }).isChecked(), true);
+      assert.equal(await page.getByRole('checkbox', { name: /politically restricted/i }).isDisabled(), true);
+      assert.equal(await page.locator('#managed-section').isVisible(), true);
+      assert.match(await page.locator('#managed-values dd[data-key=council]').textContent(), /Barnsley MBC/);
+      assert.match(await page.locator('#managed-values dd[data-key=electionDates]').textContent(), /2030-05-02/);
+      assert.equal(await page.locator('#managed-problems').isHidden(), true, 'no problems listed');
+
+      // The user's own stored choice does not override a locked council.
+      await page.evaluate(() => chrome.storage.sync.set({ settings: { council: 'sheffield', mode: 'personal', roles: [] } }));
+      const res = await waitFor(async () => { const r = await check(page, EXAMPLE); return r.ok && r.findings.length && r; }, { message: 'findings' });
+      assert.equal(res.council.id, 'barnsley');
+      const conf = res.findings.find((f) => f.category === 'confidential-info');
+      assert.ok(conf, `confidential-info found: ${JSON.stringify(res.findings.map((f) => f.category))}`);
+      assert.equal(conf.severity, 'block', 'managed severity applied');
+      assert.ok(conf.clauses.every((c) => c.council === 'barnsley'));
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+test('3rdparty policy: a council\'s own profile (customProfile) is validated, listed and used', { timeout: 120_000 }, async (t) => {
+  if (skip()) return t.skip(skip());
+  await withPolicy({ council: 'testshire', lockCouncil: true, customProfile: CUSTOM, disabledSites: ['linkedin'] }, async (h) => {
+    const page = await h.openOptions();
+    try {
+      const council = page.getByLabel('Council', { exact: true });
+      await waitFor(async () => (await council.evaluate((el) => el.selectedOptions[0]?.textContent.trim())) === 'Testshire District Council', { message: 'Testshire selected' });
+      assert.equal(await council.isDisabled(), true);
+      const state = await managedState(page);
+      assert.deepEqual(state.problems, []);
+      assert.equal(state.policy.customProfileId, 'testshire');
+      const res = await check(page, EXAMPLE);
+      assert.equal(res.ok, true);
+      assert.equal(res.council.id, 'testshire');
+      const conf = res.findings.find((f) => f.category === 'confidential-info');
+      assert.ok(conf, 'the custom profile grounds confidential-info');
+      assert.equal(conf.clauses[0].quote, CUSTOM.clauses[0].quote);
+      assert.equal(conf.clauses[0].reference, 'Testshire Social Media Policy (2026) 3.1');
+      const off = await check(page, EXAMPLE, 'linkedin');
+      assert.deepEqual(off.findings, [], 'disabledSites: no findings on linkedin');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+test('3rdparty policy: invalid values are listed by key and reason; the user\'s settings apply', { timeout: 120_000 }, async (t) => {
+  if (skip()) return t.skip(skip());
+  const broken = { ...CUSTOM, id: 'brokenshire', categories: { 'confidential-info': { grounds: [{ clauses: ['nope'] }] } } };
+  await withPolicy({
+    council: 'brokenshire', lockCouncil: true, customProfile: broken,
+    accountMode: 'work', electionDates: ['2026-13-45'], severity: { profanity: 'loud' },
+    lockAccountMode: 'yes', // wrong type: Chromium drops it against the schema
+  }, async (h) => {
+    const page = await h.openOptions();
+    try {
+      const area = await waitFor(async () => { const a = await managedArea(page); return a.council && a; }, { message: 'managed storage' });
+      assert.equal('lockAccountMode' in area, false, 'Chromium dropped the wrong-typed value before the extension saw it');
+      await page.evaluate(() => chrome.storage.sync.set({ settings: { council: 'sheffield', mode: 'personal', roles: [] } }));
+      await page.reload();
+      await page.locator('#managed-problems').waitFor();
+      const keys = await problemKeys(page);
+      for (const k of ['customProfile', 'council', 'accountMode', 'electionDates', 'severity']) assert.ok(keys.includes(k), `${k} listed: ${keys}`);
+      const text = await page.locator('#managed-problem-list').textContent();
+      assert.match(text, /customProfile: invalid profile: profile "brokenshire": categories\.confidential-info\.grounds\[0\]\.clauses\[0\]: unknown clause id "nope"/);
+      assert.match(text, /council: unknown council "brokenshire"/);
+      const council = page.getByLabel('Council', { exact: true });
+      assert.equal(await council.isDisabled(), false, 'not locked: the lock had no valid council');
+      await waitFor(async () => (await council.evaluate((el) => el.selectedOptions[0]?.textContent.trim())) === 'Sheffield City Council', { message: 'the user\'s council shown' });
+      // Checking never stops: the user's council is used.
+      const res = await check(page, EXAMPLE);
+      assert.equal(res.ok, true);
+      assert.equal(res.council.id, 'sheffield');
+      assert.ok(res.findings.length > 0, 'still checking');
+    } finally {
+      await page.close();
+    }
+  });
+});
