@@ -7,6 +7,7 @@
 //! postcheck batch FILE|-        JSON Lines in the corpus format → {"id", "findings"} per line
 //! postcheck eval FILE|-         precision/recall against the `expect` labels of a corpus file
 //! postcheck profiles            list the built-in councils
+//! postcheck profile validate FILE [--json] | profile new NAME [--out FILE]   (profile_cli.rs)
 //! ```
 //!
 //! Exit codes: `check`: 0 clean, 1 findings, 2 bad usage or input. `batch`: 0 when every line
@@ -18,13 +19,17 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
 
+mod profile_cli;
+
 const USAGE: &str = "usage:
   postcheck check --council ID [--mode personal|official] [--role politically-restricted]
                   [--role works-with-vulnerable] [--now YYYY-MM-DDTHH:MM] [--election YYYY-MM-DD]...
                   [--attachments] [--format text|json]   (draft on stdin)
   postcheck batch FILE|-
   postcheck eval FILE|-
-  postcheck profiles";
+  postcheck profiles
+  postcheck profile validate FILE [--json]
+  postcheck profile new NAME [--out FILE]";
 
 fn usage_err(msg: &str) -> ExitCode {
     eprintln!("postcheck: {msg}\n{USAGE}");
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
         Some("check") => cmd_check(rest),
         Some("batch") => cmd_batch(rest),
         Some("eval") => cmd_eval(rest),
+        Some("profile") => profile_cli::run(rest),
         Some("profiles") => {
             let c = Checker::builtin();
             for p in c.profiles() {
