@@ -41,6 +41,14 @@ else
   log "chromium: present"
 fi
 
+# zip, for scripts/package.sh (the store zip).
+if ! command -v zip >/dev/null 2>&1; then
+  log "installing zip"
+  apt_install zip
+else
+  log "zip: present"
+fi
+
 # Node.js and npm (the extension build and the JS tests).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   log "installing nodejs and npm"
