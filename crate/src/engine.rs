@@ -91,7 +91,7 @@ fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
         let mut ex = Extractor::new();
-        ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(4000);
+        ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(100);
         let mut seq = ex.extract(&hir);
         seq.optimize_for_prefix_by_preference();
         if let Some(lits) = seq.literals() {

@@ -65,9 +65,9 @@ for (const r of peers || []) L.push(`| ${r.len.toLocaleString('en-GB')} | ${us(r
 L.push('');
 L.push('## Where the time goes (from callgrind, see `crate/benches/icount.rs`)', '');
 L.push('- Start-up: rule regexes now compile on first use and are shared by source (`rules::Lazy`,');
-L.push('  `RegexPool`): 799 M → 533 M instructions for `Checker::builtin()` + first check. What remains is');
+L.push('  `RegexPool`): 799 M → 447 M instructions for `Checker::builtin()` + first check. What remains is');
 L.push('  mostly the trigger prefilter\'s literal extraction (`regex_syntax` `Extractor` over every rule field,');
-L.push('  ~60 % of `builtin()`) and the regexes the first draft needs.');
+L.push('  literal limit 100 per field: most of `builtin()`) and the regexes the first draft needs.');
 L.push('- Per check: regex searches of the candidate rules (lazy DFA, ~45 %), normalisation + detectors');
 L.push('  (~23 %), the literal prefilter scan, and building the findings (clause quotes are cloned into each).');
 L.push('');
