@@ -53,8 +53,10 @@ export async function extensionBuilt(dir = EXTENSION_DIR) {
 /**
  * Launches Chromium with the extension. Returns a Harness.
  * headless: true → new headless (--headless=new); false → headed (needs $DISPLAY).
+ * lang: the browser's language (BCP 47, e.g. 'cy'): --lang (UI language where the browser has it),
+ *   LANGUAGE in its environment (Linux), the preferred languages (Accept-Language, navigator.languages).
  */
-export async function launch({ extension = EXTENSION_DIR, headless = true } = {}) {
+export async function launch({ extension = EXTENSION_DIR, headless = true, lang = 'en-GB' } = {}) {
   await buildFixtures();
   if (!(await extensionBuilt(extension))) {
     throw new Error(`no built extension at ${path.relative(ROOT, extension) || extension} — run: bash scripts/build.sh`);
@@ -72,12 +74,15 @@ export async function launch({ extension = EXTENSION_DIR, headless = true } = {}
     '--host-resolver-rules=MAP * ~NOTFOUND',
   ];
   if (headless) args.push('--headless=new');
+  if (lang !== 'en-GB') args.push(`--lang=${lang}`);
+  const env = lang === 'en-GB' ? undefined : { ...process.env, LANGUAGE: lang.replace('-', '_') };
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false, // headless mode is chosen by the --headless=new flag above (new headless supports extensions)
     args,
     viewport: { width: 1100, height: 800 },
-    locale: 'en-GB',
+    locale: lang,
+    env,
     timezoneId: 'Europe/London',
   });
   context.setDefaultTimeout(15_000); // Playwright actions; our own waits are 10 s
@@ -168,7 +173,16 @@ export class Harness {
 
   async openOptions() {
     const page = await this.context.newPage();
-    await page.goto(this.optionsUrl());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await page.goto(this.optionsUrl());
+        break;
+      } catch (e) {
+        // Right after install the extension opens its options page itself, which can take over
+        // (and re-navigate) the tab just opened here; go again.
+        if (attempt >= 2 || !/interrupted by another navigation/.test(String(e && e.message))) throw e;
+      }
+    }
     await page.getByLabel('Council', { exact: true }).waitFor();
     return page;
   }
