@@ -6,7 +6,6 @@ use crate::profile::{parse_profile, LoadError, Profile};
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
 
 /// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
@@ -86,34 +85,38 @@ struct Prefilter {
     n_lits: usize,
 }
 
-/// Literals every match of `src` starts with (or, failing that, ends with); None if unbounded.
+mod table {
+    include!(concat!(env!("OUT_DIR"), "/prefilter_literals.rs"));
+}
+
+/// The prefilter literals of a regex source: from the build-time table (`build.rs`) when the
+/// source is a built-in rule field's, else extracted now (`source::required_literals`).
 fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let mut ex = Extractor::new();
-        ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(100);
-        let mut seq = ex.extract(&hir);
-        seq.optimize_for_prefix_by_preference();
-        if let Some(lits) = seq.literals() {
-            // an empty literal matches everywhere: no use as a filter
-            if !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()) {
-                return Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect());
-            }
-        }
+    match lookup_literals(src) {
+        Some(found) => found,
+        None => crate::source::required_literals(src),
     }
-    None
+}
+
+/// `Some(literals)` if `src` is in the build-time table.
+fn lookup_literals(src: &str) -> Option<Option<Vec<Vec<u8>>>> {
+    let key = crate::source::source_key(src);
+    let t = table::PREFILTER_LITERALS;
+    let i = t.binary_search_by_key(&key, |e| e.0).ok()?;
+    let (_, len, lits) = t[i];
+    (len == src.len()).then(|| lits.map(|ls| ls.iter().map(|l| l.to_vec()).collect()))
 }
 
 impl Prefilter {
     fn new(rules: &[Rule]) -> Result<Prefilter, String> {
         let mut lits: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
         let mut raw_groups: Vec<Vec<(usize, Vec<usize>)>> = Vec::new();
-        let intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| match lits[v].iter().position(|x| *x == l) {
-            Some(k) => k,
-            None => {
-                lits[v].push(l);
+        let mut ids: [std::collections::HashMap<Vec<u8>, usize>; 2] = Default::default();
+        let mut intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| {
+            *ids[v].entry(l).or_insert_with_key(|l| {
+                lits[v].push(l.clone());
                 lits[v].len() - 1
-            }
+            })
         };
         // many fields share a source (concept lexicons): extract each source's literals once
         let mut cache: std::collections::HashMap<String, Option<Vec<Vec<u8>>>> = std::collections::HashMap::new();
@@ -402,6 +405,24 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "rule example failures:\n{}", failures.join("\n"));
+    }
+
+    /// The build-time prefilter literals (build.rs) cover every built-in rule field the prefilter
+    /// reads, and equal what the run-time extractor computes for it.
+    #[test]
+    fn prefilter_table_matches_runtime_extraction() {
+        let e = Engine::builtin().expect("builtin");
+        let mut n = 0;
+        for r in e.rules() {
+            let mut srcs: Vec<String> = r.trigger_source().map(|(s, _)| s.to_string()).into_iter().collect();
+            srcs.extend(r.required_sources());
+            for s in srcs {
+                let table = lookup_literals(&s).unwrap_or_else(|| panic!("{}: source not in the build-time table", r.spec.id));
+                assert_eq!(table, crate::source::required_literals(&s), "{}: literals differ", r.spec.id);
+                n += 1;
+            }
+        }
+        assert!(n > 50, "{n} sources");
     }
 
     /// The built-in rules compile eagerly too (the checker compiles them lazily).

@@ -24,6 +24,7 @@ pub mod rules;
 
 mod builtin;
 mod engine;
+mod source;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -39,15 +39,9 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// A rule-file error: file, rule id (or index) and reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleError(pub String);
+pub use crate::source::{disguise_pattern, expand_concepts, Concepts, RuleError};
+use crate::source::source;
 
-impl std::fmt::Display for RuleError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// A rule file.
 #[derive(Debug, Clone, Deserialize)]
@@ -256,49 +250,6 @@ impl RegexPool {
     }
 }
 
-/// Concept lexicons (`crate/rules/lexicons.json`): named lists of regex fragments that rule
-/// patterns reference as `{name}` (e.g. `"{insult}"`, `"(?:my|our) {manager}"`).
-pub type Concepts = BTreeMap<String, Vec<String>>;
-
-/// Replaces every `{name}` (a lower-case name, not a `{2,}` quantifier) in `pat` by the concept's
-/// alternation. Unknown names are an error naming the field.
-pub fn expand_concepts(pat: &str, concepts: &Concepts, field: &str) -> Result<String, RuleError> {
-    expand_depth(pat, concepts, field, 0)
-}
-
-fn expand_depth(pat: &str, concepts: &Concepts, field: &str, depth: u32) -> Result<String, RuleError> {
-    if depth > 4 {
-        return Err(RuleError(format!("{field}: concept lexicons nested too deeply (a cycle?)")));
-    }
-    let mut out = String::with_capacity(pat.len());
-    let b = pat.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'{' && i + 1 < b.len() && b[i + 1].is_ascii_lowercase() && (i == 0 || b[i - 1] != b'\\') {
-            if let Some(len) = pat[i + 1..].find('}') {
-                let name = &pat[i + 1..i + 1 + len];
-                if name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_') {
-                    let words = concepts
-                        .get(name)
-                        .ok_or_else(|| RuleError(format!("{field}: unknown concept lexicon \"{{{name}}}\"")))?;
-                    out.push_str("(?:");
-                    let mut alts = Vec::with_capacity(words.len());
-                    for w in words {
-                        alts.push(format!("(?:{})", expand_depth(w, concepts, field, depth + 1)?));
-                    }
-                    out.push_str(&alts.join("|"));
-                    out.push(')');
-                    i += len + 2;
-                    continue;
-                }
-            }
-        }
-        let ch = pat[i..].chars().next().unwrap_or(' ');
-        out.push(ch);
-        i += ch.len_utf8().max(1);
-    }
-    Ok(out)
-}
 
 /// Expands concept references in every pattern field of a rule spec.
 pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleError> {
@@ -325,13 +276,6 @@ pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleE
     Ok(())
 }
 
-/// The regex source a rule field compiles to (alternation, optionally with half word boundaries).
-fn source(parts: &[String], word: bool) -> String {
-    let alt = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    // Half word boundaries: no word character just before / just after the match. Unlike `\b`,
-    // this also works for patterns that start or end with punctuation ("@cllr…", "'…'").
-    if word { format!(r"\b{{start-half}}(?:{alt})\b{{end-half}}") } else { alt }
-}
 
 fn build_regex(src: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(src).unicode(false).size_limit(8 << 20).build()
@@ -349,52 +293,6 @@ fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &str) -> Result<Opt
     }
 }
 
-/// Regex source matching `word` in the profanity view, tolerating repeated letters (`fuuuck`),
-/// `*` for inner letters (`f*ck`, `f**k`) and letters spaced by ` `, `.`, `-` or `_` (`s h i t`).
-/// Spaces inside the entry are any whitespace. `base+s1,s2` adds optional suffixes.
-pub fn disguise_pattern(entry: &str) -> String {
-    let (base, suffixes) = match entry.split_once('+') {
-        Some((b, s)) => (b, s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>()),
-        None => (entry, vec![]),
-    };
-    let base = base.trim().to_ascii_lowercase();
-    let words: Vec<&str> = base.split_whitespace().collect();
-    let mut joined = Vec::new();
-    for w in &words {
-        let mut p = String::new();
-        for (i, c) in w.bytes().enumerate() {
-            let lit = regex_escape_byte(c);
-            if c == b'a' {
-                p.push_str(if i == 0 { "[a@]+" } else { "(?:[a@]+|\\*)" });
-            } else if i == 0 || !c.is_ascii_alphabetic() {
-                p.push_str(&format!("{lit}+"));
-            } else {
-                p.push_str(&format!("(?:{lit}+|[*@])"));
-            }
-        }
-        joined.push(p);
-    }
-    let joined = joined.join(r"\s+");
-    let mut alts = vec![joined];
-    if words.len() == 1 && base.len() >= 3 && base.bytes().all(|b| b.is_ascii_alphabetic()) {
-        let spaced = base.bytes().map(|c| regex_escape_byte(c)).collect::<Vec<_>>().join(r"[ ._\-]+");
-        alts.push(spaced);
-    }
-    let mut out = format!("(?:{})", alts.join("|"));
-    if !suffixes.is_empty() {
-        let s = suffixes.iter().map(|s| s.bytes().map(regex_escape_byte).collect::<String>()).collect::<Vec<_>>().join("|");
-        out.push_str(&format!("(?:{s})?"));
-    }
-    out
-}
-
-fn regex_escape_byte(c: u8) -> String {
-    if c.is_ascii_alphanumeric() {
-        (c as char).to_string()
-    } else {
-        format!("\\x{c:02x}")
-    }
-}
 
 /// A draft prepared for matching.
 pub struct Prepared<'a> {
