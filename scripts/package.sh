@@ -16,6 +16,7 @@
 # templates agree; the id is printed. Create one with: openssl genrsa -out council.pem 2048
 #
 #   POSTCHECK_SKIP_BUILD=1   package the existing dist/chrome instead of running scripts/build.sh
+#   POSTCHECK_OUT=DIR        write the packages to DIR instead of dist/packages (the tests use a temp dir)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,10 +27,11 @@ command -v zip >/dev/null || die "zip not found (apt-get install -y zip; scripts
 [[ ${POSTCHECK_SKIP_BUILD:-0} == 1 ]] || bash scripts/build.sh
 [[ -f dist/chrome/manifest.json ]] || die "no dist/chrome — run scripts/build.sh"
 
-OUT=dist/packages
+OUT=${POSTCHECK_OUT:-dist/packages}
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 VERSION=$(node -p "require('./dist/chrome/manifest.json').version")
 
 # stage NAME KEY_B64: a copy of dist/chrome with the manifest `key` removed ("") or replaced.
@@ -48,7 +50,7 @@ stage() {
 zipdir() { (cd "$1" && rm -f "$2" && find . -type f | LC_ALL=C sort | zip -qX -@ "$2"); }
 
 store=$(stage store "")
-zipdir "$store" "$PWD/$OUT/postcheck-$VERSION-chrome-edge.zip"
+zipdir "$store" "$OUT/postcheck-$VERSION-chrome-edge.zip"
 log "$OUT/postcheck-$VERSION-chrome-edge.zip"
 
 firefox=$(stage firefox "")

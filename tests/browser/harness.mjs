@@ -7,7 +7,9 @@
 //   mouse events at the box the browser reports for the node.
 // - All waits are condition-based (poll with a timeout), never fixed sleeps.
 import { chromium } from 'playwright-core';
-import { mkdtemp, rm, access } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, access, writeFile, chmod } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,31 +55,39 @@ export async function extensionBuilt(dir = EXTENSION_DIR) {
 /**
  * Launches Chromium with the extension. Returns a Harness.
  * headless: true → new headless (--headless=new); false → headed (needs $DISPLAY).
+ * executablePath: the browser to run (e.g. privatePolicyChromium()'s wrapper); args: extra flags.
+ * extension: null → no --load-extension: the extension is force-installed by policy (ExtensionSettings),
+ *   which Chromium does only without Playwright's default --disable-extensions and without
+ *   --disable-background-networking (its extension updater fetches the update manifest), and with
+ *   loopback (127.0.0.1, the test's update server) left out of the DNS block. Measured, see
+ *   docs/admin-guide.md "What the browsers honour". extensionId: the id to wait for.
  * lang: the browser's language (BCP 47, e.g. 'cy'): --lang (UI language where the browser has it),
  *   LANGUAGE in its environment (Linux), the preferred languages (Accept-Language, navigator.languages).
  */
-export async function launch({ extension = EXTENSION_DIR, headless = true, lang = 'en-GB' } = {}) {
+export async function launch({ extension = EXTENSION_DIR, headless = true, lang = 'en-GB', executablePath = CHROMIUM, extensionId = null, args: extraArgs = [] } = {}) {
   await buildFixtures();
-  if (!(await extensionBuilt(extension))) {
+  if (extension && !(await extensionBuilt(extension))) {
     throw new Error(`no built extension at ${path.relative(ROOT, extension) || extension} — run: bash scripts/build.sh`);
   }
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'postcheck-e2e-'));
+  const byPolicy = !extension;
   const args = [
-    `--load-extension=${extension}`,
-    `--disable-extensions-except=${extension}`,
+    ...(byPolicy ? [] : [`--load-extension=${extension}`, `--disable-extensions-except=${extension}`]),
     '--no-sandbox',
     '--disable-gpu',
-    '--disable-background-networking',
+    ...(byPolicy ? [] : ['--disable-background-networking']),
     '--disable-component-update',
     '--no-first-run',
     '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND',
+    byPolicy ? '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' : '--host-resolver-rules=MAP * ~NOTFOUND',
+    ...extraArgs,
   ];
   if (headless) args.push('--headless=new');
   if (lang !== 'en-GB') args.push(`--lang=${lang}`);
   const env = lang === 'en-GB' ? undefined : { ...process.env, LANGUAGE: lang.replace('-', '_') };
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath,
+    ignoreDefaultArgs: byPolicy ? ['--disable-extensions', '--disable-background-networking'] : undefined,
     headless: false, // headless mode is chosen by the --headless=new flag above (new headless supports extensions)
     args,
     viewport: { width: 1100, height: 800 },
@@ -87,8 +97,56 @@ export async function launch({ extension = EXTENSION_DIR, headless = true, lang 
   });
   context.setDefaultTimeout(15_000); // Playwright actions; our own waits are 10 s
   const h = new Harness(context, userDataDir);
+  h.expectedExtensionId = extensionId;
   await h._init();
   return h;
+}
+
+/** Chrome's extension id for a DER SubjectPublicKeyInfo: sha256, first 16 bytes, hex digits → a–p. */
+export function extensionIdOf(spkiDer) {
+  const hex = createHash('sha256').update(spkiDer).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+// ------------------------------------------------------------------ a private policy directory
+//
+// Chromium on Linux reads machine policy from /etc/chromium/policies/{managed,recommended}, for
+// every Chromium on the machine. Policy tests give one Chromium its own directory instead: the
+// wrapper below runs it in a new mount namespace (unshare --mount, private propagation) in which
+// a temporary directory is bind-mounted over /etc/chromium/policies. Other processes, including the
+// other suites' browsers, still see the real directory, which is never written.
+export const POLICY_MOUNT = '/etc/chromium/policies';
+
+/** null if private policy directories work here, else why not (for t.skip). */
+export function privatePolicyUnsupported() {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'private policy directory needs root (unshare --mount, mount --bind)';
+  try {
+    execFileSync('unshare', ['--mount', 'true'], { stdio: 'pipe' });
+  } catch (e) {
+    return `unshare --mount does not work here: ${String(e.stderr || e.message).trim().split('\n')[0]}`;
+  }
+  return null;
+}
+
+/**
+ * Writes `policies` (an object: Chromium policy name → value) as the only machine policy of a
+ * Chromium run, under `dir`, and returns the wrapper to pass as launch({ executablePath }).
+ */
+export async function privatePolicyChromium(dir, policies) {
+  const managed = path.join(dir, 'policies', 'managed');
+  await mkdir(managed, { recursive: true });
+  await writeFile(path.join(managed, 'postcheck-test.json'), JSON.stringify(policies, null, 2));
+  // The mount point must exist; an empty directory is no policy (root only, so policy tests skip otherwise).
+  await mkdir(POLICY_MOUNT, { recursive: true });
+  const wrapper = path.join(dir, 'chromium-private-policy.sh');
+  const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+  // `exec` all the way down: the pid Playwright holds is Chromium's own.
+  await writeFile(wrapper, `#!/bin/sh
+# Generated by tests/browser/harness.mjs: Chromium with ${path.join(dir, 'policies')} as its policy directory.
+exec unshare --mount --propagation private -- /bin/sh -c 'mount --bind "$0" ${POLICY_MOUNT} && exec "$@"' ${q(path.join(dir, 'policies'))} ${q(CHROMIUM)} "$@"
+`);
+  await chmod(wrapper, 0o755);
+  return wrapper;
 }
 
 const FIXTURE_ORIGINS = new Set(Object.values(SITES).map((s) => s.origin));
@@ -141,7 +199,8 @@ export class Harness {
     await routeSites(context, { onCspReport: (site, body) => this.cspReports.push({ site, body }) });
 
     // The extension id, from its service worker.
-    const isExt = (w) => w.url().startsWith('chrome-extension://');
+    const want = this.expectedExtensionId ? `chrome-extension://${this.expectedExtensionId}/` : 'chrome-extension://';
+    const isExt = (w) => w.url().startsWith(want);
     let sw = context.serviceWorkers().find(isExt);
     if (!sw) sw = await context.waitForEvent('serviceworker', { predicate: isExt, timeout: 20_000 });
     this.serviceWorker = sw;
