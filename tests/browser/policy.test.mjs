@@ -1,35 +1,37 @@
 // Managed policy in Chromium, through the browser's own mechanism: a policy file in
-// /etc/chromium/policies/managed/ carrying the extension's `3rdparty` settings, read by Chromium
+// /etc/chromium/policies/managed/ (as this Chromium sees it: a private directory mounted there) carrying the extension's `3rdparty` settings, read by Chromium
 // at start-up and checked against extension/managed_schema.json before chrome.storage.managed
 // sees it.
 //
-// Safety (other suites run Chromium on this machine at the same time, and a policy file applies
-// to every Chromium here): the extension under test is a copy of dist/chrome whose manifest `key`
-// is a throw-away key generated now, so its id is one no other browser has; the policy file names
-// that id only, has a unique name, and is removed in `finally`. Never the product's id.
+// Safety (other suites run Chromium on this machine at the same time, and a policy file in
+// /etc/chromium/policies applies to every Chromium here): each test's Chromium gets its own policy
+// directory through the harness's private mount namespace (privatePolicyChromium), so the real
+// /etc/chromium/policies is never written. The extension under test is still a copy of dist/chrome
+// whose manifest `key` is a throw-away key generated now (its own id), never the product's id.
+// Needs root (unshare --mount, mount --bind); skipped otherwise.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, cp, readFile, writeFile, rm, access, constants } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, cp, readFile, writeFile, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, EXTENSION_DIR, EXAMPLE, extensionBuilt } from './harness.mjs';
+import {
+  launch, waitFor, EXTENSION_DIR, EXAMPLE, extensionBuilt, extensionIdOf, privatePolicyChromium, privatePolicyUnsupported,
+} from './harness.mjs';
 
-const POLICY_DIR = process.env.CHROMIUM_POLICY_DIR || '/etc/chromium/policies/managed';
+export { extensionIdOf };
 
-/** Chrome's extension id for a DER SubjectPublicKeyInfo: sha256, first 16 bytes, hex digits → a–p. */
-export function extensionIdOf(spkiDer) {
-  const hex = createHash('sha256').update(spkiDer).digest('hex').slice(0, 32);
-  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
-}
+const REAL_MANAGED = '/etc/chromium/policies/managed'; // what every other process sees: left alone
 
 let work;
 let extDir;
 let testId;
-let canWritePolicy = false;
+let unsupported = null;
+let runs = 0;
 
 before(async () => {
   if (!(await extensionBuilt())) return;
+  unsupported = privatePolicyUnsupported();
   work = await mkdtemp(path.join(tmpdir(), 'postcheck-policy-'));
   extDir = path.join(work, 'ext');
   await cp(EXTENSION_DIR, extDir, { recursive: true });
@@ -41,35 +43,30 @@ before(async () => {
   assert.notEqual(manifest.key, productKey);
   await writeFile(path.join(extDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   testId = extensionIdOf(der);
-  try {
-    await mkdir(POLICY_DIR, { recursive: true });
-    await access(POLICY_DIR, constants.W_OK);
-    canWritePolicy = true;
-  } catch {
-    canWritePolicy = false;
-  }
 });
 
 after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** Writes the 3rdparty policy for the throw-away id, runs `fn(h)` in a fresh Chromium, removes the file. */
+/** Runs `fn(h)` in a fresh Chromium whose only policy is the 3rdparty policy for the throw-away id. */
 async function withPolicy(settings, fn) {
-  const file = path.join(POLICY_DIR, `postcheck-test-${testId}-${randomBytes(4).toString('hex')}.json`);
-  let h;
+  const executablePath = await privatePolicyChromium(path.join(work, `chromium-${++runs}`), {
+    '3rdparty': { extensions: { [testId]: settings } },
+  });
+  const h = await launch({ extension: extDir, executablePath });
   try {
-    await writeFile(file, JSON.stringify({ '3rdparty': { extensions: { [testId]: settings } } }, null, 2));
-    h = await launch({ extension: extDir });
     assert.equal(h.extensionId, testId, 'the copy runs under the throw-away id');
+    for (const f of await readdir(REAL_MANAGED).catch(() => [])) {
+      assert.ok(!(await readFile(path.join(REAL_MANAGED, f), 'utf8').catch(() => '')).includes(testId), `the real ${REAL_MANAGED} names the test id (${f})`);
+    }
     await fn(h);
   } finally {
-    if (h) await h.close();
-    await rm(file, { force: true });
+    await h.close();
   }
 }
 
-const skip = () => (!extDir ? 'no built extension' : !canWritePolicy ? `${POLICY_DIR} not writable (needs root)` : false);
+const skip = () => (!extDir ? 'no built extension' : unsupported ? `no private policy directory: ${unsupported}` : false);
 
 /** chrome.storage.managed as the extension sees it, and a check through the background. */
 async function managedArea(page) {
