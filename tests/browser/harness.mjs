@@ -114,7 +114,7 @@ export function extensionIdOf(spkiDer) {
 // every Chromium on the machine. Policy tests give one Chromium its own directory instead: the
 // wrapper below runs it in a new mount namespace (unshare --mount, private propagation) in which
 // a temporary directory is bind-mounted over /etc/chromium/policies. Other processes, including the
-// other suites' browsers, still see the real directory, which is never written.
+// other suites' browsers, still see the real directory, where no file is ever written.
 export const POLICY_MOUNT = '/etc/chromium/policies';
 
 /** null if private policy directories work here, else why not (for t.skip). */
