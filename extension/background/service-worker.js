@@ -9,7 +9,7 @@
 import init, { Checker } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
 import { MSG, SETTINGS_KEY, checkOk, profilesOk, failure, parseRequest } from '../shared/protocol.js';
 import { effectiveSettings, buildContext, applySeverity } from '../shared/settings.js';
-import { syncInstanceScripts } from './instances.js';
+import { syncInstanceScripts } from '../shared/instances.js';
 import { CATEGORY_IDS, loadCustomProfile, siteDisabled, workingTimeFinding } from './managed.js';
 
 const WASM_FILE = 'postcheck_wasm_bg.wasm';

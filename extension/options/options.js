@@ -6,6 +6,7 @@
 import { t, setLanguage, languageTag } from '../shared/i18n.js';
 import { profilesRequest, managedRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, ROLES, validateSettings, effectiveSettings } from '../shared/settings.js';
+import { initInstances, renderInstances } from './instances.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const councilSelect = /** @type {HTMLSelectElement} */ ($('council'));
@@ -27,6 +28,7 @@ function localise() {
     if (msg) el.textContent = msg;
   }
   document.documentElement.lang = languageTag();
+  renderInstances();
 }
 
 /** messages.json key explaining a settings problem (settings.js reasons are for logs: English). */
@@ -198,6 +200,7 @@ async function main() {
     // storage unavailable: follow the browser
   }
   localise();
+  initInstances();
   // Everything asynchronous first; then fill the controls and attach the listeners in one
   // synchronous step, so no change a user makes can fall between the two.
   const [list, stored, managedRaw] = await Promise.all([

@@ -9,7 +9,7 @@ import { t, loadLanguage, languageTag } from '../shared/i18n.js';
 import { SETTINGS_KEY, profilesRequest, managedRequest, send } from '../shared/protocol.js';
 import { effectiveSettings } from '../shared/settings.js';
 import { readLocal, setSiteEnabled, pause, dismiss } from '../shared/local-state.js';
-import { injectNow } from '../background/instances.js';
+import { injectNow } from '../shared/instances.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 

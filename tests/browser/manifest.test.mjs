@@ -57,7 +57,7 @@ test('the manifest serves Chrome and Firefox and asks for no broad host access',
 });
 
 test('granted Mastodon instances: exact https origins only, minus the built-in sites', async () => {
-  const { instanceMatches } = await import('../../extension/background/instances.js');
+  const { instanceMatches } = await import('../../extension/shared/instances.js');
   const builtIn = ['https://mastodon.social/*', 'https://x.com/*'];
   assert.deepEqual(instanceMatches(['https://mastodon.scot/*', 'https://mastodon.social/*', 'https://*/*', 'http://insecure.example/*', 'https://toot.wales/*', 'https://toot.wales/*'], builtIn),
     ['https://mastodon.scot/*', 'https://toot.wales/*']);
