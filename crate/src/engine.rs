@@ -104,7 +104,17 @@ fn lookup_literals(src: &str) -> Option<Option<Vec<Vec<u8>>>> {
     let t = table::PREFILTER_LITERALS;
     let i = t.binary_search_by_key(&key, |e| e.0).ok()?;
     let (_, len, lits) = t[i];
-    (len == src.len()).then(|| lits.map(|ls| ls.iter().map(|l| l.to_vec()).collect()))
+    (len == src.len()).then(|| {
+        lits.map(|mut blob| {
+            let mut v = Vec::new();
+            while let Some((&n, rest)) = blob.split_first() {
+                let (l, rest) = rest.split_at(usize::from(n).min(rest.len()));
+                v.push(l.to_vec());
+                blob = rest;
+            }
+            v
+        })
+    })
 }
 
 impl Prefilter {
