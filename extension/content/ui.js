@@ -312,27 +312,31 @@ export class UI {
     const vw = document.documentElement.clientWidth || innerWidth;
     const vh = document.documentElement.clientHeight || innerHeight;
     const wrap = this.noteWrap;
-    const spaceRight = vw - r.right - GAP * 2;
+    // The area the note must not cover: the composer, the other fields of its form (e.g. Mastodon's
+    // content warning above the post text) and the submit control.
+    const area = composerArea(anchor, r, this.noteAvoid, vh);
+    const spaceRight = vw - area.right - GAP * 2;
+    const spaceLeft = area.left - GAP * 2;
     let width;
     let left;
     let top;
-    if (spaceRight >= 240) {
-      // Beside the composer, to its right: covers neither the text nor the submit control.
-      width = Math.min(NOTE_WIDTH, spaceRight);
-      left = r.right + GAP;
-      top = Math.max(GAP, r.top);
+    if (spaceRight >= 240 || spaceLeft >= 240) {
+      // Beside the form (to its right if there is room, else to its left), level with the field.
+      const right = spaceRight >= 240;
+      width = Math.min(NOTE_WIDTH, right ? spaceRight : spaceLeft);
       wrap.style.width = `${width}px`;
-    } else {
-      // Below the composer and its submit control (never over the control), else above.
-      width = Math.min(Math.max(r.width, 260), vw - GAP * 2, 480);
-      wrap.style.width = `${width}px`;
-      let bottom = r.bottom;
-      const avoid = this.noteAvoid && this.noteAvoid.isConnected ? this.noteAvoid.getBoundingClientRect() : null;
-      if (avoid && avoid.width && avoid.top < r.bottom + 200 && avoid.bottom > r.top) bottom = Math.max(bottom, avoid.bottom);
+      left = right ? area.right + GAP : area.left - GAP - width;
       const hgt = this.noteText.offsetHeight || 80;
-      left = Math.min(Math.max(GAP, r.left), vw - width - GAP);
-      if (bottom + GAP + hgt <= vh || r.top - GAP - hgt < 0) top = bottom + GAP;
-      else top = r.top - GAP - hgt;
+      top = Math.max(GAP, Math.min(r.top, vh - hgt - GAP));
+    } else {
+      // Below the form and its submit control, else above it; if neither fits, below (the page
+      // scrolls) — never over the fields.
+      width = Math.min(Math.max(area.right - area.left, 260), vw - GAP * 2, 480);
+      wrap.style.width = `${width}px`;
+      const hgt = this.noteText.offsetHeight || 80;
+      left = Math.min(Math.max(GAP, area.left), vw - width - GAP);
+      if (area.bottom + GAP + hgt <= vh || area.top - GAP - hgt < 0) top = area.bottom + GAP;
+      else top = area.top - GAP - hgt;
     }
     wrap.style.left = `${Math.round(left)}px`;
     wrap.style.top = `${Math.round(top)}px`;
@@ -452,4 +456,33 @@ export class UI {
     this.positionNote();
     if (notify && d.onEdit) d.onEdit();
   }
+}
+
+/**
+ * The box the note must keep clear of: the composer, the form it belongs to (all its fields and its
+ * submit control) when that form is of a sensible size, and the submit control to avoid if it lies
+ * next to the composer.
+ * @param {Element} anchor the composer
+ * @param {DOMRect} r its box
+ * @param {Element|null} avoid the submit control
+ * @returns {{left:number, top:number, right:number, bottom:number}}
+ */
+function composerArea(anchor, r, avoid, vh) {
+  const area = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  const add = (b) => {
+    if (!b || !b.width || !b.height) return;
+    area.left = Math.min(area.left, b.left);
+    area.top = Math.min(area.top, b.top);
+    area.right = Math.max(area.right, b.right);
+    area.bottom = Math.max(area.bottom, b.bottom);
+  };
+  const form = anchor.closest('form');
+  if (form) {
+    const f = form.getBoundingClientRect();
+    // A page-wide form (some sites wrap the whole page in one) says nothing about the composer.
+    if (f.height <= vh * 0.8) add(f);
+  }
+  const a = avoid && avoid.isConnected ? avoid.getBoundingClientRect() : null;
+  if (a && a.top < r.bottom + 200 && a.bottom > r.top - 200 && a.left < r.right + 200 && a.right > r.left - 200) add(a);
+  return area;
 }
