@@ -4,7 +4,8 @@
 #   bash scripts/test.sh
 #   POSTCHECK_SKIP_SETUP=1 bash scripts/test.sh   # skip scripts/setup.sh
 #
-# Suites: Rust (cargo test --workspace), wasm in Node (tests/wasm/), browser tests in
+# Suites: Rust (cargo test --workspace), unit tests in Node (tests/unit/: the submit guard, the
+# text model in Chromium), wasm in Node (tests/wasm/), browser tests in
 # Chromium (tests/browser/, one file at a time). Each suite runs even if an earlier one
 # failed; a summary is printed at the end.
 set -euo pipefail
@@ -44,6 +45,7 @@ node_suite() {
 }
 
 run "rust" cargo test --workspace
+node_suite "unit" tests/unit
 node_suite "wasm" tests/wasm
 node_suite "browser" tests/browser --test-concurrency=1
 

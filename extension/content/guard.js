@@ -86,14 +86,16 @@ export class Guard {
     Promise.race([Promise.all(drafts.map((d) => this.client.check(d.text, d.attachments))), timeout]).then((fresh) => {
       if (this.pending !== pending) return;
       this.pending = null;
-      // Could not check (background unavailable): fail open — the user can always post.
-      if (!fresh || fresh.some((r) => !r.ok)) { this._reissue(action); return; }
+      // Could not check (background unavailable): fail open — the user can always post. The
+      // re-issued action must not come back through the check (a failed check is never cached,
+      // so it would be held again, forever): it goes through as the same submission.
+      if (!fresh || fresh.some((r) => !r.ok)) { this._passOnce(action); return; }
       // The draft changed while we were checking: the user is still editing; do nothing.
       const now = drafts.map((d) => this.snapshot(d.el).text);
       if (now.some((txt, i) => txt !== drafts[i].text)) return;
       const held = this._findings(drafts, fresh);
       if (held.length) this._warn(action, drafts, fresh, held);
-      else this._reissue(action);
+      else this._passOnce(action); // clean: post as the user asked, without a second check
     });
     return true;
   }
@@ -144,7 +146,17 @@ export class Guard {
   }
 
   /**
-   * Re-issue a held action (after "Post anyway", or when a fresh check found nothing).
+   * Re-issue a held action and let it through unchecked: it is the submission the user already
+   * made (a fresh check found nothing to hold, or the check could not run and we fail open).
+   * @param {Action} action
+   */
+  _passOnce(action) {
+    this._letThrough(action); // `passing` lasts the rest of this task; the re-issue is synchronous
+    this._reissue(action);
+  }
+
+  /**
+   * Re-issue a held action (after "Post anyway", or via `_passOnce`).
    * The guard sees it again: the acknowledgement (or clean cache) lets it through once.
    * @param {Action} action
    */

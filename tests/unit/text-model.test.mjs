@@ -1,7 +1,7 @@
 // Text model tests: DOM shapes that Draft.js, Lexical and plain contenteditables produce →
 // the plain text as typed, and UTF-16 spans → DOM Ranges covering exactly those characters.
 // Runs the real module in Chromium (the DOM is the thing under test):
-//   node --test extension/content/text-model.test.mjs
+//   node --test tests/unit/text-model.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
@@ -15,7 +15,7 @@ before(async () => {
   const out = await build({
     stdin: {
       contents: "import * as tm from './text-model.js'; window.tm = tm;",
-      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      resolveDir: fileURLToPath(new URL('../../extension/content/', import.meta.url)),
     },
     bundle: true, format: 'iife', write: false, logLevel: 'error',
   });
