@@ -207,6 +207,29 @@ export class Harness {
     this.extensionId = new URL(sw.url()).host;
     // The persistent context opens with one blank page; keep it (closing the last page would not close
     // the browser, but some Chromium builds exit). Pages are created per test.
+    await this._closeInstallOptionsTab();
+  }
+
+  /**
+   * On install the extension opens its options page itself (runtime.onInstalled). That tab races
+   * with the tests' own options pages (Chromium focuses or re-navigates an options tab: "navigation
+   * interrupted by another navigation"), so wait for it (it must come: this is a fresh profile) and
+   * close it before any test opens its own.
+   */
+  async _closeInstallOptionsTab() {
+    const url = `chrome-extension://${this.extensionId}/options.html`;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const tab = this.context.pages().find((p) => p.url().startsWith(url));
+      if (tab) {
+        await tab.waitForLoadState('load').catch(() => {});
+        await tab.close().catch(() => {});
+        this.installOptionsOpened = true;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the extension did not open its options page on install within 10 s (${url})`);
   }
 
   /** Hosts contacted other than the fixture sites and this extension. */
