@@ -24,6 +24,7 @@ pub mod rules;
 
 mod builtin;
 mod engine;
+mod prefilter;
 mod source;
 
 #[cfg(target_arch = "wasm32")]
