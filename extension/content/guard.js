@@ -9,6 +9,60 @@
 import { holdingFindings } from './checker-client.js';
 
 const FRESH_CHECK_TIMEOUT_MS = 5000;
+/** How many times a held submission's text is re-checked when it keeps changing under the check. */
+const MAX_FRESH_ROUNDS = 5;
+
+/**
+ * IME composition state of the composers (the guard never holds mid-composition: Enter then
+ * belongs to the input method). Fed by main.js from events; keyed by composer element.
+ *
+ * A composition ends on `compositionend` wherever it is dispatched (focus can move, or the editor
+ * re-render the node, mid-composition, so the event need not reach the composer that started it;
+ * only one composition runs in a document at a time), on the composer's blur, and on its next
+ * `input` that is not part of a composition (InputEvent.isComposing false — UI Events spec).
+ * Without this, one missed compositionend left a composer "composing" for good and Post was never
+ * checked again.
+ */
+export class Compositions {
+  constructor() {
+    /** @type {Set<Element>} */
+    this.active = new Set();
+  }
+
+  /** compositionstart in composer `el`. @param {Element} el */
+  start(el) {
+    this.active.add(el);
+  }
+
+  /** @param {Element} el @returns {boolean} is `el` inside an IME composition */
+  has(el) {
+    return this.active.has(el);
+  }
+
+  /**
+   * compositionend anywhere: every composition is over.
+   * @returns {Element[]} the composers that were composing (to be re-checked)
+   */
+  end() {
+    const ended = [...this.active];
+    this.active.clear();
+    return ended;
+  }
+
+  /** Composer `el` lost focus. @param {Element} el @returns {boolean} true if it was composing */
+  blur(el) {
+    return this.active.delete(el);
+  }
+
+  /**
+   * An input event in composer `el`.
+   * @param {Element} el @param {boolean} isComposing the event's InputEvent.isComposing
+   * @returns {boolean} true if this ended a composition
+   */
+  input(el, isComposing) {
+    return !isComposing && this.active.delete(el);
+  }
+}
 
 /**
  * @typedef {object} Action  a submission the user attempted
@@ -83,21 +137,38 @@ export class Guard {
     this._cancel(event);
     const pending = (this.pending = { action });
     const timeout = new Promise((r) => setTimeout(() => r(null), FRESH_CHECK_TIMEOUT_MS));
-    Promise.race([Promise.all(drafts.map((d) => this.client.check(d.text, d.attachments))), timeout]).then((fresh) => {
+    Promise.race([this._freshCheck(drafts), timeout]).then((out) => {
       if (this.pending !== pending) return;
       this.pending = null;
       // Could not check (background unavailable): fail open — the user can always post. The
       // re-issued action must not come back through the check (a failed check is never cached,
       // so it would be held again, forever): it goes through as the same submission.
-      if (!fresh || fresh.some((r) => !r.ok)) { this._passOnce(action); return; }
-      // The draft changed while we were checking: the user is still editing; do nothing.
-      const now = drafts.map((d) => this.snapshot(d.el).text);
-      if (now.some((txt, i) => txt !== drafts[i].text)) return;
-      const held = this._findings(drafts, fresh);
-      if (held.length) this._warn(action, drafts, fresh, held);
+      if (!out) { this._passOnce(action); return; }
+      const held = this._findings(out.drafts, out.results);
+      if (held.length) this._warn(action, out.drafts, out.results, held);
       else this._passOnce(action); // clean: post as the user asked, without a second check
     });
     return true;
+  }
+
+  /**
+   * Check the drafts of a held submission until the text checked is the text in the composers:
+   * if it changed while a check was in flight (the user kept typing, the site completed a
+   * mention), the new text is checked — the click is answered for the text that would be posted,
+   * never dropped. Bounded by MAX_FRESH_ROUNDS (then the last text checked decides).
+   * @param {Array<{el: Element, text: string, attachments: boolean}>} drafts
+   * @returns {Promise<{drafts: Array<{el: Element, text: string, attachments: boolean}>, results: import('./checker-client.js').CheckResult[]} | null>}
+   *   null when a check failed (the caller fails open)
+   */
+  async _freshCheck(drafts) {
+    for (let round = 1; ; round++) {
+      const results = await Promise.all(drafts.map((d) => this.client.check(d.text, d.attachments)));
+      if (results.some((r) => !r || !r.ok)) return null;
+      const now = drafts.map((d) => ({ el: d.el, ...this.snapshot(d.el) }));
+      const changed = now.some((n, i) => n.text !== drafts[i].text || n.attachments !== drafts[i].attachments);
+      if (!changed || round >= MAX_FRESH_ROUNDS) return { drafts, results };
+      drafts = now;
+    }
   }
 
   /** Warn/block findings of all drafts, each carrying its own draft text (for excerpts). */
