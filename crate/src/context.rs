@@ -2,6 +2,7 @@
 //! configured election dates and whether the composer holds an attachment.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -236,12 +237,143 @@ macro_rules! serde_via_str {
 }
 serde_via_str!(Date);
 serde_via_str!(LocalDateTime);
+serde_via_str!(TimeOfDay);
+
+/// A day of the week. Serde: `"mon"` … `"sun"` (the managed `workingHours.days` spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    /// Monday first.
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+    /// The day of the week of `date` (proleptic Gregorian; 1970-01-01 was a Thursday).
+    pub fn of(date: Date) -> Weekday {
+        Weekday::ALL[(date.days_since_epoch() + 3).rem_euclid(7) as usize]
+    }
+}
+
+/// A local wall-clock time of day, `"HH:MM"` (24-hour, 00:00–23:59).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay {
+    /// 0–23
+    pub hour: u8,
+    /// 0–59
+    pub minute: u8,
+}
+
+impl FromStr for TimeOfDay {
+    type Err = String;
+    /// Parses exactly `HH:MM`.
+    fn from_str(s: &str) -> Result<TimeOfDay, String> {
+        let err = || format!("bad time \"{s}\" (expected HH:MM, 24-hour)");
+        let (h, m) = s.split_once(':').ok_or_else(err)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(err());
+        }
+        let hour = parse_num(h, "hour").map_err(|_| err())?;
+        let minute = parse_num(m, "minute").map_err(|_| err())?;
+        if hour > 23 || minute > 59 {
+            return Err(err());
+        }
+        Ok(TimeOfDay { hour: hour as u8, minute: minute as u8 })
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+/// The council's working hours (the managed `workingHours` policy, same shape): on `days`, from
+/// `start` (inclusive) to `end` (exclusive), local wall-clock time. During them, in personal mode,
+/// the engine raises the whole-post `working-time` reminder where the council's profile grounds it.
+///
+/// JSON: `{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}`.
+/// Errors: an unknown day, a time not `HH:MM`, no days, or `start` not before `end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawWorkingHours")]
+pub struct WorkingHours {
+    /// Days the hours apply, Monday first, no repeats (at least one).
+    pub days: Vec<Weekday>,
+    /// Local time the working day starts (inclusive).
+    pub start: TimeOfDay,
+    /// Local time it ends (exclusive); after `start`.
+    pub end: TimeOfDay,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkingHours {
+    days: Vec<Weekday>,
+    start: TimeOfDay,
+    end: TimeOfDay,
+}
+
+impl TryFrom<RawWorkingHours> for WorkingHours {
+    type Error = String;
+    fn try_from(r: RawWorkingHours) -> Result<WorkingHours, String> {
+        if r.days.is_empty() {
+            return Err("working hours: days must name at least one day (mon … sun)".into());
+        }
+        if r.start >= r.end {
+            return Err(format!("working hours: start {} must be before end {}", r.start, r.end));
+        }
+        let days = Weekday::ALL.into_iter().filter(|d| r.days.contains(d)).collect();
+        Ok(WorkingHours { days, start: r.start, end: r.end })
+    }
+}
+
+impl WorkingHours {
+    /// Whether the local wall-clock `now` falls in these hours.
+    pub fn contains(&self, now: LocalDateTime) -> bool {
+        let t = TimeOfDay { hour: now.hour, minute: now.minute };
+        self.days.contains(&Weekday::of(now.date)) && self.start <= t && t < self.end
+    }
+}
+
+/// A council's per-category severity override (the managed `severity` policy).
+/// Serde: `"block"` | `"warn"` | `"info"` | `"off"` (`off`: the category is never reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityOverride {
+    Block,
+    Warn,
+    Info,
+    Off,
+}
+
+impl SeverityOverride {
+    /// The severity findings of the category get, or `None` for `off`.
+    pub fn severity(self) -> Option<crate::Severity> {
+        match self {
+            SeverityOverride::Block => Some(crate::Severity::Block),
+            SeverityOverride::Warn => Some(crate::Severity::Warn),
+            SeverityOverride::Info => Some(crate::Severity::Info),
+            SeverityOverride::Off => None,
+        }
+    }
+}
 
 /// Everything a check needs besides the text (contract §2).
 ///
 /// JSON: `{"council": "barnsley", "mode": "personal", "flags": ["politically_restricted"],
-/// "now": "2026-05-01T12:00", "elections": ["2026-05-07"], "attachments": false}`; every key but
-/// `council` optional. Unknown keys are ignored (so a corpus line deserialises directly).
+/// "now": "2026-05-01T12:00", "elections": ["2026-05-07"], "attachments": false,
+/// "working_hours": {"days": ["mon", "fri"], "start": "09:00", "end": "17:00"},
+/// "severity": {"profanity": "block", "images": "off"}}`; every key but `council` optional
+/// (`workingHours` is accepted for `working_hours`). Unknown keys are ignored (so a corpus line
+/// deserialises directly); a category id in `severity` that names no category is ignored too.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Context {
     /// Profile id, e.g. `"barnsley"`.
@@ -259,6 +391,15 @@ pub struct Context {
     /// Whether the composer holds an image or video.
     #[serde(default)]
     pub attachments: bool,
+    /// The council's working hours (managed `workingHours`). When `now` falls in them and the
+    /// mode is personal, the engine raises the whole-post `working-time` finding (if the
+    /// council's profile grounds that category). Absent: the reminder is off.
+    #[serde(default, alias = "workingHours", skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<WorkingHours>,
+    /// Per-category severity overrides (managed `severity`): category id → block | warn | info |
+    /// off. They win over the profile's and the rule's severity; `off` drops the category.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity: BTreeMap<String, SeverityOverride>,
 }
 
 /// Length of the pre-election ("purdah") window, in days before polling day (six weeks).
@@ -268,6 +409,14 @@ impl Context {
     /// A personal-mode context for `council` with no flags, clock, elections or attachments.
     pub fn new(council: &str) -> Context {
         Context { council: council.to_string(), ..Context::default() }
+    }
+
+    /// True when `now` is known and falls in `working_hours` (false when either is absent).
+    pub fn in_working_hours(&self) -> bool {
+        match (&self.working_hours, self.now) {
+            (Some(w), Some(now)) => w.contains(now),
+            _ => false,
+        }
     }
 
     /// True when `now` is 0–42 days (inclusive, by calendar date) before one of `elections`
@@ -315,6 +464,43 @@ mod tests {
         ] {
             c.now = Some(now.parse().unwrap());
             assert_eq!(c.in_election_window(), inside, "{now}");
+        }
+    }
+
+    #[test]
+    fn working_hours_and_severity() {
+        let c: Context = serde_json::from_str(
+            r#"{"council":"x","now":"2026-05-01T09:00",
+               "workingHours":{"days":["fri","mon","fri"],"start":"09:00","end":"17:30"},
+               "severity":{"profanity":"off","images":"block"}}"#,
+        )
+        .unwrap();
+        let w = c.working_hours.clone().unwrap();
+        assert_eq!(w.days, vec![Weekday::Mon, Weekday::Fri]);
+        assert!(c.in_working_hours(), "2026-05-01 is a Friday, 09:00 is the start");
+        assert_eq!(c.severity.get("profanity"), Some(&SeverityOverride::Off));
+        assert_eq!(SeverityOverride::Block.severity(), Some(crate::Severity::Block));
+        for (now, inside) in [("2026-05-01T17:29", true), ("2026-05-01T17:30", false), ("2026-05-01T08:59", false), ("2026-05-02T12:00", false), ("2026-05-04T12:00", true)] {
+            let mut c = c.clone();
+            c.now = Some(now.parse().unwrap());
+            assert_eq!(c.in_working_hours(), inside, "{now}");
+        }
+        let mut c2 = c.clone();
+        c2.now = None;
+        assert!(!c2.in_working_hours());
+        assert_eq!(Weekday::of(Date::new(1970, 1, 1).unwrap()), Weekday::Thu);
+        assert_eq!(Weekday::of(Date::new(2024, 2, 29).unwrap()), Weekday::Thu);
+        // round trip with the snake_case key
+        let back: Context = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        for bad in [
+            r#"{"council":"x","working_hours":{"days":["monday"],"start":"09:00","end":"17:00"}}"#,
+            r#"{"council":"x","working_hours":{"days":["mon"],"start":"9:00","end":"17:00"}}"#,
+            r#"{"council":"x","working_hours":{"days":["mon"],"start":"17:00","end":"09:00"}}"#,
+            r#"{"council":"x","working_hours":{"days":[],"start":"09:00","end":"17:00"}}"#,
+            r#"{"council":"x","severity":{"profanity":"loud"}}"#,
+        ] {
+            assert!(serde_json::from_str::<Context>(bad).is_err(), "{bad}");
         }
     }
 

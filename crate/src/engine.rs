@@ -2,7 +2,7 @@
 
 use crate::builtin;
 use crate::detectors::Detectors;
-use crate::profile::{parse_profile, LoadError, Profile};
+use crate::profile::{load_profile, LoadEnv, LoadError, LoadedProfile};
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use crate::prefilter::Prefilter;
@@ -66,10 +66,19 @@ pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    profiles: BTreeMap<String, Profile>,
+    profiles: BTreeMap<String, LoadedProfile>,
     detectors: Detectors,
     known_tags: HashSet<String>,
+    rule_ids: HashSet<String>,
+    concepts: crate::rules::Concepts,
 }
+
+/// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
+pub const WORKING_TIME_MESSAGE: &str =
+    "It is {start}–{end} working time, as set by your council; its policy limits personal use of social media at work.";
+
+/// Rule id of the working-time reminder (no rule file: the engine raises it from `Context::working_hours`).
+pub const WORKING_TIME_RULE: &str = "core.working-hours";
 
 /// Loads rule files into compiled rules. Errors name the file and rule.
 #[allow(dead_code)] // tests; the checker uses `load_rules_in`
@@ -128,8 +137,20 @@ impl Engine {
         let rules = load_rules_in(builtin::RULE_FILES, builtin::CONCEPTS, &categories, &mut crate::rules::RegexPool::new(false))
             .map_err(data_err)?;
         let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();
+        let rule_ids = rules.iter().map(|r| r.spec.id.clone()).collect();
+        let concepts: crate::rules::Concepts =
+            serde_json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
         let prefilter = Prefilter::new(&rules).map_err(data_err)?;
-        let mut e = Engine { categories, rules, prefilter, profiles: BTreeMap::new(), detectors: Detectors::new(), known_tags };
+        let mut e = Engine {
+            categories,
+            rules,
+            prefilter,
+            profiles: BTreeMap::new(),
+            detectors: Detectors::new(),
+            known_tags,
+            rule_ids,
+            concepts,
+        };
         for (_, json) in builtin::PROFILES {
             e.add_profile_json(json)?;
         }
@@ -138,8 +159,15 @@ impl Engine {
 
     pub fn add_profile_json(&mut self, json: &str) -> Result<String, LoadError> {
         let cats: HashSet<String> = self.categories.iter().map(|c| c.id.clone()).collect();
-        let p = parse_profile(json, &cats, &self.known_tags)?;
-        let id = p.id.clone();
+        let env = LoadEnv {
+            categories: &cats,
+            tags: &self.known_tags,
+            rule_ids: &self.rule_ids,
+            concepts: &self.concepts,
+            detectors: &self.detectors,
+        };
+        let p = load_profile(json, &env)?;
+        let id = p.profile.id.clone();
         self.profiles.insert(id.clone(), p);
         Ok(id)
     }
@@ -147,6 +175,7 @@ impl Engine {
     pub fn profiles(&self) -> Vec<ProfileSummary> {
         self.profiles
             .values()
+            .map(|l| &l.profile)
             .map(|p| ProfileSummary {
                 id: p.id.clone(),
                 name: p.name.clone(),
@@ -172,28 +201,53 @@ impl Engine {
     }
 
     pub fn check(&self, text: &str, ctx: &Context) -> Result<Vec<Finding>, CheckError> {
-        let profile = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let loaded = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let profile = &loaded.profile;
         let prepared = Prepared::new(text, &self.detectors);
-        // per category: (start, end, rule index, severity, clause ids)
-        struct Hit {
+        // per category: (start, end, rule, severity, clause ids)
+        struct Hit<'r> {
             s: usize,
             e: usize,
-            rule: usize,
+            rule: &'r Rule,
             sev: Severity,
             clauses: Vec<String>,
         }
+        // exception occurrences (skeleton byte ranges), computed once per check
+        let exceptions: Vec<(usize, Vec<(usize, usize)>)> = loaded
+            .exceptions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, x.re.find_iter(&prepared.norm.skel).map(|m| (m.start(), m.end())).collect::<Vec<_>>()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let excepted = |cat: &str, s: usize, e: usize| {
+            s < e
+                && exceptions
+                    .iter()
+                    .any(|(i, occ)| loaded.exceptions[*i].covers(cat) && occ.iter().any(|o| o.0 <= s && e <= o.1))
+        };
+        let severity_of = |cat: &str, rule_sev: Option<Severity>| -> Option<Severity> {
+            if let Some(o) = ctx.severity.get(cat) {
+                return o.severity();
+            }
+            let default = self.categories.iter().find(|c| c.id == cat).map(|c| c.severity).unwrap_or(Severity::Warn);
+            Some(rule_sev.or(profile.categories.get(cat).and_then(|c| c.severity)).unwrap_or(default))
+        };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = Vec::new();
         self.prefilter.candidates(&prepared, &mut candidate);
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !candidate[ri] || !rule.applies(ctx) {
+        // the shared rules (prefiltered), then the council's own (few: run on every check)
+        let shared = self.rules.iter().enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
+        for rule in shared.chain(loaded.rules.iter()) {
+            if !rule.applies(ctx) {
                 continue;
             }
             let cat = rule.spec.category.as_str();
             if cat == "working-time" {
-                continue; // no working hours in Context yet
+                continue; // raised from ctx.working_hours below, not by rules
             }
             let Some(cfg) = profile.categories.get(cat) else { continue };
+            let Some(sev) = severity_of(cat, rule.spec.severity) else { continue };
             let mut clauses: Vec<String> = Vec::new();
             for g in &cfg.grounds {
                 if g.matches(ctx.mode, &ctx.flags, &rule.spec.tags) {
@@ -208,16 +262,41 @@ impl Engine {
                 continue;
             }
             let hits = rule.hits(&prepared, ctx);
-            if hits.is_empty() {
-                continue;
-            }
-            let default = self.categories.iter().find(|c| c.id == cat).map(|c| c.severity).unwrap_or(Severity::Warn);
-            let sev = rule.spec.severity.or(cfg.severity).unwrap_or(default);
             for (s, e) in hits {
-                by_cat.entry(cat).or_default().push(Hit { s, e, rule: ri, sev, clauses: clauses.clone() });
+                if excepted(cat, s, e) {
+                    continue;
+                }
+                by_cat.entry(cat).or_default().push(Hit { s, e, rule, sev, clauses: clauses.clone() });
             }
         }
         let mut out = Vec::new();
+        // working time: personal mode, `now` within the council's working hours, a non-blank draft,
+        // and the profile grounds the category (its clauses are cited)
+        if ctx.mode == crate::Mode::Personal && ctx.in_working_hours() && !text.trim().is_empty() {
+            if let (Some(cfg), Some(sev)) = (profile.categories.get("working-time"), severity_of("working-time", None)) {
+                let mut ids: Vec<&String> = Vec::new();
+                for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
+                    for c in &g.clauses {
+                        if !ids.contains(&c) {
+                            ids.push(c);
+                        }
+                    }
+                }
+                let clauses: Vec<ClauseRef> = ids.into_iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect();
+                if let (false, Some(w)) = (clauses.is_empty(), &ctx.working_hours) {
+                    out.push(Finding {
+                        rule: WORKING_TIME_RULE.into(),
+                        category: "working-time".into(),
+                        title: self.title("working-time"),
+                        severity: sev,
+                        clauses,
+                        start: 0,
+                        end: 0,
+                        message: WORKING_TIME_MESSAGE.replace("{start}", &w.start.to_string()).replace("{end}", &w.end.to_string()),
+                    });
+                }
+            }
+        }
         for (cat, mut hits) in by_cat {
             hits.sort_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)));
             let mut merged: Vec<Hit> = Vec::new();
@@ -240,26 +319,14 @@ impl Engine {
                 }
                 merged.push(h);
             }
-            let title = self.categories.iter().find(|c| c.id == cat).map(|c| c.title.clone()).unwrap_or_else(|| cat.to_string());
+            let title = self.title(cat);
             for h in merged {
-                let rule = &self.rules[h.rule];
+                let rule = h.rule;
                 let (start, end) = if h.s == h.e { (0, 0) } else { prepared.norm.span16(h.s, h.e) };
                 let (b0, b1) = if h.s == h.e { (0, 0) } else { prepared.norm.span8(h.s, h.e) };
                 let quoted = text.get(b0..b1).unwrap_or("");
                 let message = rule.spec.message.replace("{match}", quoted.trim());
-                let clauses = h
-                    .clauses
-                    .iter()
-                    .filter_map(|id| profile.clause(id))
-                    .map(|c| ClauseRef {
-                        council: profile.id.clone(),
-                        document: profile.document.clone(),
-                        clause: c.label.clone(),
-                        heading: c.heading.clone(),
-                        quote: c.quote.clone(),
-                        reference: format!("{} {}", profile.document, c.label),
-                    })
-                    .collect();
+                let clauses = h.clauses.iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect();
                 out.push(Finding {
                     rule: rule.spec.id.clone(),
                     category: cat.to_string(),
@@ -274,6 +341,31 @@ impl Engine {
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(a.severity.cmp(&b.severity)).then(a.end.cmp(&b.end)));
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// The display title of category `cat` (its id if unknown).
+    fn title(&self, cat: &str) -> String {
+        self.categories.iter().find(|c| c.id == cat).map(|c| c.title.clone()).unwrap_or_else(|| cat.to_string())
+    }
+
+    /// The loaded profile `id` (its own rules compiled), if any.
+    #[allow(dead_code)]
+    pub fn profile(&self, id: &str) -> Option<&LoadedProfile> {
+        self.profiles.get(id)
+    }
+}
+
+/// A clause of `profile` as a finding cites it.
+fn clause_ref(profile: &crate::Profile, c: &crate::profile::Clause) -> ClauseRef {
+    ClauseRef {
+        council: profile.id.clone(),
+        document: profile.document.clone(),
+        clause: c.label.clone(),
+        heading: c.heading.clone(),
+        quote: c.quote.clone(),
+        reference: format!("{} {}", profile.document, c.label),
     }
 }
 

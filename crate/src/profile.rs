@@ -5,8 +5,12 @@
 //! Validation never panics; every error names the profile, the field path and the reason.
 
 use crate::context::{Flags, Mode, FLAG_NAMES};
+use crate::detectors::Detectors;
+use crate::rules::{Concepts, Prepared, RegexPool, Rule, RuleSpec};
 use crate::Severity;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -94,6 +98,54 @@ pub struct CategoryConfig {
     pub grounds: Vec<Ground>,
 }
 
+/// A word or phrase that must never be flagged for this council (a local place name, a
+/// councillor's surname): a finding whose span lies wholly within an occurrence is dropped.
+///
+/// JSON: a plain string (all categories) or `{"text": "Cockermouth", "categories": ["profanity"]}`.
+/// Matched case-insensitively on whole words of the draft's normalised skeleton (accents, look-alikes
+/// and spacing folded as for the rules; words separated by any run of non-letters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    /// The word or phrase, as written in the profile.
+    pub text: String,
+    /// Category ids the exception applies to; `None` = every category.
+    pub categories: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for Exception {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            text: String,
+            #[serde(default)]
+            categories: Option<Vec<String>>,
+        }
+        match Value::deserialize(d)? {
+            Value::String(text) => Ok(Exception { text, categories: None }),
+            v @ Value::Object(_) => {
+                let f: Full = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+                Ok(Exception { text: f.text, categories: f.categories })
+            }
+            other => Err(serde::de::Error::custom(format!(
+                "expected a string or an object {{text, categories?}}, not {}",
+                json_type(&other)
+            ))),
+        }
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// A council profile (contract §1).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Profile {
@@ -115,6 +167,22 @@ pub struct Profile {
     pub clauses: Vec<Clause>,
     /// Category id → configuration. A category absent here never fires for this council.
     pub categories: BTreeMap<String, CategoryConfig>,
+    /// The council's own word lists, name → words (the rule-file `lexicons` format:
+    /// `"base+suffix,suffix"`), for its own rules' `"lexicon"` trigger.
+    #[serde(default)]
+    pub lexicons: BTreeMap<String, Vec<String>>,
+    /// The council's own rules, each in the shared rule format (`crate/rules/*.json`, see
+    /// [`crate::rules`]), kept as JSON here and compiled by [`load_profile`]. Each must be in
+    /// one of this profile's `categories` and runs only when this council is selected.
+    #[serde(default)]
+    pub rules: Vec<Value>,
+    /// Words and phrases never flagged for this council (see [`Exception`]).
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+    /// Example drafts with the categories each must raise, `[{text, mode?, flags?, expect}]`;
+    /// run by `postcheck profile validate` and, for the built-in profiles, by a test.
+    #[serde(default)]
+    pub examples: Vec<Value>,
 }
 
 fn default_lang() -> String {
@@ -128,14 +196,295 @@ impl Profile {
     }
 }
 
-/// Parses and validates a profile. `known_categories` are the category ids of the rule set;
-/// `known_tags` the tags used by any rule (a ground tag no rule carries is an error, as it could
-/// never match).
+/// What a profile is validated and compiled against: the shared rule set's categories, tags and
+/// rule ids, the shared concept lexicons and the detectors (to run the own rules' examples).
+pub struct LoadEnv<'a> {
+    /// Category ids of the rule set.
+    pub categories: &'a HashSet<String>,
+    /// Tags carried by the shared rules (a ground tag no rule carries is an error: it could never match).
+    pub tags: &'a HashSet<String>,
+    /// Ids of the shared rules (an own rule may not reuse one).
+    pub rule_ids: &'a HashSet<String>,
+    /// The shared concept lexicons (`crate/rules/lexicons.json`), referenced as `{name}`.
+    pub concepts: &'a Concepts,
+    pub detectors: &'a Detectors,
+}
+
+/// An exception compiled for matching: skeleton regex and the categories it covers.
+pub struct ExceptionMatcher {
+    /// Whole-word, case-insensitive regex over the skeleton.
+    pub re: regex::bytes::Regex,
+    /// `None` = every category.
+    pub categories: Option<Vec<String>>,
+}
+
+impl ExceptionMatcher {
+    /// Whether the exception covers `category`.
+    pub fn covers(&self, category: &str) -> bool {
+        self.categories.as_ref().map_or(true, |c| c.iter().any(|x| x == category))
+    }
+}
+
+/// A validated profile with its own rules compiled and its exceptions ready to match.
+pub struct LoadedProfile {
+    pub profile: Profile,
+    /// `profile.rules`, compiled (eagerly: a bad regex is a load error).
+    pub rules: Vec<Rule>,
+    /// `profile.exceptions`, in order.
+    pub exceptions: Vec<ExceptionMatcher>,
+}
+
+/// Parses, validates and compiles a profile (contract §1): its fields, clauses and grounds; its
+/// own `rules` (shared rule format; each example is run now, a failing one is an error naming the
+/// rule and field, e.g. `rules[0].examples.fire[1]`); its `lexicons` and `exceptions`.
+/// Errors name the field path, also for a wrongly typed field (`clauses: invalid type: …`).
+pub fn load_profile(json: &str, env: &LoadEnv) -> Result<LoadedProfile, LoadError> {
+    let p = parse_json(json)?;
+    let err = |path: String, reason: String| LoadError { profile: p.id.clone(), path, reason };
+    for (name, words) in &p.lexicons {
+        if words.is_empty() {
+            return Err(err(format!("lexicons.{name}"), "must list at least one word".into()));
+        }
+        for (k, w) in words.iter().enumerate() {
+            if w.trim().is_empty() {
+                return Err(err(format!("lexicons.{name}[{k}]"), "must not be empty".into()));
+            }
+        }
+    }
+    let mut rules = Vec::new();
+    let mut own_ids: HashSet<String> = HashSet::new();
+    let mut tags: HashSet<String> = env.tags.clone();
+    for (i, raw) in p.rules.iter().enumerate() {
+        let r = compile_own_rule(&p, i, raw, env, &own_ids).map_err(|(path, reason)| err(path, reason))?;
+        own_ids.insert(r.spec.id.clone());
+        tags.extend(r.spec.tags.iter().cloned());
+        rules.push(r);
+    }
+    validate(&p, env.categories, &tags)?;
+    let mut exceptions = Vec::new();
+    for (i, x) in p.exceptions.iter().enumerate() {
+        exceptions.push(compile_exception(x, env.categories).map_err(|(f, reason)| err(format!("exceptions[{i}]{f}"), reason))?);
+    }
+    Ok(LoadedProfile { profile: p, rules, exceptions })
+}
+
+/// One exception → matcher. Errors: `("", reason)` or `(".categories[k]", reason)`.
+fn compile_exception(x: &Exception, cats: &HashSet<String>) -> Result<ExceptionMatcher, (String, String)> {
+    let skel = crate::normalize::Normalized::new(&x.text).skel;
+    let words: Vec<String> = skel
+        .split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| regex::escape(&String::from_utf8_lossy(w)))
+        .collect();
+    if words.is_empty() {
+        return Err((String::new(), format!("\"{}\" must contain letters or digits", x.text)));
+    }
+    if let Some(c) = &x.categories {
+        if c.is_empty() {
+            return Err((".categories".into(), "must not be empty (omit it for every category)".into()));
+        }
+        for (k, cat) in c.iter().enumerate() {
+            if !cats.contains(cat) {
+                return Err((format!(".categories[{k}]"), format!("unknown category \"{cat}\"")));
+            }
+        }
+    }
+    let src = format!(r"(?i-u)\b{}\b", words.join("[^a-z0-9]+"));
+    let re = regex::bytes::RegexBuilder::new(&src)
+        .unicode(false)
+        .build()
+        .map_err(|e| (String::new(), format!("cannot be matched: {e}")))?;
+    Ok(ExceptionMatcher { re, categories: x.categories.clone() })
+}
+
+/// Compiles `rules[i]`: the spec's shape, its category (one of the profile's), its id (unique,
+/// not a shared rule's), concept references, each regex, the lexicon, then the examples.
+fn compile_own_rule(
+    p: &Profile,
+    i: usize,
+    raw: &Value,
+    env: &LoadEnv,
+    own_ids: &HashSet<String>,
+) -> Result<Rule, (String, String)> {
+    let base = format!("rules[{i}]");
+    if !raw.is_object() {
+        return Err((base, format!("must be a rule object (the shared rule format), not {}", json_type(raw))));
+    }
+    if let Some((f, reason)) = locate_rule_type_error(raw) {
+        return Err((format!("{base}.{f}"), reason));
+    }
+    let mut spec: RuleSpec = serde_json::from_value(raw.clone()).map_err(|e| (base.clone(), e.to_string()))?;
+    if spec.id.trim().is_empty() {
+        return Err((format!("{base}.id"), "must not be empty".into()));
+    }
+    if env.rule_ids.contains(&spec.id) {
+        return Err((format!("{base}.id"), format!("\"{}\" is a shared rule's id; choose another", spec.id)));
+    }
+    if own_ids.contains(&spec.id) {
+        return Err((format!("{base}.id"), format!("duplicate rule id \"{}\"", spec.id)));
+    }
+    if !p.categories.contains_key(&spec.category) {
+        let known: Vec<&str> = p.categories.keys().map(String::as_str).collect();
+        return Err((
+            format!("{base}.category"),
+            format!("\"{}\" is not one of this profile's categories ({})", spec.category, known.join(", ")),
+        ));
+    }
+    let id = spec.id.clone();
+    let split = |m: String| -> (String, String) {
+        let m = m.strip_prefix(&format!("rule \"{id}\": ")).map(str::to_string).unwrap_or(m);
+        match m.split_once(": ") {
+            Some((f, r)) if !f.contains(' ') => (format!("{base}.{f}"), r.to_string()),
+            _ => (base.clone(), m),
+        }
+    };
+    crate::rules::expand_spec(&mut spec, env.concepts).map_err(|e| split(e.0))?;
+    // locate a bad regex to its element (the compiled rule joins each field's patterns)
+    let mut fields: Vec<(String, &Vec<String>)> = vec![
+        ("patterns".into(), &spec.patterns),
+        ("except".into(), &spec.except),
+        ("with_any".into(), &spec.with_any),
+        ("unless_any".into(), &spec.unless_any),
+    ];
+    if let Some(n) = &spec.near {
+        fields.push(("near.patterns".into(), &n.patterns));
+    }
+    if let Some(n) = &spec.unless_near {
+        fields.push(("unless_near.patterns".into(), &n.patterns));
+    }
+    for (j, n) in spec.also_near.iter().enumerate() {
+        fields.push((format!("also_near[{j}].patterns"), &n.patterns));
+    }
+    for (f, pats) in fields {
+        for (k, pat) in pats.iter().enumerate() {
+            if let Err(e) = regex::bytes::RegexBuilder::new(pat).unicode(false).size_limit(8 << 20).build() {
+                return Err((format!("{base}.{f}[{k}]"), format!("bad pattern: {e}")));
+            }
+        }
+    }
+    if let Some(l) = &spec.lexicon {
+        if !p.lexicons.contains_key(l) {
+            let known: Vec<&str> = p.lexicons.keys().map(String::as_str).collect();
+            return Err((format!("{base}.lexicon"), format!("unknown lexicon \"{l}\" (this profile's lexicons: {})", known.join(", "))));
+        }
+    }
+    let rule = Rule::compile_in(spec, &p.lexicons, &mut RegexPool::new(true)).map_err(|e| split(e.0))?;
+    if rule.spec.examples.fire.is_empty() {
+        return Err((
+            format!("{base}.examples.fire"),
+            format!("rule \"{id}\" needs at least one example draft it must fire on (and quiet ones are advised)"),
+        ));
+    }
+    for (which, list, should_fire) in [("fire", &rule.spec.examples.fire, true), ("quiet", &rule.spec.examples.quiet, false)] {
+        for (k, ex) in list.iter().enumerate() {
+            let (t, ctx) = ex.parts();
+            let fired = !rule.hits(&Prepared::new(t, env.detectors), &ctx).is_empty();
+            if fired != should_fire {
+                let what = if should_fire { "does not fire on" } else { "fires on" };
+                return Err((format!("{base}.examples.{which}[{k}]"), format!("rule \"{id}\" {what} {t:?}")));
+            }
+        }
+    }
+    Ok(rule)
+}
+
+/// Serde's type errors carry a line/column, not the field: find the field of a rule object whose
+/// value has the wrong type (one level into `near`/`unless_near`/`also_near`/`examples`).
+fn locate_rule_type_error(raw: &Value) -> Option<(String, String)> {
+    let o = raw.as_object()?;
+    let mut out = None;
+    for (k, v) in o {
+        let r = match k.as_str() {
+            "id" | "category" | "message" => first_error::<String>(v),
+            "severity" => first_error::<Option<Severity>>(v),
+            "tags" | "flags" | "patterns" | "except" | "with_any" | "unless_any" => elems::<String>(v),
+            "modes" => elems::<Mode>(v),
+            "election_window" | "attachments" | "word" => first_error::<bool>(v),
+            "detector" | "lexicon" | "view" | "source" => first_error::<Option<String>>(v),
+            "near" | "unless_near" => first_error::<Option<crate::rules::Near>>(v),
+            "also_near" => elems::<crate::rules::Near>(v),
+            "examples" => first_error::<crate::rules::Examples>(v),
+            _ => None,
+        };
+        if let Some(e) = r {
+            let (sub, reason) = e;
+            out = Some((format!("{k}{sub}"), reason));
+            break;
+        }
+    }
+    out
+}
+
+/// The deserialisation error of `v` as `T`, if any, as `("", reason)`.
+fn first_error<T: DeserializeOwned>(v: &Value) -> Option<(String, String)> {
+    serde_json::from_value::<T>(v.clone()).err().map(|e| (String::new(), e.to_string()))
+}
+
+/// For an array field: the first element that is not a `T`, as `("[k]", reason)`; for a
+/// non-array, the error of the whole as a `Vec<T>`.
+fn elems<T: DeserializeOwned>(v: &Value) -> Option<(String, String)> {
+    match v {
+        Value::Array(a) => a.iter().enumerate().find_map(|(k, x)| first_error::<T>(x).map(|(_, e)| (format!("[{k}]"), e))),
+        other => first_error::<Vec<T>>(other),
+    }
+}
+
+/// The field of a profile whose value has the wrong type (serde_json only reports line/column),
+/// down to list elements and category grounds: `("clauses", "invalid type: …")`.
+fn locate_type_error(v: &Value) -> Option<(String, String)> {
+    let o = v.as_object()?;
+    for (k, x) in o {
+        let r = match k.as_str() {
+            "id" | "name" | "document" | "language" => first_error::<String>(x),
+            "source" | "note" => first_error::<Option<String>>(x),
+            "clauses" => elems::<Clause>(x),
+            "exceptions" => elems::<Exception>(x),
+            "rules" | "examples" => first_error::<Vec<Value>>(x),
+            "lexicons" => match x {
+                Value::Object(m) => m.iter().find_map(|(n, w)| elems::<String>(w).map(|(s, e)| (format!(".{n}{s}"), e))),
+                other => first_error::<BTreeMap<String, Vec<String>>>(other),
+            },
+            "categories" => match x {
+                Value::Object(m) => m.iter().find_map(|(cat, cfg)| {
+                    let sub = match cfg.as_object() {
+                        Some(c) => c.iter().find_map(|(ck, cv)| {
+                            let e = match ck.as_str() {
+                                "severity" => first_error::<Option<Severity>>(cv),
+                                "grounds" => elems::<Ground>(cv),
+                                _ => None,
+                            };
+                            e.map(|(s, e)| (format!(".{ck}{s}"), e))
+                        }),
+                        None => None,
+                    };
+                    sub.or_else(|| first_error::<CategoryConfig>(cfg)).map(|(s, e)| (format!(".{cat}{s}"), e))
+                }),
+                other => first_error::<BTreeMap<String, CategoryConfig>>(other),
+            },
+            _ => None,
+        };
+        if let Some((sub, reason)) = r {
+            return Some((format!("{k}{sub}"), reason));
+        }
+    }
+    None
+}
+
+/// Parses and validates a profile's own fields (no rule compilation). `known_categories` are the
+/// category ids of the rule set; `known_tags` the tags used by any rule (a ground tag no rule
+/// carries is an error, as it could never match).
 pub fn parse_profile(
     json: &str,
     known_categories: &HashSet<String>,
     known_tags: &HashSet<String>,
 ) -> Result<Profile, LoadError> {
+    let p = parse_json(json)?;
+    validate(&p, known_categories, known_tags)?;
+    Ok(p)
+}
+
+/// JSON → [`Profile`], with errors naming the field (see [`locate_type_error`]).
+fn parse_json(json: &str) -> Result<Profile, LoadError> {
     // First read the id loosely so a later type error can still name the profile.
     let loose: Result<serde_json::Value, _> = serde_json::from_str(json);
     let id_hint = loose
@@ -148,13 +497,17 @@ pub fn parse_profile(
     if let Err(e) = &loose {
         return Err(LoadError { profile: id_hint, path: String::new(), reason: format!("invalid JSON: {e}") });
     }
-    let p: Profile = serde_json::from_str(json).map_err(|e| LoadError {
-        profile: id_hint.clone(),
-        path: String::new(),
-        reason: format!("{e}"),
-    })?;
-    validate(&p, known_categories, known_tags)?;
-    Ok(p)
+    let v = loose.unwrap_or(Value::Null);
+    if !v.is_object() {
+        return Err(LoadError { profile: id_hint, path: String::new(), reason: format!("a profile must be a JSON object, not {}", json_type(&v)) });
+    }
+    match serde_json::from_value::<Profile>(v.clone()) {
+        Ok(p) => Ok(p),
+        Err(e) => Err(match locate_type_error(&v) {
+            Some((path, reason)) => LoadError { profile: id_hint, path, reason },
+            None => LoadError { profile: id_hint, path: String::new(), reason: format!("{e}") },
+        }),
+    }
 }
 
 fn validate(p: &Profile, cats: &HashSet<String>, tags: &HashSet<String>) -> Result<(), LoadError> {

@@ -101,6 +101,7 @@ impl Example {
                         now: c.now,
                         elections: c.elections,
                         attachments: c.attachments,
+                        ..Context::default()
                     },
                 )
             }
