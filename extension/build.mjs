@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // postcheck — builds the unpacked MV3 extension into dist/chrome/.
 //
-//   node extension/build.mjs [--wasm-dir DIR] [--out DIR]
+//   node extension/build.mjs [--wasm-dir DIR] [--out DIR] [--bench]
+//
+// --bench: a bench build for tests/bench/browser-bench.mjs, into dist/chrome-bench/ unless --out
+// says otherwise. It keeps the statements labelled POSTCHECK_BENCH (the content script then reports
+// its keystroke → marks timings with console.debug); the shipped build drops them (esbuild
+// dropLabels) and fails if any bench code is left in a shipped bundle.
 //
 // Inputs (paths relative to the repository root):
 //   extension/background/service-worker.js → background.js   (IIFE: a service worker cannot
@@ -30,7 +35,8 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : fallback;
 }
-const finalDir = arg('--out', join(root, 'dist', 'chrome'));
+const BENCH = process.argv.includes('--bench');
+const finalDir = arg('--out', join(root, 'dist', BENCH ? 'chrome-bench' : 'chrome'));
 // Built beside the target and swapped in at the end, so a browser test that is reading
 // dist/chrome never sees a half-written extension; a failed build leaves the old one.
 const outDir = `${finalDir}.building`;
@@ -134,6 +140,7 @@ for (const e of entries) {
       charset: 'utf8',
       legalComments: 'none',
       logLevel: 'warning',
+      dropLabels: BENCH ? [] : ['POSTCHECK_BENCH'],
       plugins: e.wasm ? [wasmGluePlugin] : [],
     });
   } catch (err) {
@@ -186,6 +193,16 @@ for (const e of entries) {
   if (e.wasm) src = src.replace(/function __postcheckOwnFetch\(url\) \{[^}]*?return fetch\(href\);\s*\}/, '');
   const hits = [...src.matchAll(NETWORK)].map((x) => x[1]);
   if (hits.length) fail(`${e.out} uses network APIs (${[...new Set(hits)].join(', ')}): nothing may leave the device`);
+}
+
+// Bench instrumentation must not ship: the shipped bundles hold none of it.
+if (!BENCH) {
+  for (const e of entries) {
+    const file = join(outDir, e.out);
+    if (existsSync(file) && /postcheck-bench|POSTCHECK_BENCH|benchWork|benchLog/.test(readFileSync(file, 'utf8'))) {
+      fail(`${e.out} contains bench-only code (POSTCHECK_BENCH statements were not dropped)`);
+    }
+  }
 }
 
 if (existsSync(join(outDir, WASM_BIN))) {

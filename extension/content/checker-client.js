@@ -2,7 +2,10 @@
 //
 // Answers are cached by the exact (text, attachments) they were computed for, so a result is
 // only ever applied to the text it describes; a newer request for the same key wins over an
-// older one (sequence numbers). Nothing here touches the network: the only channel is
+// older one (sequence numbers). A cached answer is served for CACHE_TTL_MS only: some findings
+// depend on the clock (the pre-election period, working hours), so the same text is checked again
+// after a minute rather than answered from a stale result for as long as the tab lives.
+// LatestCheck coalesces one composer's checks while the user types. Nothing here touches the network: the only channel is
 // chrome.runtime messaging to our own background service worker.
 
 import { checkRequest, send } from '../shared/protocol.js';
@@ -21,6 +24,8 @@ import { findingHash } from '../shared/local-state.js';
  */
 
 const CACHE_LIMIT = 32;
+/** How long a cached answer is served (ms): clock-dependent findings must not go stale. */
+export const CACHE_TTL_MS = 60_000;
 const RETRY_DELAY_MS = 150;
 
 /** Errors that mean "the background was not there to answer" (restarting / waking up). */
@@ -29,10 +34,14 @@ const TRANSIENT = /establish connection|receiving end does not exist|message por
 const DEAD = /context invalidated/i;
 
 export class CheckerClient {
-  /** @param {string} site site id sent with every request */
-  constructor(site) {
+  /**
+   * @param {string} site site id sent with every request
+   * @param {{now?: () => number}} [options] now: the clock in ms (Date.now; tests pass their own)
+   */
+  constructor(site, { now = Date.now } = {}) {
     this.site = site;
-    /** @type {Map<string, CheckResult>} */
+    this.now = now;
+    /** @type {Map<string, {result: CheckResult, at: number}>} answers and when they arrived (ms) */
     this.cache = new Map();
     /** @type {Map<string, Promise<CheckResult>>} */
     this.inflight = new Map();
@@ -71,12 +80,16 @@ export class CheckerClient {
   }
 
   /**
-   * The cached result for exactly this text, if any.
+   * The cached result for exactly this text, if any, and if younger than CACHE_TTL_MS.
    * @param {string} text @param {boolean} attachments
+   * @param {{stale?: boolean}} [options] stale: also an older one (what was last shown, e.g. for the popup)
    * @returns {CheckResult | undefined}
    */
-  cached(text, attachments) {
-    return this.cache.get(CheckerClient.key(text, attachments));
+  cached(text, attachments, { stale = false } = {}) {
+    const hit = this.cache.get(CheckerClient.key(text, attachments));
+    if (!hit) return undefined;
+    if (!stale && this.now() - hit.at > CACHE_TTL_MS) return undefined;
+    return hit.result;
   }
 
   /** Forget every answer (settings changed: the same text may now give different findings). */
@@ -96,7 +109,7 @@ export class CheckerClient {
    */
   check(text, attachments) {
     const key = CheckerClient.key(text, attachments);
-    const hit = this.cache.get(key);
+    const hit = this.cached(text, attachments);
     if (hit) return Promise.resolve(hit);
     const pending = this.inflight.get(key);
     if (pending) return pending;
@@ -116,7 +129,8 @@ export class CheckerClient {
       // Drop answers that are stale: superseded by a newer request for the same key, or
       // computed under settings that have since changed.
       if (gen === this.generation && this.latest.get(key) === seq && result.ok) {
-        this.cache.set(key, result);
+        this.cache.delete(key); // re-inserted last: the oldest entry is the first evicted
+        this.cache.set(key, { result, at: this.now() });
         if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value);
       }
       return result;
@@ -152,6 +166,55 @@ export class CheckerClient {
       // no WebCrypto here: findings stay unhashed (and cannot be dismissed)
     }
     return { ...base, ok: true, council: res.council ?? null, findings };
+  }
+}
+
+/**
+ * One composer's checks while the user types: at most one request in flight, and the latest text
+ * wins. `want(text)` on every change; while a request is out, newer text only replaces what is
+ * wanted; when the answer comes back it is delivered (onResult) if it is still for the wanted text
+ * under the current settings (CheckerClient.generation), else dropped and the wanted text asked
+ * for. So fast typing costs one check per round trip, not one per keystroke, and a slow answer
+ * for old text is never shown over newer text.
+ */
+export class LatestCheck {
+  /**
+   * @param {CheckerClient} client
+   * @param {(result: CheckResult) => void} onResult called with answers for the wanted text only
+   */
+  constructor(client, onResult) {
+    this.client = client;
+    this.onResult = onResult;
+    /** @type {{text: string, attachments: boolean} | null} */
+    this.wanted = null;
+    this.inflight = false;
+  }
+
+  /** Ask for this text (UTF-16 string as typed); its answer, when current, goes to onResult. */
+  want(text, attachments) {
+    this.wanted = { text, attachments };
+    if (!this.inflight) this._send();
+  }
+
+  /** Nothing is wanted any more (switched off, composer gone): an answer in flight is dropped. */
+  cancel() {
+    this.wanted = null;
+  }
+
+  _send() {
+    const { text, attachments } = /** @type {{text: string, attachments: boolean}} */ (this.wanted);
+    this.inflight = true;
+    this.client.check(text, attachments).then((result) => {
+      this.inflight = false;
+      const w = this.wanted;
+      if (!w) return;
+      if (w.text === result.text && w.attachments === result.attachments && result.generation === this.client.generation) {
+        this.wanted = null;
+        this.onResult(result);
+      } else {
+        this._send(); // stale: the text or the settings changed meanwhile
+      }
+    });
   }
 }
 

@@ -9,25 +9,53 @@
 // without a composer (listeners only; composers are discovered from events).
 
 import { adapterFor, GENERIC_SUBMIT, SUBMIT_LABEL } from './adapters.js';
-import { CheckerClient } from './checker-client.js';
-import { Guard } from './guard.js';
+import { CheckerClient, LatestCheck } from './checker-client.js';
+import { Compositions, Guard } from './guard.js';
 import { Marks } from './marks.js';
 import { isField, readModel } from './text-model.js';
 import { UI } from './ui.js';
 import { profilesRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
 import { activeOn, normaliseLocal, readLocal, LOCAL_KEYS } from '../shared/local-state.js';
 
+// Bench-only instrumentation (tests/bench/browser-bench.mjs): the statements labelled
+// POSTCHECK_BENCH. The shipped build drops them (esbuild `dropLabels`), and with them every use
+// of the helpers below, which tree shaking then removes; extension/build.mjs fails a shipped
+// build whose bundles still contain any of it. In a bench build (node extension/build.mjs
+// --bench, into dist/chrome-bench) the content script reports, via
+// console.debug (seen by the bench through Playwright's page 'console' event; nothing is put in
+// the page), each trusted keydown's event time and each render's time and text, in ms on the
+// page's performance.now() clock, and the longest synchronous run of its own typing-path work.
+const bench = { workMaxMs: 0, workCount: 0 };
+/** Bench build: report an event (`ev`: 'key' | 'marks') with the work timed since the last one. */
+function benchLog(ev, data) {
+  console.debug(`postcheck-bench ${JSON.stringify({ ev, now: performance.now(), ...data, workMaxMs: bench.workMaxMs, workCount: bench.workCount })}`);
+  bench.workMaxMs = 0;
+  bench.workCount = 0;
+}
+/** Bench build: time `fn` as content-script work. */
+function benchWork(fn) {
+  const t0 = performance.now();
+  try { return fn(); } finally {
+    const ms = performance.now() - t0;
+    bench.workCount++;
+    if (ms > bench.workMaxMs) bench.workMaxMs = ms;
+  }
+}
+POSTCHECK_BENCH: window.addEventListener('keydown', (e) => { if (e.isTrusted) benchLog('key', { t: e.timeStamp, key: e.key }); }, { capture: true });
+
 const adapter = adapterFor(location.hostname, typeof globalThis.postcheckSite === 'string' ? globalThis.postcheckSite : null);
 const client = new CheckerClient(adapter.id);
 const ui = new UI();
 const marks = new Marks(ui);
+/** IME compositions in progress (see Compositions in guard.js: how a composition ends). */
+const compositions = new Compositions();
 
 /**
  * @typedef {object} ComposerState
  * @property {Element} el
- * @property {string|null} text        text at the last refresh
+ * @property {string|null} text        text at the last refresh (the latest wanted; UTF-16 string as typed)
  * @property {boolean} attachments
- * @property {boolean} composing       inside an IME composition
+ * @property {LatestCheck} checks      its checks: one request in flight at most, the latest text wins
  * @property {MutationObserver|null} observer
  * @property {Range|null} caret         the last selection inside it (contenteditable), to restore
  */
@@ -122,6 +150,18 @@ function labelOf(el) {
 }
 
 /**
+ * Is `control` (matched by GENERIC_SUBMIT, inside a form or dialog) a generic site's submit
+ * control: a form's submit button, or a control labelled as posting (SUBMIT_LABEL / the adapter's)?
+ * The one test both directions use — from a clicked control (submitFrom) and from a composer
+ * (submitFor) — so they agree on what the submit control is.
+ * @param {Element} control
+ */
+function isGenericSubmit(control) {
+  const isSubmit = (control instanceof HTMLButtonElement || control instanceof HTMLInputElement) && control.type === 'submit' && !!control.form;
+  return isSubmit || submitLabel.test(labelOf(control));
+}
+
+/**
  * The submit control an element belongs to, if any.
  * @param {Element|null} el
  * @returns {{control: Element, composers: Element[]} | null}
@@ -139,9 +179,7 @@ function submitFrom(el) {
   const control = el.closest(GENERIC_SUBMIT);
   if (!control || isComposer(control)) return null;
   const scope = formOrDialog(control);
-  if (!scope) return null;
-  const isSubmit = (control instanceof HTMLButtonElement || control instanceof HTMLInputElement) && control.type === 'submit' && control.form;
-  if (!isSubmit && !submitLabel.test(labelOf(control))) return null;
+  if (!scope || !isGenericSubmit(control)) return null;
   const found = deepAll(scope, 'textarea, [contenteditable=""], [contenteditable="true"]')
     .map((c) => composerFrom(c)).filter((c, i, a) => c && a.indexOf(c) === i);
   return found.length ? { control, composers: found } : null;
@@ -172,10 +210,7 @@ function submitFor(composer) {
       if (c) return c;
     }
     if (adapter.generic && (a.matches('form, [role=dialog]'))) {
-      for (const c of a.querySelectorAll(GENERIC_SUBMIT)) {
-        const isSubmit = (c instanceof HTMLButtonElement || c instanceof HTMLInputElement) && c.type === 'submit';
-        if (isSubmit || submitLabel.test(labelOf(c))) return c;
-      }
+      for (const c of a.querySelectorAll(GENERIC_SUBMIT)) if (!isComposer(c) && isGenericSubmit(c)) return c;
       return null;
     }
     if (a === document.body) break;
@@ -202,7 +237,9 @@ function track(el) {
   let s = composers.get(el);
   if (s) return s;
   ensureLocal();
-  s = { el, text: null, attachments: false, composing: false, observer: null, caret: null };
+  s = { el, text: null, attachments: false, checks: null, observer: null, caret: null };
+  const state = s;
+  s.checks = new LatestCheck(client, (result) => render(state, result));
   if (!isField(el)) {
     // Editors such as Draft.js render typed text themselves, often without a native input
     // event; observing (never touching) their DOM catches every change.
@@ -217,6 +254,7 @@ function untrackGone() {
   for (const s of composers.values()) {
     if (!s.el.isConnected) {
       if (s.observer) s.observer.disconnect();
+      s.checks.cancel();
       composers.delete(s.el);
       marks.clear(s.el);
       if (active === s) { active = null; ui.hideNote(); }
@@ -224,36 +262,53 @@ function untrackGone() {
   }
 }
 
-/** Read a composer's current text; check it (from cache if already checked); re-mark. */
+/**
+ * Read a composer's current text; check it (from cache if already checked); re-mark.
+ *
+ * The typing path: called on every input / editor mutation, so it does as little as it can.
+ * Text and attachments unchanged since the last call, with the answer shown or on its way → nothing
+ * (no request, no re-mark). A cached answer → rendered at once. Otherwise the text is wanted from
+ * the composer's LatestCheck: one request in flight at a time, the latest text wins, stale answers
+ * dropped — fast typing costs one check per round trip, not one per key.
+ */
 function refresh(s) {
-  if (s.composing || !s.el.isConnected) { if (!s.el.isConnected) untrackGone(); return; }
+  POSTCHECK_BENCH: return benchWork(() => refreshNow(s));
+  return refreshNow(s);
+}
+
+function refreshNow(s) {
+  if (!s.el.isConnected) { untrackGone(); return; }
+  if (compositions.has(s.el)) return;
   if (!enabled()) {
     s.text = null;
+    s.checks.cancel();
     marks.clear(s.el);
     if (active === s) ui.hideNote();
     return;
   }
   const model = readModel(s.el);
   const attachments = hasAttachments(s.el);
-  if (model.text === s.text && attachments === s.attachments && client.cached(model.text, attachments)) return;
+  if (model.text === s.text && attachments === s.attachments && (s.checks.wanted || client.cached(model.text, attachments))) return;
   s.text = model.text;
   s.attachments = attachments;
   if (!model.text.trim()) {
+    s.checks.cancel();
     render(s, { ok: true, text: model.text, attachments, council: lastCouncil, findings: [] });
     return;
   }
   const hit = client.cached(model.text, attachments);
-  if (hit) { render(s, hit); return; }
-  client.check(model.text, attachments).then((result) => {
-    // Drop a stale answer: the draft has changed since it was asked for.
-    // …or one computed under settings that have changed since.
-    if (s.text === result.text && s.attachments === result.attachments && result.generation === client.generation) render(s, result);
-  });
+  if (hit) { s.checks.cancel(); render(s, hit); return; }
+  s.checks.want(model.text, attachments);
 }
 
 /** Apply a result to a composer: marks and (if it is the active one) the note. */
 function render(s, result) {
-  if (s.composing) return;
+  POSTCHECK_BENCH: return benchWork(() => renderNow(s, result));
+  return renderNow(s, result);
+}
+
+function renderNow(s, result) {
+  if (compositions.has(s.el)) return;
   if (!result.ok) { marks.clear(s.el); if (active === s) ui.hideNote(); return; }
   if (result.council) lastCouncil = result.council;
   const model = readModel(s.el);
@@ -262,6 +317,7 @@ function render(s, result) {
   if (active === s) {
     ui.renderNote(s.el, result, { avoid: submitFor(s.el), caveat: caveatFor(result.council) });
   }
+  POSTCHECK_BENCH: benchLog('marks', { text: result.text, findings: result.findings.length });
 }
 
 function refreshAll() {
@@ -321,10 +377,14 @@ const guard = new Guard({
   caveatFor,
   snapshot: (el) => {
     const s = composers.get(el);
-    return { text: readModel(el).text, attachments: hasAttachments(el), composing: !!(s && s.composing) };
+    return { text: readModel(el).text, attachments: hasAttachments(el), composing: compositions.has(el) };
   },
   afterSubmit: (el) => {
-    // The site usually clears the composer after posting; textareas change without events.
+    // The site usually clears the composer after posting. A contenteditable's clearing is seen by
+    // its MutationObserver, but a textarea's value set by script fires no event at all (no input;
+    // Chromium 156 fires no selectionchange for it while focused either — measured), so the marks
+    // and note of the posted text would stay up. Two one-shot re-reads after a submission went
+    // through — not polling: nothing repeats, and nothing runs while typing.
     const s = composers.get(el);
     if (!s) return;
     const again = () => { s.text = null; refresh(s); };
@@ -359,6 +419,7 @@ window.addEventListener('focusin', (e) => {
 window.addEventListener('input', (e) => {
   const el = composerFrom(origin(e));
   if (!el) return;
+  compositions.input(el, !!(/** @type {InputEvent} */ (e).isComposing)); // a missed compositionend
   const s = composers.get(el) || activate(el);
   if (active !== s) activate(el);
   else refresh(s);
@@ -366,15 +427,23 @@ window.addEventListener('input', (e) => {
 
 window.addEventListener('compositionstart', (e) => {
   const el = composerFrom(origin(e));
-  if (el) track(el).composing = true;
+  if (el) { track(el); compositions.start(el); }
 }, opts);
 
+// Wherever it lands (focus may have moved mid-composition): every composition is over.
 window.addEventListener('compositionend', (e) => {
   const el = composerFrom(origin(e));
-  if (!el) return;
-  const s = track(el);
-  s.composing = false;
-  refresh(s);
+  const ended = compositions.end();
+  if (el && !ended.includes(el)) ended.push(el);
+  for (const c of ended) {
+    const s = composers.get(c) || track(c);
+    refresh(s);
+  }
+}, opts);
+
+window.addEventListener('focusout', (e) => {
+  const el = composerFrom(origin(e));
+  if (el && compositions.blur(el)) { const s = composers.get(el); if (s) refresh(s); }
 }, opts);
 
 window.addEventListener('keydown', (e) => {
@@ -499,7 +568,7 @@ function pageFindings() {
   untrackGone();
   for (const s of composers.values()) {
     if (s.text == null) continue;
-    const r = client.cached(s.text, s.attachments);
+    const r = client.cached(s.text, s.attachments, { stale: true }); // what the marks show
     if (!r || !r.ok) continue;
     for (const f of r.findings) {
       const key = f.hash || `${f.rule}|${f.start}|${f.end}`;

@@ -116,15 +116,6 @@ function rendersContent(n) {
 }
 
 /**
- * Read just the text (see readModel).
- * @param {Element} root
- * @returns {string}
- */
-export function readText(root) {
-  return readModel(root).text;
-}
-
-/**
  * A DOM position for a UTF-16 offset in a contenteditable model.
  * @param {TextModel} model
  * @param {number} offset UTF-16 code units into model.text

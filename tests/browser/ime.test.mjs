@@ -5,6 +5,9 @@
 // committed (Input.insertText). Asserts: the guard let those keys pass (a main-world listener behind
 // it saw them), no warning opened, the committed text is intact in the editor, nothing was posted;
 // and once the composition has ended, the (breaching) draft is still held at Post.
+// A composition whose compositionend never reaches the composer (dispatched elsewhere, focus moved,
+// or no end at all before the next ordinary input) must not leave the composer "composing": the
+// breaching draft is held at Post, by click and by Ctrl+Enter.
 //
 //   node --test --test-concurrency=1 tests/browser/ime.test.mjs
 import { describe, test, before, after } from 'node:test';
@@ -94,6 +97,67 @@ for (const id of ['x', 'mastodon']) {
         assert.equal(await editorText(page), want, 'the draft changed when it was held');
       } finally {
         await cdp.detach().catch(() => {});
+        await ax.detach();
+        await page.close();
+      }
+    });
+  });
+}
+
+/**
+ * Main world: a compositionstart at the editor, as an input method sends it (no end follows here).
+ * postcheck's capture listener on window sees it first; a capture listener on document then stops
+ * it, so the site's editor (Draft.js would enter its own composition mode and swallow the next
+ * keys) never sees this synthetic event — only postcheck's composition state is under test.
+ */
+async function startComposition(page, site) {
+  await page.evaluate((sel) => {
+    if (!window.__stopSynthetic) {
+      window.__stopSynthetic = true;
+      for (const type of ['compositionstart', 'compositionend']) {
+        document.addEventListener(type, (e) => { if (!e.isTrusted) e.stopPropagation(); }, true);
+      }
+    }
+    document.querySelector(sel).dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, composed: true, data: '' }));
+  }, site.editor);
+}
+
+for (const id of ['x', 'mastodon']) {
+  const site = SITES[id];
+  describe(`missed compositionend on ${site.name}`, () => {
+    test('compositionend elsewhere, blur, or the next ordinary input end the composition: Post is held', T, async () => {
+      const page = await h.openSite(id);
+      const ax = await AX.of(page);
+      try {
+        await typeInto(page, site, `${EXAMPLE} `);
+        await waitFor(async () => (await ax.statusText()).includes('Confidential information'), { message: 'the note for the example' });
+        const held = async (how) => {
+          const d = await waitFor(() => ax.alertDialog(), { message: `the warning at Post (${how})` });
+          assert.match(d.text, /Check before you post/, how);
+          assert.deepEqual(await posted(page), [], `the breaching draft was posted (${how})`);
+          await ax.clickButton('Edit post');
+          await waitFor(async () => (await ax.alertDialog()) === null, { message: 'the warning to close' });
+        };
+
+        // 1. The composition ends at another element (focus moved into a popup, say).
+        await startComposition(page, site);
+        await page.evaluate(() => document.body.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, composed: true, data: '' })));
+        await page.keyboard.press('Control+Enter'); // no blur: only the compositionend elsewhere ends it
+        await held('compositionend at another element');
+
+        // 2. No compositionend at all; the composer loses focus (here: to Post itself).
+        await startComposition(page, site);
+        await page.locator(site.submit).click();
+        await held('blur');
+
+        // 3. No compositionend; the next input is an ordinary one; Post by Ctrl+Enter (no blur).
+        await page.keyboard.press('Control+End'); // focus is back in the draft (Edit post), caret to its end
+        await startComposition(page, site);
+        await page.keyboard.type('x');
+        await page.keyboard.press('Control+Enter');
+        await held('an ordinary input after it');
+        assert.equal(await editorText(page), `${EXAMPLE} x`, 'the draft changed');
+      } finally {
         await ax.detach();
         await page.close();
       }

@@ -1,0 +1,100 @@
+// Unit tests of the content script's checker client (extension/content/checker-client.js) against a
+// stub chrome.runtime.sendMessage (the background's side of contract §5): the answer cache's
+// time-to-live (clock-dependent findings must not be served stale) and LatestCheck's coalescing on
+// the typing path (one request in flight per composer, the latest text wins, stale answers dropped).
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { CheckerClient, LatestCheck, CACHE_TTL_MS } from '../../extension/content/checker-client.js';
+
+/** Requests the stub background received, each answered when the test says so. */
+let requests;
+beforeEach(() => {
+  requests = [];
+  globalThis.chrome = {
+    runtime: {
+      sendMessage: (req) => new Promise((resolve) => {
+        requests.push({
+          text: req.text,
+          // The background's answer: a finding on "between us" if present, else none.
+          answer() {
+            const i = req.text.indexOf('between us');
+            const findings = i < 0 ? [] : [{ rule: 'confidential', category: 'confidential-info', severity: 'warn', start: i, end: i + 10 }];
+            resolve({ ok: true, council: { id: 'barnsley', name: 'Barnsley MBC' }, findings });
+          },
+        });
+      }),
+    },
+  };
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Answer the pending requests in order until `n` have been answered in all. */
+async function answerUpTo(n) {
+  for (let i = 0; i < n; i++) {
+    while (!requests[i]) await tick();
+    if (!requests[i].answered) { requests[i].answered = true; requests[i].answer(); }
+    await tick();
+  }
+}
+
+test('a cached answer is served for 60 s, then the same text is checked again', async () => {
+  let now = 1_000_000;
+  const client = new CheckerClient('x', { now: () => now });
+  const first = client.check('between us the depot is closing', false);
+  await answerUpTo(1);
+  const r = await first;
+  assert.equal(r.findings.length, 1);
+  now += CACHE_TTL_MS - 1;
+  assert.equal(client.cached('between us the depot is closing', false), r, 'served within the TTL');
+  assert.equal(await client.check('between us the depot is closing', false), r);
+  assert.equal(requests.length, 1, 'no request within the TTL');
+  now += 2;
+  assert.equal(client.cached('between us the depot is closing', false), undefined, 'expired');
+  assert.equal(client.cached('between us the depot is closing', false, { stale: true }), r, 'still there for what is on screen');
+  const again = client.check('between us the depot is closing', false);
+  await answerUpTo(2);
+  await again;
+  assert.equal(requests.length, 2, 'checked again after the TTL');
+  assert.equal(CACHE_TTL_MS, 60_000);
+});
+
+test('typing: one request in flight per composer, the latest text wins, the stale answer is dropped', async () => {
+  const client = new CheckerClient('x');
+  const shown = [];
+  const checks = new LatestCheck(client, (result) => shown.push(result.text));
+  const draft = 'see you, between us';
+  for (let i = 1; i <= draft.length; i++) checks.want(draft.slice(0, i), false); // keystrokes, no answer yet
+  assert.deepEqual(requests.map((q) => q.text), ['s'], 'one request while the first is out');
+  await answerUpTo(1); // 's' answers: no longer wanted → dropped; the latest text is asked for
+  assert.deepEqual(requests.map((q) => q.text), ['s', draft]);
+  assert.deepEqual(shown, [], 'the stale answer was not shown');
+  await answerUpTo(2);
+  assert.deepEqual(shown, [draft]);
+  assert.equal(client.cached(draft, false).findings.length, 1);
+});
+
+test('typing: an answer computed under old settings is dropped and the text asked for again', async () => {
+  const client = new CheckerClient('x');
+  const shown = [];
+  const checks = new LatestCheck(client, (result) => shown.push(result));
+  checks.want('between us', false);
+  client.invalidate(); // settings changed while the request was out
+  checks.want('between us', false);
+  await answerUpTo(1);
+  assert.equal(shown.length, 0, 'the answer under the old settings is not shown');
+  assert.equal(requests.length, 2);
+  await answerUpTo(2);
+  assert.equal(shown.length, 1);
+  assert.equal(shown[0].generation, client.generation);
+});
+
+test('cancel: an answer in flight is dropped (switched off, composer gone)', async () => {
+  const client = new CheckerClient('x');
+  const shown = [];
+  const checks = new LatestCheck(client, (result) => shown.push(result));
+  checks.want('between us', false);
+  checks.cancel();
+  await answerUpTo(1);
+  assert.deepEqual(shown, []);
+  assert.equal(requests.length, 1);
+});
