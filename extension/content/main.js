@@ -25,20 +25,22 @@ import { activeOn, normaliseLocal, readLocal, LOCAL_KEYS } from '../shared/local
 // console.debug (seen by the bench through Playwright's page 'console' event; nothing is put in
 // the page), each trusted keydown's event time and each render's time and text, in ms on the
 // page's performance.now() clock, and the longest synchronous run of its own typing-path work.
-const bench = { workMaxMs: 0, workCount: 0 };
+const bench = { workMaxMs: 0, workCount: 0, slow: [] };
 /** Bench build: report an event (`ev`: 'key' | 'marks') with the work timed since the last one. */
 function benchLog(ev, data) {
-  console.debug(`postcheck-bench ${JSON.stringify({ ev, now: performance.now(), ...data, workMaxMs: bench.workMaxMs, workCount: bench.workCount })}`);
+  console.debug(`postcheck-bench ${JSON.stringify({ ev, now: performance.now(), ...data, workMaxMs: bench.workMaxMs, workCount: bench.workCount, slow: bench.slow })}`);
   bench.workMaxMs = 0;
   bench.workCount = 0;
+  bench.slow = [];
 }
-/** Bench build: time `fn` as content-script work. */
-function benchWork(fn) {
+/** Bench build: time `fn` as content-script work named `what`; runs over 8 ms are listed. */
+function benchWork(what, fn) {
   const t0 = performance.now();
   try { return fn(); } finally {
     const ms = performance.now() - t0;
     bench.workCount++;
     if (ms > bench.workMaxMs) bench.workMaxMs = ms;
+    if (ms > 8) bench.slow.push({ what, at: t0, ms });
   }
 }
 POSTCHECK_BENCH: window.addEventListener('keydown', (e) => { if (e.isTrusted) benchLog('key', { t: e.timeStamp, key: e.key }); }, { capture: true });
@@ -272,7 +274,7 @@ function untrackGone() {
  * dropped — fast typing costs one check per round trip, not one per key.
  */
 function refresh(s) {
-  POSTCHECK_BENCH: return benchWork(() => refreshNow(s));
+  POSTCHECK_BENCH: return benchWork('refresh', () => refreshNow(s));
   return refreshNow(s);
 }
 
@@ -303,7 +305,7 @@ function refreshNow(s) {
 
 /** Apply a result to a composer: marks and (if it is the active one) the note. */
 function render(s, result) {
-  POSTCHECK_BENCH: return benchWork(() => renderNow(s, result));
+  POSTCHECK_BENCH: return benchWork('render', () => renderNow(s, result));
   return renderNow(s, result);
 }
 

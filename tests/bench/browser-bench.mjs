@@ -25,8 +25,8 @@
 // 4. Service-worker cold start, --cold N times (default 3), the worker stopped each time through
 //    chrome://serviceworker-internals: serviceWorkerColdStartMs = a check message's round trip from
 //    an extension page to the stopped worker (worker start, wasm instantiated, rules compiled,
-//    check); firstCheckAfterColdStartMs = a keystroke in the x.com draft to its marks, the worker
-//    stopped just before. Medians; every run is in the output.
+//    check); firstCheckAfterColdStartMs = a keystroke in the first site's draft (x.com) to its
+//    marks, the worker stopped just before. Medians; every run is in the output.
 //
 // Output: target/bench/browser.json — keystrokeToMarksP95Ms, keystrokeToMarksMedianMs, samples,
 // longTasksOver50ms, serviceWorkerColdStartMs, firstCheckAfterColdStartMs, plus per-site figures
@@ -47,7 +47,7 @@ const COLD_RUNS = argNum('--cold', 3);
 const BENCH_DIR = path.join(root, 'dist', 'chrome-bench');
 const OUT = path.join(root, 'target', 'bench', 'browser.json');
 const BARNSLEY = { council: 'Barnsley MBC', councilId: 'barnsley', account: 'Personal account' };
-const SITE_IDS = ['x', 'mastodon'];
+const SITE_IDS = process.argv.includes('--sites') ? process.argv[process.argv.indexOf('--sites') + 1].split(',') : ['x', 'mastodon'];
 
 // The 280-character draft: printable ASCII after newlines → spaces (keyboard.type sends other
 // characters with insertText, without a keydown, so they would give no sample: reported if any).
@@ -99,7 +99,8 @@ function latencies(events, from, base, typed) {
     if (m) out.push(m.now - key.t);
   }
   const workMaxMs = Math.max(0, ...evs.map((e) => e.workMaxMs || 0));
-  return { latencies: out, keys: keys.length, workMaxMs };
+  const slow = evs.flatMap((e) => e.slow || []);
+  return { latencies: out, keys: keys.length, workMaxMs, slow };
 }
 
 async function typeDraft(h, id) {
@@ -129,11 +130,30 @@ async function typeDraft(h, id) {
 async function coldCheck(h) {
   await h.stopServiceWorker();
   const ext = await h.extPage();
-  return ext.evaluate(async () => {
+  const r = await ext.evaluate(async () => {
     const t0 = performance.now();
     const res = await chrome.runtime.sendMessage({ type: 'check', text: 'Cold start: is the checker there?', site: 'x', attachments: false });
-    return { ms: performance.now() - t0, ok: !!(res && res.ok) };
+    const t1 = performance.now();
+    return { ms: t1 - t0, ok: !!(res && res.ok), sentAt: performance.timeOrigin + t0, answeredAt: performance.timeOrigin + t1 };
   });
+  // Where the time went, from the restarted worker's own clock (best effort).
+  try {
+    const sw = h.context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${h.extensionId}/`));
+    if (sw) {
+      const w = await sw.evaluate(() => ({
+        origin: performance.timeOrigin,
+        wasm: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => ({ start: e.startTime, end: e.responseEnd })),
+      }));
+      r.split = {
+        launchMs: round(w.origin - r.sentAt), // message sent → the worker's time origin
+        workerToAnswerMs: round(r.answeredAt - w.origin), // worker start → answer received (script, wasm, rules, check)
+        wasmFetchedAtMs: w.wasm.length ? round(w.wasm[0].end) : null, // after the worker's start
+      };
+    }
+  } catch {
+    // the worker is not reachable from Playwright here: no split
+  }
+  return r;
 }
 
 async function warmCheck(h) {
@@ -174,29 +194,38 @@ async function main() {
         longTasksOver50ms: run.longTasks.length,
         longestTaskMs: round(Math.max(0, ...run.longTasks.map((t) => t.duration))),
         contentScriptWorkMaxMs: round(run.r.workMaxMs),
+        // The content script's runs over 8 ms, and the long tasks that contain one of them.
+        contentScriptSlowRuns: run.r.slow.map((w) => ({ what: w.what, atMs: round(w.at), ms: round(w.ms) })),
+        longTasksWithContentScriptRun: run.longTasks.filter((t) => run.r.slow.some((w) => w.at >= t.start && w.at < t.start + t.duration)).length,
+        longTasks: run.longTasks.map((t) => ({ startMs: round(t.start), ms: round(t.duration) })),
         renders: run.events.filter((e) => e.ev === 'marks').length,
+        // refresh/render calls per keystroke (input events and editor mutations each call refresh;
+        // all but the first per change return early: text unchanged, answer on its way)
+        contentScriptRunsPerKey: round(run.events.reduce((n, e) => n + (e.workCount || 0), 0) / Math.max(1, run.r.keys)),
         typingMs: run.typingMs,
       };
       console.log(`browser-bench: ${id}: ${JSON.stringify(out.sites[id])}`);
-      if (id === 'x') firstPage = run; else await run.page.close();
+      if (!firstPage) firstPage = { ...run, id }; else await run.page.close();
     }
 
     // Cold start of the service worker.
     const warm = [];
     for (let i = 0; i < 3; i++) warm.push((await warmCheck(h)).ms);
     const cold = [];
+    const coldSplit = [];
     for (let i = 0; i < COLD_RUNS; i++) {
       const c = await coldCheck(h);
       if (!c.ok) throw new Error('the cold-start check failed');
       cold.push(c.ms);
+      coldSplit.push(c.split || null);
     }
     const first = [];
-    const { page, events } = firstPage;
+    const { page, events, id: firstId } = firstPage;
     let base = await page.evaluate(() => window.__editorText());
     for (let i = 0; i < COLD_RUNS; i++) {
       await h.stopServiceWorker();
       await page.bringToFront();
-      await page.locator(SITES.x.editor).focus();
+      await page.locator(SITES[firstId].editor).focus();
       await page.keyboard.press('Control+End');
       const from = events.length;
       const ch = 'abc'[i % 3];
@@ -218,7 +247,7 @@ async function main() {
       serviceWorkerColdStartMs: round(median(cold)),
       firstCheckAfterColdStartMs: round(median(first)),
       warmCheckRoundTripMs: round(median(warm)),
-      runs: { serviceWorkerColdStartMs: cold.map(round), firstCheckAfterColdStartMs: first.map(round), warmCheckRoundTripMs: warm.map(round) },
+      runs: { serviceWorkerColdStartMs: cold.map(round), serviceWorkerColdStartSplit: coldSplit, firstCheckAfterColdStartMs: first.map(round), warmCheckRoundTripMs: warm.map(round) },
     });
     out.conditions = {
       draftChars: DRAFT.length,

@@ -9,11 +9,11 @@ import { CheckerClient, LatestCheck, CACHE_TTL_MS } from '../../extension/conten
 /** Requests the stub background received, each answered when the test says so. */
 let requests;
 beforeEach(() => {
-  requests = [];
+  const mine = (requests = []); // a request still in flight from an earlier test lands in its own list
   globalThis.chrome = {
     runtime: {
       sendMessage: (req) => new Promise((resolve) => {
-        requests.push({
+        mine.push({
           text: req.text,
           // The background's answer: a finding on "between us" if present, else none.
           answer() {
@@ -28,20 +28,32 @@ beforeEach(() => {
 });
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
-/** Answer the pending requests in order until `n` have been answered in all. */
-async function answerUpTo(n) {
-  for (let i = 0; i < n; i++) {
-    while (!requests[i]) await tick();
-    if (!requests[i].answered) { requests[i].answered = true; requests[i].answer(); }
+/** Waits (up to 2 s) until `fn()` is true. */
+async function until(fn, what) {
+  const deadline = Date.now() + 2000;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await tick();
   }
+}
+/**
+ * Answer the requests in order until `n` have been answered in all; then wait until the client has
+ * settled: `settled()` true (default: a few turns of the event loop, for a test that expects nothing more).
+ */
+async function answerUpTo(n, settled = null) {
+  for (let i = 0; i < n; i++) {
+    await until(() => requests[i], `request ${i + 1}`);
+    if (!requests[i].answered) { requests[i].answered = true; requests[i].answer(); }
+  }
+  if (settled) await until(settled, 'the client to settle');
+  else for (let i = 0; i < 20; i++) await tick();
 }
 
 test('a cached answer is served for 60 s, then the same text is checked again', async () => {
   let now = 1_000_000;
   const client = new CheckerClient('x', { now: () => now });
   const first = client.check('between us the depot is closing', false);
-  await answerUpTo(1);
+  await answerUpTo(1, () => client.cached('between us the depot is closing', false));
   const r = await first;
   assert.equal(r.findings.length, 1);
   now += CACHE_TTL_MS - 1;
@@ -53,7 +65,7 @@ test('a cached answer is served for 60 s, then the same text is checked again', 
   assert.equal(client.cached('between us the depot is closing', false, { stale: true }), r, 'still there for what is on screen');
   const again = client.check('between us the depot is closing', false);
   await answerUpTo(2);
-  await again;
+  assert.equal((await again).findings.length, 1);
   assert.equal(requests.length, 2, 'checked again after the TTL');
   assert.equal(CACHE_TTL_MS, 60_000);
 });
@@ -65,10 +77,10 @@ test('typing: one request in flight per composer, the latest text wins, the stal
   const draft = 'see you, between us';
   for (let i = 1; i <= draft.length; i++) checks.want(draft.slice(0, i), false); // keystrokes, no answer yet
   assert.deepEqual(requests.map((q) => q.text), ['s'], 'one request while the first is out');
-  await answerUpTo(1); // 's' answers: no longer wanted → dropped; the latest text is asked for
+  await answerUpTo(1, () => requests.length === 2); // 's' answers: no longer wanted → dropped; the latest text is asked for
   assert.deepEqual(requests.map((q) => q.text), ['s', draft]);
   assert.deepEqual(shown, [], 'the stale answer was not shown');
-  await answerUpTo(2);
+  await answerUpTo(2, () => shown.length === 1);
   assert.deepEqual(shown, [draft]);
   assert.equal(client.cached(draft, false).findings.length, 1);
 });
@@ -80,11 +92,10 @@ test('typing: an answer computed under old settings is dropped and the text aske
   checks.want('between us', false);
   client.invalidate(); // settings changed while the request was out
   checks.want('between us', false);
-  await answerUpTo(1);
+  await answerUpTo(1, () => requests.length === 2);
   assert.equal(shown.length, 0, 'the answer under the old settings is not shown');
+  await answerUpTo(2, () => shown.length === 1);
   assert.equal(requests.length, 2);
-  await answerUpTo(2);
-  assert.equal(shown.length, 1);
   assert.equal(shown[0].generation, client.generation);
 });
 
