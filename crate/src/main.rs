@@ -24,7 +24,11 @@ mod profile_cli;
 const USAGE: &str = "usage:
   postcheck check --council ID [--mode personal|official] [--role politically-restricted]
                   [--role works-with-vulnerable] [--now YYYY-MM-DDTHH:MM] [--election YYYY-MM-DD]...
-                  [--attachments] [--format text|json]   (draft on stdin)
+                  [--attachments] [--working-hours JSON] [--severity CATEGORY=block|warn|info|off]...
+                  [--profile FILE] [--format text|json]   (draft on stdin)
+      --working-hours '{\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"start\":\"09:00\",\"end\":\"17:00\"}'
+                  (with --now in them, personal mode: the working-time reminder)
+      --profile FILE  a council's own profile (comments allowed) to check against: --council its id
   postcheck batch FILE|-
   postcheck eval FILE|-
   postcheck profiles
@@ -66,6 +70,8 @@ fn cmd_check(argv: Vec<std::ffi::OsString>) -> ExitCode {
     let mut ctx = Context::default();
     let mut council = None;
     let mut json = false;
+    let mut profile_file: Option<String> = None;
+    let mut severities: Vec<(String, String)> = Vec::new();
     loop {
         let arg: String = match p.next() {
             Ok(Some(Long(l))) => l.to_string(),
@@ -85,6 +91,17 @@ fn cmd_check(argv: Vec<std::ffi::OsString>) -> ExitCode {
                 "now" => ctx.now = Some(val(&mut p)?.parse()?),
                 "election" => ctx.elections.push(val(&mut p)?.parse()?),
                 "attachments" => ctx.attachments = true,
+                "working-hours" => {
+                    let v = val(&mut p)?;
+                    ctx.working_hours =
+                        Some(serde_json::from_str(&v).map_err(|e| format!("--working-hours: {e} (expected {{\"days\": [\"mon\", …], \"start\": \"HH:MM\", \"end\": \"HH:MM\"}})"))?);
+                }
+                "severity" => {
+                    let v = val(&mut p)?;
+                    let (cat, level) = v.split_once('=').ok_or_else(|| format!("--severity {v}: expected CATEGORY=block|warn|info|off"))?;
+                    severities.push((cat.to_string(), level.to_string()));
+                }
+                "profile" => profile_file = Some(val(&mut p)?),
                 "format" => match val(&mut p)?.as_str() {
                     "json" => json = true,
                     "text" => json = false,
@@ -104,7 +121,32 @@ fn cmd_check(argv: Vec<std::ffi::OsString>) -> ExitCode {
     }
     let Some(council) = council else { return usage_err("check needs --council") };
     ctx.council = council;
-    let checker = Checker::builtin();
+    let mut checker = Checker::builtin();
+    if let Some(file) = &profile_file {
+        let src = match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("postcheck: cannot read {file}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Err(e) = checker.add_profile_json(&profile_cli::strip_comments(&src)) {
+            eprintln!("postcheck: {file}: {e} (postcheck profile validate {file} lists every error)");
+            return ExitCode::from(2);
+        }
+    }
+    let cat_ids: Vec<String> = checker.categories().into_iter().map(|c| c.0).collect();
+    for (cat, level) in severities {
+        if !cat_ids.contains(&cat) {
+            return usage_err(&format!("--severity: unknown category \"{cat}\" (known: {})", cat_ids.join(", ")));
+        }
+        match serde_json::from_value(serde_json::Value::String(level.clone())) {
+            Ok(o) => {
+                ctx.severity.insert(cat, o);
+            }
+            Err(_) => return usage_err(&format!("--severity {cat}={level}: expected block, warn, info or off")),
+        }
+    }
     if !checker.profiles().iter().any(|p| p.id == ctx.council) {
         let ids: Vec<String> = checker.profiles().into_iter().map(|p| p.id).collect();
         eprintln!("postcheck: unknown council \"{}\" (known: {})", ctx.council, ids.join(", "));

@@ -330,6 +330,12 @@ fn compile_own_rule(
             format!("\"{}\" is not one of this profile's categories ({})", spec.category, known.join(", ")),
         ));
     }
+    if spec.category == "working-time" {
+        return Err((
+            format!("{base}.category"),
+            "working-time is raised from the working hours (managed workingHours), not by rules".into(),
+        ));
+    }
     let id = spec.id.clone();
     let split = |m: String| -> (String, String) {
         let m = m.strip_prefix(&format!("rule \"{id}\": ")).map(str::to_string).unwrap_or(m);

@@ -237,7 +237,8 @@ fn line_of(lines: &BTreeMap<String, usize>, field: &str) -> usize {
     }
 }
 
-const TOP_FIELDS: [&str; 9] = ["id", "name", "document", "source", "language", "note", "clauses", "categories", "examples"];
+const TOP_FIELDS: [&str; 12] =
+    ["id", "name", "document", "source", "language", "note", "clauses", "categories", "lexicons", "rules", "exceptions", "examples"];
 
 /// Every error in a profile that parses as JSON (the checks of `profile::validate`, all of them,
 /// plus unknown fields, unused clauses and the examples). `text` is the comment-free source.
@@ -447,8 +448,8 @@ pub fn check_profile(text: &str) -> Vec<Issue> {
     issues.into_inner()
 }
 
-/// Each example: `{text, mode?, flags?, expect: [category…]}`; passes when the categories found for
-/// this council are exactly `expect` (`[]`: the draft must be clean).
+/// Each example: `{text, mode?, flags?, attachments?, expect: [category…]}`; passes when the
+/// categories found for this council are exactly `expect` (`[]`: the draft must be clean).
 fn check_examples(checker: &Checker, id: &str, examples: Option<&Value>, categories: &[String], add: &mut impl FnMut(String, String)) {
     let Some(examples) = examples else {
         add("examples".into(), "missing: give at least one example draft per category, with the categories it must raise".into());
@@ -479,6 +480,15 @@ fn check_examples(checker: &Checker, id: &str, examples: Option<&Value>, categor
                 Some(Ok(m)) => ctx.mode = m,
                 _ => {
                     add(format!("{base}.mode"), format!("{m} must be \"personal\" or \"official\""));
+                    continue;
+                }
+            }
+        }
+        if let Some(a) = ex.get("attachments") {
+            match a.as_bool() {
+                Some(b) => ctx.attachments = b,
+                None => {
+                    add(format!("{base}.attachments"), format!("{a} must be true or false"));
                     continue;
                 }
             }
@@ -618,10 +628,45 @@ const TEMPLATE: &str = r#"// postcheck council profile — see docs/profile-form
     "discrimination":    { "grounds": [ { "clauses": ["respect"] } ] }
   },
 
+  // Your own word lists (optional), for your own rules' "lexicon" trigger. Each entry is a word,
+  // or "base+suffix,suffix" for its endings; spellings with look-alike letters, repeated letters
+  // or spaces inside are caught too.
+  "lexicons": {
+    "project_codenames": ["nightjar", "bluebell+s"]
+  },
+
+  // Your own rules (optional), in the same format as postcheck's shared rules
+  // (docs/profile-format.md lists every field). They run only for this council, and only in a
+  // category listed above. Patterns may use the shared word lists, e.g. "{secrecy}" or
+  // "{colleague}". Every rule needs examples it must fire on ("fire") and may list ones it must
+  // not ("quiet"); they are run each time the profile is loaded.
+  "rules": [
+    {
+      "id": "@ID@.project-codename",
+      "category": "confidential-info",
+      "lexicon": "project_codenames",
+      "unless_near": { "patterns": ["birds?", "flowers?", "woods?"], "within": 3 },
+      "message": "“{match}” is the name of an internal project that has not been announced.",
+      "examples": {
+        "fire": ["Project Nightjar has slipped again", "bluebells go live in May"],
+        "quiet": ["Heard a nightjar in the woods last night"]
+      }
+    }
+  ],
+
+  // Words and phrases never to flag for your staff (optional): local place names, surnames.
+  // A plain string applies to every category; {"text", "categories"} to those categories only.
+  "exceptions": [
+    "Bluebell Wood",
+    { "text": "Nightjar Lane", "categories": ["confidential-info"] }
+  ],
+
   // Example drafts and the categories each must raise ([] = must stay clean). `profile validate`
   // runs every one; add your own, especially for the clauses that matter most to you.
   "examples": [
     { "text": "between us the depot is closing next month, don't tell anyone", "expect": ["confidential-info"] },
+    { "text": "Nightjar go-live moved to June", "expect": ["confidential-info"] },
+    { "text": "Bin collections on Nightjar Lane are back to normal", "expect": [] },
     { "text": "Lovely sunny morning for the 10k, well done everyone who ran!", "expect": [] }
   ]
 }
@@ -671,13 +716,33 @@ mod tests {
 
     #[test]
     fn failing_example_and_json_error() {
-        let t = strip_comments(&template("Newtown")).replace("\"expect\": []", "\"expect\": [\"bullying\"]");
+        let t = strip_comments(&template("Newtown"))
+            .replace("who ran!\", \"expect\": []", "who ran!\", \"expect\": [\"bullying\"]");
         let issues = check_profile(&t);
         assert_eq!(issues.len(), 1, "{issues:?}");
-        assert_eq!(issues[0].field, "examples[1]");
+        assert_eq!(issues[0].field, "examples[3]");
         assert!(issues[0].reason.contains("not raised"));
         let bad = check_profile("{\n \"id\": \"x\",\n}");
         assert_eq!(bad[0].line, 3);
+    }
+
+    #[test]
+    fn own_rule_errors_have_line_and_field() {
+        let t = strip_comments(&template("Newtown")).replace("\"Project Nightjar has slipped again\"", "\"nothing to see\"");
+        let issues = check_profile(&t);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].field, "rules[0].examples.fire[0]");
+        let line = t.lines().position(|l| l.contains("\"nothing to see\"")).unwrap() + 1;
+        assert_eq!(issues[0].line, line, "{issues:?}");
+        // an exception for a category that does not exist
+        let t = strip_comments(&template("Newtown")).replace("\"categories\": [\"confidential-info\"] }", "\"categories\": [\"gossip\"] }");
+        let issues = check_profile(&t);
+        assert_eq!(issues.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(), ["exceptions[1].categories[0]"], "{issues:?}");
+        // without the exception, the place name trips the codename rule: the example catches it
+        let t = strip_comments(&template("Newtown")).replace("{ \"text\": \"Nightjar Lane\", \"categories\": [\"confidential-info\"] }", "\"Elm Lane\"");
+        let issues = check_profile(&t);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].field.starts_with("examples[") && issues[0].reason.contains("confidential-info"), "{issues:?}");
     }
 
     #[test]

@@ -125,3 +125,41 @@ fn batch_answers_every_dev_corpus_line() {
     assert_eq!(n, 360);
     assert_eq!(ids[0], "dev-0001");
 }
+
+#[test]
+fn check_working_hours_severity_and_own_profile() {
+    let hours = r#"{"days":["fri"],"start":"09:00","end":"17:00"}"#;
+    // 2026-05-01 is a Friday: the reminder, whole post, citing Barnsley 5.1
+    let o = run(&["check", "--council", "barnsley", "--now", "2026-05-01T10:00", "--working-hours", hours, "--format", "json"], b"hello all");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let f: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(f[0]["category"], "working-time");
+    assert_eq!((f[0]["start"].as_u64(), f[0]["end"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(f[0]["clauses"][0]["reference"], "Barnsley MBC Social Networking Policy 5.1");
+    // outside the hours: clean
+    let o = run(&["check", "--council", "barnsley", "--now", "2026-05-01T18:00", "--working-hours", hours], b"hello all");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // severity: off drops, block re-grades; bad values are usage errors
+    let swear = b"What a fucking shambles of a day";
+    assert_eq!(run(&["check", "--council", "barnsley", "--severity", "profanity=off"], swear).status.code(), Some(0));
+    assert!(out(&run(&["check", "--council", "barnsley", "--severity", "profanity=block"], swear)).contains("[block]"));
+    for bad in ["profanity=loud", "nope=off", "profanity"] {
+        let o = run(&["check", "--council", "barnsley", "--severity", bad], swear);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+    }
+    assert_eq!(run(&["check", "--council", "barnsley", "--working-hours", r#"{"days":["funday"],"start":"09:00","end":"17:00"}"#], b"x").status.code(), Some(2));
+    // a council's own profile, as `profile new` writes it (comments and all)
+    let dir = std::env::temp_dir().join(format!("postcheck-cli-own-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("newtown.json");
+    let o = run(&["profile", "new", "Newtown", "--out", file.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = run(&["check", "--profile", file.to_str().unwrap(), "--council", "newtown", "--format", "json"], b"Project Nightjar slipped; see you on Nightjar Lane");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let f: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let rules: Vec<&str> = f.as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["newtown.project-codename"], "the exception keeps Nightjar Lane clean");
+    assert_eq!((f[0]["start"].as_u64(), f[0]["end"].as_u64()), (Some(8), Some(16)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

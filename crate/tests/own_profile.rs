@@ -96,6 +96,7 @@ fn own_rule_errors_name_the_rule_field() {
     let cases: Vec<(Value, &str, &str)> = vec![
         ({ let mut x = r.clone(); x["category"] = json!("political"); x }, "rules[1].category", "political"),
         ({ let mut x = r.clone(); x["id"] = json!("testshire.codename"); x }, "rules[1].id", "duplicate"),
+        ({ let mut x = r.clone(); x["category"] = json!("working-time"); x }, "rules[1].category", "working hours"),
         ({ let mut x = r.clone(); x["id"] = json!("profanity.swear"); x }, "rules[1].id", "shared"),
         ({ let mut x = r.clone(); x["patterns"] = json!(["ok", "(unclosed"]); x }, "rules[1].patterns[1]", "bad pattern"),
         ({ let mut x = r.clone(); x["patterns"] = json!(["{no_such_concept}"]); x }, "rules[1].patterns[0]", "no_such_concept"),

@@ -161,8 +161,10 @@ fn check_profile(stem: &str, v: &Value, errors: &mut Vec<String>) {
         errors.push(format!("{stem}: top level must be an object"));
         return;
     };
-    const TOP: [&str; 8] =
-        ["id", "name", "document", "source", "language", "note", "clauses", "categories"];
+    const TOP: [&str; 12] = [
+        "id", "name", "document", "source", "language", "note", "clauses", "categories", "lexicons", "rules",
+        "exceptions", "examples",
+    ];
     for k in p.keys() {
         if !TOP.contains(&k.as_str()) {
             errors.push(format!("{stem}: unknown top-level field `{k}`"));

@@ -8,9 +8,9 @@
 
 import init, { Checker } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
 import { MSG, SETTINGS_KEY, checkOk, profilesOk, failure, parseRequest } from '../shared/protocol.js';
-import { effectiveSettings, buildContext, applySeverity } from '../shared/settings.js';
+import { effectiveSettings, buildContext } from '../shared/settings.js';
 import { syncInstanceScripts } from '../shared/instances.js';
-import { CATEGORY_IDS, loadCustomProfile, siteDisabled, workingTimeFinding } from './managed.js';
+import { CATEGORY_IDS, loadCustomProfile, siteDisabled } from './managed.js';
 
 const WASM_FILE = 'postcheck_wasm_bg.wasm';
 
@@ -120,12 +120,10 @@ async function handleCheck(req, sender) {
   if (!settings.council) return checkOk(null, []);
   const council = profiles.find((p) => p.id === settings.council) ?? null;
   if (siteDisabled(policy.disabledSites, req.site, sender?.tab?.url ?? sender?.url)) return checkOk(council, []);
-  const now = new Date();
-  const context = buildContext(settings, { attachments: req.attachments, now });
-  const findings = checker.check(req.text, context);
-  const working = req.text.trim() ? workingTimeFinding(settings, policy, customResult, now) : null;
-  if (working) findings.push(working);
-  return checkOk(council, applySeverity(findings, policy.severity));
+  // working hours and severities travel in the context: the core raises the working-time
+  // reminder and applies the administrator's severities ('off' drops the category)
+  const context = buildContext(settings, { attachments: req.attachments, now: new Date(), policy });
+  return checkOk(council, checker.check(req.text, context));
 }
 
 /** For the options page: the policy as applied, what the administrator set, and the problems. */

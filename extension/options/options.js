@@ -6,7 +6,7 @@
 import { t, setLanguage, languageTag } from '../shared/i18n.js';
 import { profilesRequest, managedRequest, send, SETTINGS_KEY } from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, ROLES, validateSettings, effectiveSettings } from '../shared/settings.js';
-import { initInstances, renderInstances } from './instances.js';
+import { initInstances, renderInstances, renderCouncilHosts, setCouncilHosts } from './instances.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const councilSelect = /** @type {HTMLSelectElement} */ ($('council'));
@@ -29,6 +29,7 @@ function localise() {
   }
   document.documentElement.lang = languageTag();
   renderInstances();
+  renderCouncilHosts();
 }
 
 /** messages.json key explaining a settings problem (settings.js reasons are for logs: English). */
@@ -175,6 +176,7 @@ function applyManaged(state) {
   if (sev.length) managedRow(list, 'severity', sev.map(([c, v]) => `${c}: ${v}`).join(', '));
   if (policy.disabledSites && policy.disabledSites.length) managedRow(list, 'disabledSites', policy.disabledSites.join(', '));
   if (policy.mastodonHosts && policy.mastodonHosts.length) managedRow(list, 'mastodonHosts', policy.mastodonHosts.join(', '));
+  setCouncilHosts(policy.mastodonHosts);
   const ul = $('managed-problem-list');
   ul.textContent = '';
   for (const p of problems.filter((x) => String(x.field).startsWith('managed.'))) {

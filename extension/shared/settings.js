@@ -375,38 +375,6 @@ export function effectiveSettings(stored, { councils = null, managed = null, cat
 }
 
 /**
- * Applies the administrator's per-category severities to the core's findings: 'off' removes the
- * category, another value replaces the severity. (The core's Context has no severity overrides.)
- * @template {{category: string, severity: string}} F
- * @param {F[]} findings
- * @param {Record<string, string>} severity
- * @returns {F[]}
- */
-export function applySeverity(findings, severity) {
-  if (!severity || !Object.keys(severity).length) return findings;
-  const out = [];
-  for (const f of findings) {
-    const s = severity[f.category];
-    if (s === 'off') continue;
-    out.push(s ? { ...f, severity: s } : f);
-  }
-  return out;
-}
-
-/**
- * Whether `date` (local clock) falls in the working hours {days, start, end}.
- * @param {{days: string[], start: string, end: string} | null} hours
- * @param {Date} [date]
- */
-export function inWorkingHours(hours, date = new Date()) {
-  if (!hours) return false;
-  const day = DAYS[(date.getDay() + 6) % 7];
-  if (!hours.days.includes(day)) return false;
-  const hm = localDateTime(date).slice(11);
-  return hm >= hours.start && hm < hours.end;
-}
-
-/**
  * Formats a Date as the local wall-clock "YYYY-MM-DDTHH:MM" the core expects (`now`).
  * @param {Date} [date]
  * @returns {string}
@@ -421,13 +389,18 @@ export function localDateTime(date = new Date()) {
 
 /**
  * Builds the core's Context (contract §2) for one check. `settings.council` must be set.
+ * The administrator's working hours and per-category severities go to the core, which raises the
+ * working-time reminder and applies the severities itself (`working_hours`, `severity`).
  * @param {Settings} settings  effective settings
- * @param {{attachments?: boolean, now?: Date}} [draft]
- * @returns {{council: string, mode: Mode, flags: Role[], now: string, elections: string[], attachments: boolean}}
+ * @param {{attachments?: boolean, now?: Date, policy?: {workingHours?: {days: string[], start: string, end: string} | null, severity?: Record<string, string>}}} [draft]
+ *   `policy`: the validated managed policy (effectiveSettings().policy)
+ * @returns {{council: string, mode: Mode, flags: Role[], now: string, elections: string[], attachments: boolean,
+ *   working_hours?: {days: string[], start: string, end: string}, severity?: Record<string, string>}}
  */
-export function buildContext(settings, { attachments = false, now = new Date() } = {}) {
+export function buildContext(settings, { attachments = false, now = new Date(), policy } = {}) {
   if (!settings.council) throw new Error('no council selected');
-  return {
+  /** @type {ReturnType<typeof buildContext>} */
+  const ctx = {
     council: settings.council,
     mode: settings.mode,
     flags: [...settings.roles],
@@ -435,4 +408,10 @@ export function buildContext(settings, { attachments = false, now = new Date() }
     elections: [...(settings.elections ?? [])],
     attachments: Boolean(attachments),
   };
+  if (policy && policy.workingHours) {
+    const w = policy.workingHours;
+    ctx.working_hours = { days: [...w.days], start: w.start, end: w.end };
+  }
+  if (policy && policy.severity && Object.keys(policy.severity).length) ctx.severity = { ...policy.severity };
+  return ctx;
 }

@@ -91,18 +91,30 @@ const CUSTOM = {
   clauses: [
     { id: 'conf', label: '3.1', heading: 'Confidentiality', quote: 'Do not share confidential council information on social media.' },
     { id: 'respect', label: '3.2', heading: 'Respect', quote: 'Treat colleagues and residents with respect online.' },
+    { id: 'time', label: '3.3', heading: 'Working time', quote: 'Do not use social media for personal reasons during working hours.' },
   ],
   categories: {
     'confidential-info': { grounds: [{ clauses: ['conf'] }] },
     bullying: { grounds: [{ clauses: ['respect'] }] },
+    'working-time': { grounds: [{ clauses: ['time'] }] },
   },
+  // the council's own rule (a project codename) and an exception, in the object forms the schema can carry
+  rules: [{
+    id: 'testshire.codename', category: 'confidential-info', patterns: ['(?:project )?nightjar'],
+    message: '“{match}” is the name of an unannounced project.',
+    examples: { fire: [{ text: 'Project Nightjar slips again' }], quiet: [{ text: 'nightjars roost on the heath' }] },
+  }],
+  exceptions: [{ text: 'Nightjar Close', categories: ['confidential-info'] }],
 };
 
 test('3rdparty policy: locked council, account type and roles; options page read-only', { timeout: 120_000 }, async (t) => {
   if (skip()) return t.skip(skip());
   await withPolicy({
     council: 'barnsley', lockCouncil: true, accountMode: 'official', lockAccountMode: true,
-    roles: ['politically-restricted'], electionDates: ['2030-05-02'], severity: { 'confidential-info': 'block' },
+    roles: ['politically-restricted'], electionDates: ['2030-05-02'], severity: { 'confidential-info': 'block', 'working-time': 'warn' },
+    // every day, all day: the core's working-time reminder is due whenever the test runs (Barnsley 5.1)
+    workingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
+    mastodonHosts: ['mastodon.example.gov.uk', 'social.example.org', 'mastodon.social'],
   }, async (h) => {
     const page = await h.openOptions();
     try {
@@ -129,6 +141,28 @@ test('3rdparty policy: locked council, account type and roles; options page read
       assert.ok(conf, `confidential-info found: ${JSON.stringify(res.findings.map((f) => f.category))}`);
       assert.equal(conf.severity, 'block', 'managed severity applied');
       assert.ok(conf.clauses.every((c) => c.council === 'barnsley'));
+      // official account (locked): no working-time reminder, which is for personal use at work
+      assert.equal(res.findings.some((f) => f.category === 'working-time'), false, 'official mode: no reminder');
+
+      // mastodonHosts: the council's servers, each with a one-click "Allow on <host>" until granted.
+      // Headless Chromium cannot answer the permission prompt: chrome.permissions is stubbed in this
+      // page (the click handler calls the stub, recording the origins asked for).
+      await page.reload();
+      const servers = page.getByRole('list', { name: 'Your council\'s servers' });
+      await waitFor(async () => (await servers.getByRole('listitem').count()) === 3, { message: 'three council servers listed' });
+      assert.deepEqual(await servers.getByRole('button').allTextContents(), ['Allow on mastodon.example.gov.uk', 'Allow on social.example.org']);
+      assert.match(await servers.locator('li[data-host="mastodon.social"]').textContent(), /Allowed/, 'mastodon.social is checked anyway');
+      await page.evaluate(() => {
+        const granted = new Set();
+        window.__requested = [];
+        chrome.permissions.getAll = async () => ({ permissions: [], origins: [...granted] });
+        chrome.permissions.request = async ({ origins }) => { window.__requested.push(origins); for (const o of origins) granted.add(o); return true; };
+      });
+      await servers.getByRole('button', { name: 'Allow on mastodon.example.gov.uk' }).click();
+      await waitFor(async () => /Allowed/.test(await servers.locator('li[data-host="mastodon.example.gov.uk"]').textContent()), { message: 'granted host shown as allowed' });
+      assert.deepEqual(await page.evaluate(() => window.__requested), [['https://mastodon.example.gov.uk/*']], 'exactly that origin requested');
+      assert.deepEqual(await servers.getByRole('button').allTextContents(), ['Allow on social.example.org'], 'only the ungranted server keeps its button');
+      await page.getByRole('status').filter({ hasText: 'postcheck now checks posts on mastodon.example.gov.uk.' }).first().waitFor();
     } finally {
       await page.close();
     }
@@ -137,7 +171,12 @@ test('3rdparty policy: locked council, account type and roles; options page read
 
 test('3rdparty policy: a council\'s own profile (customProfile) is validated, listed and used', { timeout: 120_000 }, async (t) => {
   if (skip()) return t.skip(skip());
-  await withPolicy({ council: 'testshire', lockCouncil: true, customProfile: CUSTOM, disabledSites: ['linkedin'] }, async (h) => {
+  await withPolicy({
+    council: 'testshire', lockCouncil: true, customProfile: CUSTOM, disabledSites: ['linkedin'],
+    // every day, all day (end exclusive: a run at 23:59 would see no reminder)
+    workingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
+    severity: { 'working-time': 'warn' },
+  }, async (h) => {
     const page = await h.openOptions();
     try {
       const council = page.getByLabel('Council', { exact: true });
@@ -153,6 +192,13 @@ test('3rdparty policy: a council\'s own profile (customProfile) is validated, li
       assert.ok(conf, 'the custom profile grounds confidential-info');
       assert.equal(conf.clauses[0].quote, CUSTOM.clauses[0].quote);
       assert.equal(conf.clauses[0].reference, 'Testshire Social Media Policy (2026) 3.1');
+      // the council's own rule, delivered through the policy, runs in the core; its exception holds
+      const own = await check(page, 'Project Nightjar is late again, ring me on Nightjar Close');
+      assert.deepEqual(own.findings.filter((f) => f.category !== 'working-time').map((f) => [f.rule, f.start, f.end]), [['testshire.codename', 0, 16]]);
+      // working time (personal account, managed hours): raised by the core, citing the council's clause, at the managed severity
+      const wt = own.findings.filter((f) => f.category === 'working-time');
+      assert.deepEqual(wt.map((f) => [f.rule, f.severity, f.start, f.end, f.clauses[0].clause]), [['core.working-hours', 'warn', 0, 0, '3.3']]);
+      assert.equal(own.findings.find((f) => f.rule === 'testshire.codename').clauses[0].reference, 'Testshire Social Media Policy (2026) 3.1');
       const off = await check(page, EXAMPLE, 'linkedin');
       assert.deepEqual(off.findings, [], 'disabledSites: no findings on linkedin');
     } finally {

@@ -154,20 +154,53 @@ test('addProfile with a broken profile throws an Error naming the field', () => 
   assert.throws(() => checker.addProfile('{"id": "x", '), Error);
 });
 
-// Contract §4 says the message names the field; serde's type errors only give line/column.
-test(
-  'addProfile with a wrongly typed field names the field',
-  { todo: 'core: type errors report line/column, not the field path' },
-  () => {
-    const bad = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
-    bad.id = 'testshire';
-    bad.clauses = 'not a list';
+// Contract §4: the message names the field, also for a wrongly typed one (serde alone gives line/column).
+test('addProfile with a wrongly typed field names the field', () => {
+  const base = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
+  base.id = 'testshire';
+  const cases = [
+    [(p) => { p.clauses = 'not a list'; }, /: clauses: invalid type/],
+    [(p) => { p.categories.bullying.grounds[0].clauses = '4.2'; }, /: categories\.bullying\.grounds\[0\]: invalid type/],
+    [(p) => { p.rules = [{ id: 't.x', category: 'bullying', patterns: 'x', message: 'm' }]; }, /: rules\[0\]\.patterns: invalid type/],
+    [(p) => { p.exceptions = ['ok', 42]; }, /: exceptions\[1\]: /],
+  ];
+  for (const [mutate, re] of cases) {
+    const bad = structuredClone(base);
+    mutate(bad);
     assert.throws(
       () => checker.addProfile(JSON.stringify(bad)),
-      (e) => e instanceof Error && /clauses/.test(e.message),
+      (e) => e instanceof Error && re.test(e.message) && !/line \d+ column/.test(e.message),
     );
-  },
-);
+  }
+});
+
+test('a council profile with its own rule and an exception, and working hours and severity in the context', () => {
+  const p = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
+  p.id = 'rulesville';
+  p.rules = [{
+    id: 'rulesville.codename', category: 'confidential-info', patterns: ['project nightjar'],
+    message: '“{match}” is an internal codename.', examples: { fire: ['project nightjar slips'], quiet: ['nightjars sing'] },
+  }];
+  p.exceptions = [{ text: 'Dickhead Lane', categories: ['profanity'] }];
+  const c = new Checker();
+  assert.equal(c.addProfile(JSON.stringify(p)), 'rulesville');
+  const text = 'Project Nightjar meets on Dickhead Lane';
+  const f = c.check(text, { council: 'rulesville' });
+  assert.deepEqual(f.map((x) => x.rule), ['rulesville.codename']);
+  assert.equal(text.slice(f[0].start, f[0].end), 'Project Nightjar');
+  assert.ok(c.check(text, { council: 'barnsley' }).some((x) => x.category === 'profanity'));
+  // a failing example is a load error naming the rule and field
+  p.rules[0].examples.fire = ['nothing here'];
+  assert.throws(() => c.addProfile(JSON.stringify(p)), /rules\[0\]\.examples\.fire\[0\]: rule "rulesville\.codename" does not fire/);
+
+  const ctx = { council: 'barnsley', now: '2026-05-01T10:00', working_hours: { days: ['fri'], start: '09:00', end: '17:00' } };
+  const w = c.check('hello all', ctx).filter((x) => x.category === 'working-time');
+  assert.equal(w.length, 1);
+  assert.deepEqual([w[0].start, w[0].end, w[0].severity], [0, 0, 'info']);
+  assert.equal(c.check('hello all', { ...ctx, severity: { 'working-time': 'off' } }).length, 0);
+  assert.equal(c.check('hello all', { ...ctx, severity: { 'working-time': 'block' } })[0].severity, 'block');
+  assert.throws(() => c.check('hello', { ...ctx, severity: { profanity: 'loud' } }), /invalid context/);
+});
 
 test('addProfile with a valid profile returns its id and makes it checkable', () => {
   const p = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));

@@ -2,8 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applySeverity,
-  inWorkingHours,
   DEFAULT_SETTINGS,
   effectiveSettings,
   validateSettings,
@@ -113,16 +111,6 @@ test('managed: the legacy `settings` object is read as locked values', () => {
   assert.equal(settings.mode, 'official');
 });
 
-test('applySeverity and inWorkingHours', () => {
-  const f = [{ category: 'political', severity: 'warn' }, { category: 'profanity', severity: 'warn' }, { category: 'bullying', severity: 'warn' }];
-  assert.deepEqual(applySeverity(f, { political: 'off', profanity: 'block' }), [{ category: 'profanity', severity: 'block' }, { category: 'bullying', severity: 'warn' }]);
-  const hours = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
-  assert.equal(inWorkingHours(hours, new Date(2026, 2, 2, 10, 30)), true); // a Monday
-  assert.equal(inWorkingHours(hours, new Date(2026, 2, 2, 17, 0)), false);
-  assert.equal(inWorkingHours(hours, new Date(2026, 2, 1, 10, 30)), false); // a Sunday
-  assert.equal(inWorkingHours(null), false);
-});
-
 test('validateSettings without a council list accepts any id', () => {
   assert.equal(validateSettings({ council: 'newtown' }).settings.council, 'newtown');
 });
@@ -152,6 +140,21 @@ test('buildContext maps settings to the core Context with the local clock', () =
     attachments: true,
   });
   assert.throws(() => buildContext({ council: null, mode: 'personal', roles: [] }), /no council/);
+});
+
+test('buildContext passes the managed working hours and severities to the core', () => {
+  const now = new Date(2026, 4, 1, 9, 5);
+  const { policy } = effectiveSettings({ council: 'barnsley' }, {
+    councils,
+    categories: ['profanity', 'working-time'],
+    managed: { workingHours: { days: ['fri', 'mon'], start: '09:00', end: '17:00' }, severity: { profanity: 'off', 'working-time': 'warn' } },
+  });
+  const ctx = buildContext({ council: 'barnsley', mode: 'personal', roles: [] }, { now, policy });
+  assert.deepEqual(ctx.working_hours, { days: ['mon', 'fri'], start: '09:00', end: '17:00' });
+  assert.deepEqual(ctx.severity, { profanity: 'off', 'working-time': 'warn' });
+  // nothing set: the keys are absent (the core's defaults: no reminder, no overrides)
+  const plain = buildContext({ council: 'barnsley', mode: 'personal', roles: [] }, { now, policy: effectiveSettings({}, { councils }).policy });
+  assert.ok(!('working_hours' in plain) && !('severity' in plain), JSON.stringify(plain));
 });
 
 test('protocol constructors and request parsing', () => {
