@@ -224,3 +224,28 @@ fn severity_overrides_apply_in_the_core() {
     let f = c.check("hello all", &ctx(json!({"working-time": "off"}))).unwrap();
     assert!(f.iter().all(|f| f.category != "working-time"), "{f:?}");
 }
+
+/// docs/profile-format.md lists every shared concept lexicon (`{name}`) and every detector a
+/// council's own rule can reuse; a name added to the code must be documented.
+#[test]
+fn docs_list_every_concept_and_detector() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/../docs/profile-format.md")).expect("doc");
+    let concepts: serde_json::Map<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/rules/lexicons.json")).expect("lexicons")).expect("json");
+    let mut missing: Vec<String> =
+        concepts.keys().filter(|k| !k.starts_with('_')).filter(|k| !doc.contains(&format!("`{{{k}}}`"))).cloned().collect();
+    for d in postcheck::detectors::Detector::ALL {
+        if !doc.contains(&format!("`{}`", d.name())) {
+            missing.push(d.name().to_string());
+        }
+    }
+    assert!(missing.is_empty(), "not in docs/profile-format.md: {missing:?}");
+    // and a documented concept works in an own rule
+    let p = testshire(json!({"rules": [{
+        "id": "testshire.secret-plan", "category": "confidential-info", "patterns": ["plan"],
+        "near": {"patterns": ["{secrecy}"], "within": 6}, "message": "m",
+        "examples": {"fire": ["off the record, the plan is to merge"], "quiet": ["the plan is public"]}
+    }]}));
+    load(&p).expect("loads");
+}
