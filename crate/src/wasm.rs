@@ -58,8 +58,10 @@ impl Checker {
     /// `checker.addProfile(json: string)` → `string` (the profile's id).
     ///
     /// `json` is a council profile in the format of contract §1. A profile with an id that is
-    /// already loaded replaces it (as the core decides). Throws an `Error` whose message names
-    /// the offending field if the JSON is malformed or invalid.
+    /// already loaded replaces it (as the core decides). The profile's own `rules` are compiled
+    /// and their examples run now. Throws an `Error` whose message names the offending field
+    /// (also for a wrongly typed one, e.g. `clauses: invalid type: …`, or a failing example,
+    /// `rules[0].examples.fire[1]: …`) if the JSON is malformed or invalid.
     #[wasm_bindgen(js_name = addProfile)]
     pub fn add_profile(&mut self, json: &str) -> Result<String, JsError> {
         self.inner
@@ -72,7 +74,9 @@ impl Checker {
     /// `context` is a plain object: `{council: string, mode?: "personal" | "official",
     /// flags?: string[] (e.g. "politically_restricted", "works_with_vulnerable"),
     /// now?: "YYYY-MM-DDTHH:MM" (local clock), elections?: string[] ("YYYY-MM-DD"),
-    /// attachments?: boolean}`.
+    /// attachments?: boolean, working_hours?: {days: ("mon"…"sun")[], start: "HH:MM", end: "HH:MM"}
+    /// (the core then raises the whole-post `working-time` reminder in personal mode),
+    /// severity?: {[category]: "block" | "warn" | "info" | "off"} (overrides; "off" drops)}`.
     ///
     /// Each finding: `{rule, category, title, severity: "block" | "warn" | "info",
     /// clauses: [{council, document, clause, heading, quote, reference}], start, end, message}`
