@@ -24,6 +24,7 @@ import { findingHash } from '../shared/local-state.js';
  */
 
 const CACHE_LIMIT = 32;
+const HASH_MEMO_LIMIT = 256;
 /** How long a cached answer is served (ms): clock-dependent findings must not go stale. */
 export const CACHE_TTL_MS = 60_000;
 const RETRY_DELAY_MS = 150;
@@ -56,6 +57,25 @@ export class CheckerClient {
     this.ready = null;
     /** @type {Set<string>} hashes of findings the user dismissed (popup) */
     this.dismissed = new Set();
+    /**
+     * Finding hashes already computed, by [council, rule, category, the finding's words]: while the
+     * user types, the same findings come back with every answer; their SHA-256 is not redone.
+     * @type {Map<string, Promise<string>>}
+     */
+    this.hashes = new Map();
+  }
+
+  /** findingHash, memoised (bounded to HASH_MEMO_LIMIT entries, oldest dropped first). */
+  _hash(councilId, f, text) {
+    const key = JSON.stringify([councilId, f.rule, f.category, text.slice(f.start, f.end)]);
+    let h = this.hashes.get(key);
+    if (!h) {
+      h = findingHash(councilId, f, text);
+      h.catch(() => this.hashes.delete(key));
+      this.hashes.set(key, h);
+      if (this.hashes.size > HASH_MEMO_LIMIT) this.hashes.delete(this.hashes.keys().next().value);
+    }
+    return h;
   }
 
   /** Findings with these hashes are left out of every answer. @param {Iterable<string>} hashes */
@@ -160,7 +180,7 @@ export class CheckerClient {
     const councilId = res.council ? res.council.id : null;
     let findings = valid;
     try {
-      findings = await Promise.all(valid.map(async (f) => ({ ...f, hash: await findingHash(councilId, f, text) })));
+      findings = await Promise.all(valid.map(async (f) => ({ ...f, hash: await this._hash(councilId, f, text) })));
       findings = findings.filter((f) => !this.dismissed.has(f.hash));
     } catch {
       // no WebCrypto here: findings stay unhashed (and cannot be dismissed)

@@ -109,3 +109,30 @@ test('cancel: an answer in flight is dropped (switched off, composer gone)', asy
   assert.deepEqual(shown, []);
   assert.equal(requests.length, 1);
 });
+
+test('typing: a finding that comes back with every answer is hashed once (dismissals still apply)', async () => {
+  const subtle = globalThis.crypto.subtle;
+  const digest = subtle.digest;
+  let digests = 0;
+  subtle.digest = function (...args) { digests++; return digest.apply(this, args); };
+  try {
+    const client = new CheckerClient('x');
+    const texts = ['between us the depot', 'between us the depot is', 'between us the depot is closing'];
+    const results = [];
+    for (const [i, t] of texts.entries()) {
+      const p = client.check(t, false);
+      await answerUpTo(i + 1, () => client.cached(t, false));
+      results.push(await p);
+    }
+    assert.equal(digests, 1, 'one SHA-256 for the one finding ("between us") over three answers');
+    const hash = results[0].findings[0].hash;
+    assert.match(hash, /^[0-9a-f]{64}$/);
+    assert.ok(results.every((r) => r.findings[0].hash === hash));
+    client.setDismissed([hash]);
+    const p = client.check('between us the depot is closing now', false);
+    await answerUpTo(4, () => client.cached('between us the depot is closing now', false));
+    assert.deepEqual((await p).findings, [], 'the dismissed finding is left out');
+  } finally {
+    subtle.digest = digest;
+  }
+});
