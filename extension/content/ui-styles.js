@@ -1,6 +1,6 @@
-// Styles for everything inside postcheck's closed shadow root (note, warning, textarea mirrors).
-// Applied as a constructable stylesheet, so the page's CSP and styles cannot interfere.
-// The page-level ::highlight() styles for contenteditable marks live in extension/styles/content.css.
+// Styles for everything inside postcheck's closed shadow root (note, warning, the marks on flagged
+// words and the fields' hidden mirrors). Applied as a constructable stylesheet, so the page's CSP and
+// styles cannot interfere. Nothing postcheck draws is styled from the page's own stylesheets.
 
 export const UI_CSS = `
 :host { all: initial; }
@@ -9,22 +9,36 @@ export const UI_CSS = `
 
 .layer { position: absolute; top: 0; left: 0; width: 0; height: 0; overflow: visible; }
 
-/* ---------- textarea mirrors ---------- */
+/* ---------- marks (marks.js) ----------
+ * Per composer a fixed clip box (its visible box) holding one box per line fragment of a flagged
+ * word: a light tint and an underline. Severity is distinguishable without colour: block = thick
+ * double underline, warn = wavy, info = dotted (drawn as text-decoration on a run of no-break
+ * spaces, so they look like the browser's own underlines). Nothing here takes pointer events. */
+.marks { position: fixed; overflow: hidden; pointer-events: none; z-index: 2147483000; margin: 0; padding: 0; }
+.pcmark { position: absolute; pointer-events: none; border-radius: 2px; margin: 0; padding: 0; }
+.pcmark::after { content: "\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0\\a0";
+  position: absolute; left: 0; right: 0; top: 100%; height: 16px; margin-top: -6px; overflow: hidden;
+  font: 16px/0 monospace; white-space: pre; color: transparent; pointer-events: none;
+  text-decoration-line: underline; text-decoration-skip-ink: none; }
+.pcmark-block { background: rgba(196, 30, 58, 0.16); }
+.pcmark-block::after { text-decoration-style: double; text-decoration-color: #b0102b; text-decoration-thickness: 3px; }
+.pcmark-warn { background: rgba(224, 140, 0, 0.18); }
+.pcmark-warn::after { text-decoration-style: wavy; text-decoration-color: #a05a00; text-decoration-thickness: 2px; }
+.pcmark-info { background: rgba(30, 100, 200, 0.10); }
+.pcmark-info::after { text-decoration-style: dotted; text-decoration-color: #1d5fb8; text-decoration-thickness: 2px; }
+/* A composer with light text on a dark background (the site's dark theme): lighter underlines. */
+.dark .pcmark-block { background: rgba(255, 110, 130, 0.22); }
+.dark .pcmark-block::after { text-decoration-color: #ff8a9b; }
+.dark .pcmark-warn { background: rgba(255, 180, 60, 0.20); }
+.dark .pcmark-warn::after { text-decoration-color: #ffc266; }
+.dark .pcmark-info { background: rgba(120, 170, 255, 0.18); }
+.dark .pcmark-info::after { text-decoration-color: #9cc0ff; }
+
+/* A field's hidden mirror: the field's text with the same metrics, measured, never painted. */
 .mirror {
-  position: fixed; margin: 0; pointer-events: none; overflow: hidden;
-  color: transparent !important; background: transparent !important;
-  border-color: transparent !important; box-shadow: none !important;
-  white-space: pre-wrap; overflow-wrap: break-word; word-wrap: break-word;
-  z-index: 2147483000;
+  position: fixed; left: 0; top: 0; height: auto; margin: 0; pointer-events: none; overflow: visible;
+  visibility: hidden; white-space: pre-wrap; overflow-wrap: break-word; word-wrap: break-word;
 }
-.mirror .mark { color: transparent; border-radius: 2px; text-decoration-line: underline;
-  text-decoration-style: wavy; text-decoration-skip-ink: none; text-underline-offset: 3px; }
-.mirror .mark-block { background: rgba(196, 30, 58, 0.16); text-decoration-color: #b0102b;
-  text-decoration-style: double; text-decoration-thickness: 3px; }
-.mirror .mark-warn { background: rgba(224, 140, 0, 0.18); text-decoration-color: #a05a00;
-  text-decoration-thickness: 2px; }
-.mirror .mark-info { background: rgba(30, 100, 200, 0.10); text-decoration-color: #1d5fb8;
-  text-decoration-style: dotted; text-decoration-thickness: 2px; }
 
 /* ---------- shared type ---------- */
 .note, .dialog {
@@ -101,7 +115,10 @@ export const UI_CSS = `
 @media (forced-colors: active) {
   .note, .dialog { border: 2px solid CanvasText; }
   .sev { border: 1px solid CanvasText; }
-  .mirror .mark { background: Highlight; }
+  /* Marks in the user's system colours, shapes kept: a tint and an underline in Highlight. */
+  .pcmark, .pcmark::after { forced-color-adjust: none; }
+  .pcmark { background: color-mix(in srgb, Highlight 30%, transparent) !important; }
+  .pcmark::after { text-decoration-color: Highlight !important; }
 }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
 `;

@@ -6,8 +6,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, SITES, EXAMPLE, CLEAN, AX, waitFor, typeInto, posted, submits, editorText, highlights,
-  markedTexts, cspViolations, focusInside, openComposer,
+  launch, SITES, EXAMPLE, CLEAN, AX, waitFor, typeInto, posted, submits, editorText,
+  marksOn, markedTexts, pageView, editorRef, cspViolations, focusInside, openComposer,
 } from './harness.mjs';
 
 const BARNSLEY = { council: 'Barnsley MBC', councilId: 'barnsley', account: 'Personal account' };
@@ -54,8 +54,8 @@ const covers = (texts, cue) => texts.some((t) => lc(t).includes(lc(cue)));
 
 async function waitForMarks(page, ax, site) {
   return waitFor(async () => {
-    // Contenteditable composers: Custom Highlight API ranges (§6). Textareas: the mirror overlay.
-    const texts = site.kind === 'textarea' ? await markedTexts(page, ax) : (await highlights(page)).flatMap((x) => x.ranges);
+    // The words under the mark boxes drawn in postcheck's closed shadow root (read over CDP).
+    const texts = await markedTexts(page, ax, site);
     return CUES.every((c) => covers(texts, c)) && texts;
   }, { message: `marks covering ${CUES.map((c) => `"${c}"`).join(' and ')}` });
 }
@@ -83,12 +83,36 @@ for (const id of Object.keys(SITES)) {
         await typeInto(page, site, EXAMPLE);
         const marks = await waitForMarks(page, ax, site);
         for (const m of marks) assert.ok(!lc(m).includes('hoyland'), `a mark covers more than the cue: "${m}"`);
-        if (site.kind === 'contenteditable') {
-          const outside = (await highlights(page, site)).reduce((n, x) => n + x.outside, 0);
-          assert.equal(outside, 0, 'highlight ranges outside the composer');
-        }
+        assert.equal((await marksOn(page, ax, site)).outside, 0, 'mark boxes outside the composer');
         const note = await waitForNote(ax, TITLE, BARNSLEY_REF);
         assert.match(note, /Confidential information/);
+      });
+    });
+
+    test('the marks are drawn over the words in a closed overlay the page cannot read', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        // Findings are in: the note cites them (the note's text is in the closed root as well).
+        await waitForNote(ax, TITLE);
+        // (b) The page's own scripts (main world) see nothing: no highlight registered, no element
+        // naming postcheck but the closed host, and no hit of postcheck's host over the words.
+        // (Failed before: every flagged range and its severity sat in the page's CSS.highlights.)
+        const seen = await page.evaluate(pageView, { ref: editorRef(site) });
+        assert.deepEqual(seen, { highlights: [], found: [], hostShadowRoot: false, atWords: 0 }, 'what the page can see of the marks');
+        // (a) Each cue's every character lies under a drawn mark box (geometry, not the extension's word).
+        await waitForMarks(page, ax, site);
+        const m = await marksOn(page, ax, site);
+        for (const cue of CUES) {
+          const at = lc(EXAMPLE).indexOf(cue);
+          const under = m.chars.filter((c) => c.i >= at && c.i < at + cue.length);
+          assert.equal(under.length, cue.length, `"${cue}" laid out`);
+          assert.ok(under.every((c) => c.marked), `every character of "${cue}" under a mark box`);
+        }
+        for (const b of m.boxes) {
+          assert.equal(b.ariaHidden, true, 'a mark box is in the accessibility tree');
+          assert.equal(b.pointerEvents, 'none', 'a mark box takes pointer events');
+        }
+        assert.deepEqual(await page.evaluate(pageView, { ref: editorRef(site) }), seen, 'what the page can see once the marks are drawn');
       });
     });
 
@@ -117,14 +141,50 @@ for (const id of Object.keys(SITES)) {
         await waitFor(async () => (await editorText(page)) === edited, { message: 'the edited text in the editor' });
         // "between xus" is no longer the cue: its mark goes, the later one stays, all inside the composer.
         await waitFor(async () => {
-          const texts = site.kind === 'textarea' ? await markedTexts(page, ax) : (await highlights(page)).flatMap((x) => x.ranges);
+          const texts = await markedTexts(page, ax, site);
           return !covers(texts, 'between') && covers(texts, 'tell');
         }, { message: 'marks re-drawn for the edited text' });
-        if (site.kind === 'contenteditable') {
-          const outside = (await highlights(page, site)).reduce((n, x) => n + x.outside, 0);
-          assert.equal(outside, 0, 'highlight ranges outside the composer');
-        }
+        assert.equal((await marksOn(page, ax, site)).outside, 0, 'mark boxes outside the composer');
         assert.equal(await editorText(page), edited);
+      });
+    });
+
+    test('the marks follow a scroll of the composer, stay inside it, and go when the text is fixed', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForMarks(page, ax, site);
+        // Which characters are marked, with the whole draft in view (by index: wrapping does not change it).
+        const full = await marksOn(page, ax, site);
+        assert.ok(full.chars.every((c) => c.shown), 'the whole draft is in view to begin with');
+        const flagged = new Map(full.chars.map((c) => [c.i, c.marked]));
+        // Drawn as it should be: a character in view is marked iff it is flagged; one scrolled out of
+        // view is not (its mark is cut at the composer); every mark box lies inside the composer.
+        const inBox = (b, v) => b.left >= v.left - 1.5 && b.top >= v.top - 1.5 && b.right <= v.right + 1.5 && b.bottom <= v.bottom + 1.5;
+        const drawnRight = (m) => m.boxes.length > 0 && m.boxes.every((b) => inBox(b, m.visible))
+          && m.chars.every((c) => (c.shown ? c.marked === flagged.get(c.i) : !c.marked));
+        // Make the composer a small scroll box (the text wraps over several lines, two show).
+        await page.evaluate((ref) => {
+          const el = ref.shadowHost ? document.querySelector(ref.shadowHost).shadowRoot.querySelector(ref.inShadow) : document.querySelector(ref.editor);
+          for (const [k, v] of [['width', '170px'], ['height', '44px'], ['min-height', '0'], ['max-height', 'none'], ['overflow-y', 'auto'], ['box-sizing', 'border-box']]) el.style.setProperty(k, v, 'important');
+          el.scrollTop = 0;
+        }, editorRef(site));
+        await waitFor(async () => drawnRight(await marksOn(page, ax, site)), { message: 'marks re-drawn over the re-wrapped text, cut at the composer' });
+        const scrolled = await page.evaluate((ref) => {
+          const el = ref.shadowHost ? document.querySelector(ref.shadowHost).shadowRoot.querySelector(ref.inShadow) : document.querySelector(ref.editor);
+          el.scrollTop = el.scrollHeight;
+          return el.scrollTop;
+        }, editorRef(site));
+        assert.ok(scrolled > 0, 'the composer scrolls');
+        const after = await waitFor(async () => {
+          const m = await marksOn(page, ax, site);
+          return drawnRight(m) && m;
+        }, { message: 'the marks to move with the scrolled text and be cut at the composer' });
+        assert.ok(after.chars.some((c) => !c.shown && flagged.get(c.i)), 'a marked word scrolled out of view (the test shows clipping)');
+        assert.ok(after.chars.some((c) => c.shown && c.marked), 'a marked word still in view is still marked');
+        // Fixed text: the marks go.
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(CLEAN, { delay: 2 });
+        await waitFor(async () => (await marksOn(page, ax, site)).boxes.length === 0, { message: 'the marks to go once the text is clean' });
       });
     });
 
@@ -295,7 +355,7 @@ for (const id of Object.keys(SITES)) {
           const stored = await h.localState();
           assert.ok(stored.dismissed.length > 0 && stored.dismissed.every((x) => /^[0-9a-f]{64}$/.test(x)), 'hashes stored');
           assert.ok(!JSON.stringify(stored).toLowerCase().includes('between'), 'the text is not stored');
-          await waitFor(async () => (await markedTexts(page, ax)).length === 0, { message: 'the marks to go' });
+          await waitFor(async () => (await marksOn(page, ax, site)).boxes.length === 0, { message: 'the marks to go' });
           await page.bringToFront();
           await page.locator(site.submit).click();
           await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to go straight through' });
@@ -325,7 +385,7 @@ for (const id of Object.keys(SITES)) {
           await page.locator(site.submit).click();
           await waitFor(async () => (await posted(page)).length > 0, { message: 'the post to go through while switched off' });
           assert.deepEqual(await posted(page), [EXAMPLE]);
-          assert.deepEqual(await markedTexts(page, ax), []);
+          assert.deepEqual((await marksOn(page, ax, site)).boxes, []);
         } finally {
           await h.clearLocal();
         }
@@ -370,7 +430,7 @@ for (const id of Object.keys(SITES)) {
         assert.deepEqual(await posted(page), [CLEAN]);
         assert.equal(await submits(page), 1);
         assert.equal(await ax.alertDialog(), null, 'a warning was shown for a clean draft');
-        assert.deepEqual((await highlights(page)).flatMap((x) => x.ranges), [], 'a clean draft has marks');
+        assert.deepEqual((await marksOn(page, ax, site)).boxes, [], 'a clean draft has marks');
       });
     });
   });

@@ -430,38 +430,224 @@ export async function cspViolations(page) {
   return page.evaluate(() => window.__cspViolations.slice());
 }
 
+// ------------------------------------------------------------------ marks (read as a privileged observer)
+//
+// postcheck draws its marks inside its CLOSED shadow root, so the page cannot see them — and
+// neither can page.evaluate. The tests read them as DevTools does: CDP (Chromium) or WebDriver BiDi
+// (Firefox) hand out a reference to the closed shadow root, and MARK_BOXES runs against it. The
+// words under the marks are then found geometrically, in the page: a character is marked when the
+// centre of its box lies in a drawn mark box. So "the mark covers the word" is asserted on what is
+// painted, not on what the extension says it did.
+
 /**
- * postcheck's highlights: [{name, ranges: [text, …]}] for names starting "postcheck-".
- * Read from the main world: CSS.highlights is the document's registry, shared by all worlds.
+ * Function declaration run with a closed shadow root as its argument (or `this`): every visibly
+ * drawn mark in it — an element with a background, outside the note and the warning — as its
+ * rendered box in viewport CSS px, cut by its clipping ancestors in the shadow tree. Returns
+ * [{left, top, right, bottom, severity (block|warn|info|null), ariaHidden, pointerEvents}].
  */
-export async function highlights(page, within = null) {
-  return page.evaluate((ref) => {
-    const root = !ref ? null : ref.shadowHost
-      ? document.querySelector(ref.shadowHost)?.shadowRoot?.querySelector(ref.inShadow)
-      : document.querySelector(ref.editor);
-    const out = [];
-    for (const [name, hl] of CSS.highlights) {
-      if (!name.startsWith('postcheck-')) continue;
-      const ranges = [...hl];
-      out.push({
-        name,
-        ranges: ranges.map((r) => r.toString()),
-        // with `within`: how many ranges lie outside that element (e.g. the composer)
-        outside: root ? ranges.filter((r) => !root.contains(r.commonAncestorContainer)).length : undefined,
-      });
+export const MARK_BOXES = `function (root) {
+  root = root || this;
+  const out = [];
+  const cut = (a, b) => ({ left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) });
+  for (const el of root.querySelectorAll('*')) {
+    if (el.closest('[role=status],[role=alertdialog],[role=dialog]')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.display === 'none' || cs.visibility !== 'visible' || cs.backgroundColor === 'rgba(0, 0, 0, 0)' || cs.backgroundColor === 'transparent') continue;
+    const r = el.getBoundingClientRect();
+    let box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.display === 'none') { box = null; break; }
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') box = cut(box, a.getBoundingClientRect());
     }
-    return out;
-  }, within ? editorRef(within) : null);
+    if (!box || box.right - box.left < 0.5 || box.bottom - box.top < 0.5) continue;
+    const sev = /\\b(?:pcmark|mark)-(block|warn|info)\\b/.exec(el.className || '');
+    out.push({ ...box, severity: sev ? sev[1] : null, ariaHidden: !!el.closest('[aria-hidden=true]'), pointerEvents: cs.pointerEvents });
+  }
+  return out;
+}`;
+
+/**
+ * Runs in the page (main world). `ref`: editorRef(site); `boxes`: mark boxes (MARK_BOXES).
+ * Lays out the editor's text one character at a time (contenteditable: a Range per character;
+ * textarea/input: a throw-away mirror with its computed style, appended to <body> and removed at
+ * once, shifted by the field's scroll offset) and returns:
+ *   texts: runs of consecutive characters whose box centre lies in a mark box (what is marked),
+ *   outside: mark boxes that do not touch the editor's visible box,
+ *   visible: the editor's visible box (its padding box cut by clipping ancestors and the viewport),
+ *   chars: [{ch, i, left, top, right, bottom, shown, marked}] per character with a box (viewport px;
+ *     i: its index among the editor's characters; shown: its centre is in the visible box;
+ *     marked: its centre is in a mark box).
+ */
+export function measureMarks({ ref, boxes }) {
+  const el = ref.shadowHost
+    ? document.querySelector(ref.shadowHost)?.shadowRoot?.querySelector(ref.inShadow)
+    : document.querySelector(ref.editor);
+  if (!el) return { texts: [], outside: boxes.length, visible: null, chars: [] };
+  const cut = (a, b) => ({ left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) });
+  const pad = (e) => { const r = e.getBoundingClientRect(); return { left: r.left + e.clientLeft, top: r.top + e.clientTop, right: r.left + e.clientLeft + e.clientWidth, bottom: r.top + e.clientTop + e.clientHeight }; };
+  const er = el.getBoundingClientRect();
+  let visible = { left: er.left, top: er.top, right: er.right, bottom: er.bottom };
+  const ecs = getComputedStyle(el);
+  if (ecs.overflowX !== 'visible' || ecs.overflowY !== 'visible') visible = cut(visible, pad(el));
+  for (let a = el.parentElement || el.getRootNode().host; a && a !== document.documentElement && a !== document.body; a = a.parentElement || a.getRootNode().host) {
+    const s = getComputedStyle(a);
+    if (s.overflowX !== 'visible' || s.overflowY !== 'visible') visible = cut(visible, pad(a));
+  }
+  visible = cut(visible, { left: 0, top: 0, right: document.documentElement.clientWidth, bottom: document.documentElement.clientHeight });
+  const chars = [];
+  const field = el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement;
+  if (field) {
+    visible = cut(visible, pad(el));
+    const cs = getComputedStyle(el);
+    const m = document.createElement('div');
+    for (const p of cs) m.style.setProperty(p, cs.getPropertyValue(p));
+    m.style.position = 'fixed';
+    m.style.margin = '0';
+    m.style.boxSizing = 'border-box';
+    m.style.minWidth = '0';
+    m.style.maxWidth = 'none';
+    m.style.transform = 'none';
+    m.style.left = `${er.left}px`;
+    m.style.top = `${er.top}px`;
+    m.style.width = `${er.width}px`;
+    m.style.height = 'auto';
+    m.style.overflow = 'visible';
+    m.style.visibility = 'hidden';
+    m.style.whiteSpace = el instanceof HTMLInputElement ? 'pre' : 'pre-wrap';
+    const scrollbar = el.offsetWidth - el.clientWidth - el.clientLeft - (parseFloat(cs.borderRightWidth) || 0);
+    m.style.paddingRight = `${(parseFloat(cs.paddingRight) || 0) + Math.max(0, scrollbar)}px`;
+    if (cs.overflowWrap === 'normal' && !(el instanceof HTMLInputElement)) m.style.overflowWrap = 'break-word';
+    const t = document.createTextNode(el.value);
+    m.append(t);
+    document.body.append(m);
+    try {
+      const r = document.createRange();
+      for (let i = 0; i < t.data.length; i++) {
+        r.setStart(t, i); r.setEnd(t, i + 1);
+        const q = [...r.getClientRects()].find((x) => x.width > 0);
+        if (q) chars.push({ ch: t.data[i], left: q.left - el.scrollLeft, top: q.top - el.scrollTop, right: q.right - el.scrollLeft, bottom: q.bottom - el.scrollTop });
+        else chars.push({ ch: t.data[i], left: NaN, top: NaN, right: NaN, bottom: NaN });
+      }
+    } finally {
+      m.remove();
+    }
+  } else {
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const r = document.createRange();
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      for (let i = 0; i < n.data.length; i++) {
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const q = [...r.getClientRects()].find((x) => x.width > 0);
+        chars.push(q ? { ch: n.data[i], left: q.left, top: q.top, right: q.right, bottom: q.bottom } : { ch: n.data[i], left: NaN, top: NaN, right: NaN, bottom: NaN });
+      }
+    }
+  }
+  const inside = (x, y, b) => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom;
+  const texts = [];
+  let run = '';
+  chars.forEach((c, i) => {
+    const x = (c.left + c.right) / 2;
+    const y = (c.top + c.bottom) / 2;
+    c.i = i;
+    c.shown = Number.isFinite(x) && inside(x, y, visible);
+    c.marked = Number.isFinite(x) && boxes.some((b) => inside(x, y, b));
+  });
+  for (const c of chars) {
+    const marked = c.marked;
+    if (marked) run += c.ch;
+    else if (run) { texts.push(run); run = ''; }
+  }
+  if (run) texts.push(run);
+  const touches = (b) => b.right > visible.left - 1 && b.left < visible.right + 1 && b.bottom > visible.top - 1 && b.top < visible.bottom + 1;
+  return { texts: texts.map((t) => t.replace(/\n+$/, '')).filter(Boolean), outside: boxes.filter((b) => !touches(b)).length, visible, chars: chars.filter((c) => Number.isFinite(c.left)) };
 }
 
 /**
- * Every postcheck mark in the page as text: Custom Highlight ranges (contenteditable composers) and
- * marked segments of the textarea mirror overlay in the closed shadow root.
+ * What the page itself (main world, no privilege) can learn of postcheck's marks. Runs in the page;
+ * `ref`: editorRef(site). Returns { highlights: names in the document's CSS highlight registry,
+ * found: descriptions of elements (document and every OPEN shadow root) that name postcheck or its
+ * marks other than the UI host itself, hostShadowRoot: whether the host's shadow root is readable,
+ * atWords: elements hit at the centre of every character of the editor's text that belong to postcheck,
+ * editorStyled: editor elements carrying a style or attribute postcheck would have set }.
  */
-export async function markedTexts(page, ax) {
-  const hl = (await highlights(page)).flatMap((h) => h.ranges);
-  const mirror = ax ? await ax.shadowMarks() : [];
-  return [...hl, ...mirror];
+export function pageView({ ref }) {
+  const el = ref.shadowHost
+    ? document.querySelector(ref.shadowHost)?.shadowRoot?.querySelector(ref.inShadow)
+    : document.querySelector(ref.editor);
+  const highlights = typeof CSS !== 'undefined' && CSS.highlights ? [...CSS.highlights.keys()] : [];
+  const found = [];
+  let hostShadowRoot = false;
+  const walk = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.localName === 'postcheck-ui') { if (e.shadowRoot) hostShadowRoot = true; continue; }
+      const desc = `${e.localName}${e.id ? '#' + e.id : ''}.${typeof e.className === 'string' ? e.className : ''}[${[...e.attributes].map((a) => a.name + '=' + a.value).join(' ')}]`;
+      if (/postcheck|pcmark/i.test(desc)) found.push(desc.slice(0, 200));
+      if (e.shadowRoot) walk(e.shadowRoot);
+    }
+  };
+  walk(document);
+  const atWords = [];
+  if (el) {
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const r = document.createRange();
+    const points = [];
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      for (let i = 0; i < n.data.length; i++) {
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const q = r.getBoundingClientRect();
+        if (q.width > 0) points.push([(q.left + q.right) / 2, (q.top + q.bottom) / 2]);
+      }
+    }
+    if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) {
+      const q = el.getBoundingClientRect();
+      for (let x = q.left + 4; x < q.right; x += 8) for (let y = q.top + 4; y < q.bottom; y += 8) points.push([x, y]);
+    }
+    for (const [x, y] of points) {
+      for (const hit of document.elementsFromPoint(x, y)) if (hit.localName === 'postcheck-ui') { atWords.push([x, y]); break; }
+    }
+  }
+  return { highlights, found, hostShadowRoot, atWords: atWords.length };
+}
+
+/**
+ * postcheck's mark boxes in a Chromium page, read through CDP (DOM.getDocument with pierce sees
+ * closed shadow roots; Runtime.callFunctionOn runs MARK_BOXES with the shadow root as `this`).
+ * @param {AX} ax the page's CDP session
+ */
+export async function markBoxes(ax) {
+  const { root } = await ax.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  const hosts = [];
+  const find = (n) => {
+    if (n.nodeName === 'POSTCHECK-UI') hosts.push(n);
+    for (const c of n.children || []) find(c);
+    for (const c of n.shadowRoots || []) find(c);
+  };
+  find(root);
+  const out = [];
+  for (const host of hosts) {
+    for (const sr of host.shadowRoots || []) {
+      const { object } = await ax.cdp.send('DOM.resolveNode', { backendNodeId: sr.backendNodeId });
+      const { result } = await ax.cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, returnByValue: true, functionDeclaration: MARK_BOXES });
+      await ax.cdp.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => {});
+      out.push(...(result.value || []));
+    }
+  }
+  return out;
+}
+
+/**
+ * The marks over a site's composer, as drawn: { texts (the marked runs of its text), boxes (the
+ * drawn mark boxes), outside (boxes not touching the composer's visible box), visible, chars }.
+ */
+export async function marksOn(page, ax, site) {
+  const boxes = await markBoxes(ax);
+  return { ...(await page.evaluate(measureMarks, { ref: editorRef(site), boxes })), boxes };
+}
+
+/** The marked runs of a site's composer text (see marksOn). */
+export async function markedTexts(page, ax, site) {
+  return (await marksOn(page, ax, site)).texts;
 }
 
 /** Accessibility-tree access to the page (including closed shadow roots) over CDP. */
@@ -548,50 +734,6 @@ export class AX {
   async statusText() {
     const s = await this.texts('status');
     return s.map((x) => x.text).join(' | ');
-  }
-
-  /**
-   * Marks drawn inside postcheck's closed shadow root (the textarea mirror overlay), read the way
-   * DevTools reads a closed shadow root (CDP DOM with pierce). Returns the text of every rendered
-   * element in the shadow tree that is visibly marked (a background colour or a text decoration
-   * that its parent does not have) outside the status note and the warning.
-   */
-  async shadowMarks() {
-    const { root } = await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-    const hosts = [];
-    const find = (n) => {
-      if (n.nodeName === 'POSTCHECK-UI') hosts.push(n);
-      for (const c of n.children || []) find(c);
-    };
-    find(root);
-    const out = [];
-    for (const host of hosts) {
-      for (const sr of host.shadowRoots || []) {
-        const { object } = await this.cdp.send('DOM.resolveNode', { backendNodeId: sr.backendNodeId });
-        const { result } = await this.cdp.send('Runtime.callFunctionOn', {
-          objectId: object.objectId,
-          returnByValue: true,
-          functionDeclaration: `function () {
-            const marked = [];
-            const style = (el) => getComputedStyle(el);
-            const paint = (cs) => [cs.backgroundColor, cs.textDecorationLine, cs.textDecorationColor, cs.color].join('|');
-            for (const el of this.querySelectorAll('*')) {
-              if (el.closest('[role=status],[role=alertdialog],[role=dialog]')) continue;
-              const r = el.getBoundingClientRect();
-              if (!r.width || !r.height) continue;
-              const cs = style(el);
-              const parent = el.parentElement ? style(el.parentElement) : null;
-              const decorated = cs.backgroundColor !== 'rgba(0, 0, 0, 0)' || cs.textDecorationLine !== 'none';
-              if (decorated && (!parent || paint(cs) !== paint(parent)) && el.children.length === 0) marked.push(el.textContent);
-            }
-            return marked;
-          }`,
-        });
-        await this.cdp.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => {});
-        out.push(...(result.value || []));
-      }
-    }
-    return out;
   }
 }
 
