@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildFixtures, buildDir } from '../fixtures/build.mjs';
 import { SITES, cspFor } from '../fixtures/sites.mjs';
-import { ROOT, EXTENSION_DIR, waitFor } from '../browser/harness.mjs';
+import { ROOT, EXTENSION_DIR, waitFor, MARK_BOXES, measureMarks, pageView, editorRef } from '../browser/harness.mjs';
 
 export { SITES, waitFor };
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
@@ -98,10 +98,40 @@ export async function type(page, site, text) {
 export const posted = (page) => page.evaluate(() => window.__posted.slice());
 export const submits = (page) => page.evaluate(() => window.__submits);
 export const editorText = (page) => page.evaluate(() => window.__editorText());
-export const highlightTexts = (page) => page.evaluate(() => {
-  const out = [];
-  for (const [name, hl] of CSS.highlights) if (name.startsWith('postcheck-')) for (const r of hl) out.push(r.toString());
-  return out;
-});
+/**
+ * postcheck's drawn mark boxes, read the way only a privileged observer can: over WebDriver BiDi,
+ * serialising the page with includeShadowTree "all" hands out the CLOSED shadow root of
+ * <postcheck-ui>, which is then passed to MARK_BOXES (tests/browser/harness.mjs) as an argument.
+ * The page's own scripts have no such reference. [] when the host is not there.
+ */
+export async function markBoxes(page) {
+  const conn = page.browser().connection;
+  const context = page.mainFrame()._id; // the BiDi browsing context id
+  const host = await conn.send('script.callFunction', {
+    functionDeclaration: '() => document.querySelector("postcheck-ui")', awaitPromise: false, target: { context },
+    serializationOptions: { maxDomDepth: 0, includeShadowTree: 'all' }, resultOwnership: 'none',
+  });
+  const shadow = host.result.result?.value?.shadowRoot;
+  if (!shadow) return [];
+  const boxes = await conn.send('script.callFunction', {
+    functionDeclaration: `function (root) { return JSON.stringify((${MARK_BOXES}).call(null, root)); }`,
+    awaitPromise: false, target: { context }, arguments: [{ sharedId: shadow.sharedId }], resultOwnership: 'none',
+  });
+  if (boxes.result.type !== 'success') throw new Error(`MARK_BOXES: ${JSON.stringify(boxes.result.exceptionDetails?.text)}`);
+  return JSON.parse(boxes.result.result.value);
+}
+
+/** The marks over a site's composer as drawn (see marksOn in tests/browser/harness.mjs). */
+export async function marksOn(page, site) {
+  const boxes = await markBoxes(page);
+  return { ...(await page.evaluate(measureMarks, { ref: editorRef(site), boxes })), boxes };
+}
+
+/** The marked runs of a site's composer text. */
+export const markedTexts = async (page, site) => (await marksOn(page, site)).texts;
+
+/** What the page's own scripts can see of postcheck's marks (pageView in tests/browser/harness.mjs). */
+export const pageSees = (page, site) => page.evaluate(pageView, { ref: editorRef(site) });
+
 /** postcheck's UI host (its shadow root is closed; its presence shows the note or warning is drawn). */
 export const uiPresent = (page) => page.evaluate(() => !!document.querySelector('postcheck-ui'));

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, cp, readFile, writeFile, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIREFOX, FirefoxHarness, firefoxAvailable, SITES, waitFor, type, posted, highlightTexts } from './harness.mjs';
+import { FIREFOX, FirefoxHarness, firefoxAvailable, SITES, waitFor, type, posted, markedTexts, marksOn } from './harness.mjs';
 import { EXTENSION_DIR, EXAMPLE } from '../browser/harness.mjs';
 
 const POLICIES = process.env.FIREFOX_POLICIES || path.join(path.dirname(await realFirefox()), 'distribution', 'policies.json');
@@ -71,8 +71,8 @@ test('Firefox policies.json 3rdparty: the council, disabledSites and severity re
     // x.com: no user settings at all, so findings prove the council came from the policy.
     const x = await ff.openSite('x');
     await type(x, SITES.x, EXAMPLE);
-    await waitFor(async () => (await highlightTexts(x)).join('|').toLowerCase().includes('between us'),
-      { message: 'highlights from the managed council', timeout: 20_000 });
+    await waitFor(async () => (await markedTexts(x, SITES.x)).join('|').toLowerCase().includes('between us'),
+      { message: 'marks from the managed council', timeout: 20_000 });
     await x.click(SITES.x.submit);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(await posted(x), [], 'held: the managed council applies');
@@ -83,7 +83,7 @@ test('Firefox policies.json 3rdparty: the council, disabledSites and severity re
     await new Promise((r) => setTimeout(r, 1000));
     await m.click(SITES.mastodon.submit);
     await waitFor(async () => (await posted(m)).length === 1, { message: 'posted on a site disabled by policy' });
-    assert.deepEqual(await highlightTexts(m), []);
+    assert.deepEqual((await marksOn(m, SITES.mastodon)).boxes, []);
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (wrote) await rm(POLICIES, { force: true });
