@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, SITES, EXAMPLE, AX, ROOT, EXTENSION_DIR, waitFor, typeInto, focusInside, posted, submits, editorText } from './harness.mjs';
+import { launch, SITES, EXAMPLE, AX, ROOT, EXTENSION_DIR, waitFor, typeInto, focusInside, posted, submits, editorText, marksOn } from './harness.mjs';
 
 const AXE_PATH = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
 const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -416,6 +416,47 @@ test('forced colours: the warning keeps its borders, separators and focus indica
     assert.deepEqual(looks, { forced: true, dialogBorder: true, buttonBorders: true, badges: true, focusRing: true });
     assertNoViolations(await axe(page, true), 'warning (forced colours)');
     await page.screenshot({ path: path.join(OUT, 'a11y-warning-forced-colours.png') });
+  });
+});
+
+test('marks: out of the accessibility tree, drawn in system colours under forced colours, lighter on a dark composer', T, async () => {
+  await withSite(async (page, ax, site) => {
+    await typeInto(page, site, EXAMPLE);
+    const covered = (m) => ['between us', 'tell'].every((c) => m.texts.some((t) => t.toLowerCase().includes(c))) && m;
+    const m = await waitFor(async () => covered(await marksOn(page, ax, site)), { message: 'marks over the cues' });
+    // Not in the accessibility tree: no AX node is backed by a mark element (only the note and its
+    // contents come from postcheck's shadow root).
+    await exposeShadowRoot(ax);
+    const markIds = new Set();
+    const { root } = await ax.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const walk = (n) => {
+      if ((n.attributes || []).some((v, i) => i % 2 === 1 && /\bpcmark\b|\bmarks\b/.test(v) && n.attributes[i - 1] === 'class')) markIds.add(n.backendNodeId);
+      for (const c of [...(n.children || []), ...(n.shadowRoots || []), ...(n.pseudoElements || [])]) walk(c);
+    };
+    walk(root);
+    assert.ok(markIds.size >= m.boxes.length, `mark elements found over CDP (${markIds.size})`);
+    const { nodes } = await ax.cdp.send('Accessibility.getFullAXTree', {});
+    const exposed = nodes.filter((n) => !n.ignored && markIds.has(n.backendDOMNodeId));
+    assert.deepEqual(exposed.map((n) => n.role?.value), [], 'mark elements in the accessibility tree');
+    // Severity by shape, not colour alone: the warn underline is wavy.
+    const looks = (sr) => [...sr.querySelectorAll('.pcmark')].filter((e) => !e.hidden).map((e) => {
+      const a = getComputedStyle(e, '::after');
+      return { cls: e.className, style: a.textDecorationStyle, line: a.textDecorationLine, colour: a.textDecorationColor, bg: getComputedStyle(e).backgroundColor };
+    });
+    const light = await inShadow(page, looks);
+    assert.ok(light.length > 0 && light.every((x) => x.line === 'underline' && (x.cls.includes('warn') ? x.style === 'wavy' : true)), JSON.stringify(light));
+    // Forced colours: still drawn, underline and tint in the system Highlight colour.
+    await page.emulateMedia({ forcedColors: 'active' });
+    await waitFor(async () => covered(await marksOn(page, ax, site)), { message: 'marks drawn under forced colours' });
+    const highlight = await page.evaluate(() => { const d = document.createElement('i'); d.style.color = 'Highlight'; document.body.append(d); const c = getComputedStyle(d).color; d.remove(); return c; });
+    const forced = await inShadow(page, looks);
+    assert.ok(forced.every((x) => x.colour === highlight && x.bg !== 'rgba(0, 0, 0, 0)'), `forced colours: ${JSON.stringify(forced)} (Highlight is ${highlight})`);
+    await page.screenshot({ path: path.join(OUT, 'a11y-marks-forced-colours.png') });
+    await page.emulateMedia({ forcedColors: 'none' });
+    // A dark composer (light text): the lighter underline colours.
+    await page.evaluate((sel) => { const el = document.querySelector(sel); el.style.setProperty('color', '#f1f1f1'); el.style.setProperty('background', '#15181c'); }, site.editor);
+    await waitFor(async () => (await inShadow(page, looks)).every((x) => x.colour !== light.find((y) => y.cls === x.cls)?.colour), { message: 'lighter marks on a dark composer' });
+    await page.screenshot({ path: path.join(OUT, 'a11y-marks-dark.png') });
   });
 });
 
