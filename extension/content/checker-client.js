@@ -24,6 +24,13 @@ import { findingHash } from '../shared/local-state.js';
  */
 
 const CACHE_LIMIT = 32;
+/**
+ * A composer gaining focus wakes the background if it has not answered for this long (ms): Chrome
+ * stops an idle extension service worker after 30 s, and a cold worker (start, wasm instantiated,
+ * rules compiled) takes hundreds of ms — better spent while the user places the caret than after
+ * their first keystroke.
+ */
+export const WARM_AFTER_MS = 20_000;
 const HASH_MEMO_LIMIT = 256;
 /** How long a cached answer is served (ms): clock-dependent findings must not go stale. */
 export const CACHE_TTL_MS = 60_000;
@@ -63,6 +70,23 @@ export class CheckerClient {
      * @type {Map<string, Promise<string>>}
      */
     this.hashes = new Map();
+    /** when the background last answered (ms, this.now()); -Infinity: never */
+    this.answeredAt = -Infinity;
+  }
+
+  /**
+   * Wake the background (service worker, wasm, rules) if it may have been stopped: a check of the
+   * empty draft, answer ignored, nothing cached. At most one per WARM_AFTER_MS of silence.
+   * @returns {boolean} true if a wake-up was sent
+   */
+  warm() {
+    if (this.dead || this.now() - this.answeredAt < WARM_AFTER_MS) return false;
+    this.answeredAt = this.now(); // one wake-up at a time
+    send(checkRequest('', this.site, false)).then((res) => {
+      if (res.ok) this.answeredAt = this.now();
+      else this.answeredAt = -Infinity;
+    });
+    return true;
   }
 
   /** findingHash, memoised (bounded to HASH_MEMO_LIMIT entries, oldest dropped first). */
@@ -175,6 +199,7 @@ export class CheckerClient {
       if (DEAD.test(res.error)) this.dead = true;
       return { ...base, ok: false, error: res.error };
     }
+    this.answeredAt = this.now();
     const valid = Array.isArray(res.findings) ? res.findings.filter(validFinding(text)) : [];
     // Each finding carries its hash (how a dismissal is remembered); dismissed ones are dropped.
     const councilId = res.council ? res.council.id : null;

@@ -415,7 +415,11 @@ window.addEventListener('focusin', (e) => {
     return;
   }
   const el = composerFrom(origin(e));
-  if (el) activate(el);
+  if (!el) return;
+  activate(el);
+  // The background may be asleep (stopped after 30 s idle): wake it while the caret is placed,
+  // not after the first keystroke. Rate-limited by CheckerClient.warm (20 s of silence).
+  if (enabled()) client.warm();
 }, opts);
 
 window.addEventListener('input', (e) => {

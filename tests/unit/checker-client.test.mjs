@@ -4,7 +4,7 @@
 // the typing path (one request in flight per composer, the latest text wins, stale answers dropped).
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { CheckerClient, LatestCheck, CACHE_TTL_MS } from '../../extension/content/checker-client.js';
+import { CheckerClient, LatestCheck, CACHE_TTL_MS, WARM_AFTER_MS } from '../../extension/content/checker-client.js';
 
 /** Requests the stub background received, each answered when the test says so. */
 let requests;
@@ -135,4 +135,24 @@ test('typing: a finding that comes back with every answer is hashed once (dismis
   } finally {
     subtle.digest = digest;
   }
+});
+
+test('focus wakes a background that has been silent for 20 s, once; not one that just answered', async () => {
+  let now = 5_000_000;
+  const client = new CheckerClient('x', { now: () => now });
+  assert.equal(client.warm(), true, 'never answered: wake it');
+  assert.equal(client.warm(), false, 'one wake-up at a time');
+  await answerUpTo(1, () => client.answeredAt === now);
+  assert.equal(requests[0].text, '', 'the wake-up checks the empty draft');
+  now += WARM_AFTER_MS - 1;
+  assert.equal(client.warm(), false, 'answered less than 20 s ago');
+  const p = client.check('see you at the fun run', false);
+  await answerUpTo(2, () => client.cached('see you at the fun run', false));
+  await p;
+  now += WARM_AFTER_MS - 1;
+  assert.equal(client.warm(), false, 'a check answered meanwhile keeps it warm');
+  now += 2;
+  assert.equal(client.warm(), true);
+  assert.equal(requests.length, 3);
+  assert.equal(client.cached('', false), undefined, 'a wake-up is not cached');
 });
