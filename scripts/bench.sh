@@ -9,6 +9,8 @@
 # 3. the wasm bench in Node (tests/bench/wasm-bench.mjs) on target/wasm;
 # 4. peers in one process (tests/bench/peers-bench.mjs);
 # 5. sizes: wasm raw/gzip -9, zip -9 of dist/chrome (if built);
+# 6. in-browser figures, if tests/bench/browser-bench.mjs exists (it writes
+#    target/bench/browser.json; allowed to fail, noted on the page);
 # then tests/bench/report.mjs writes docs/performance.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -69,5 +71,16 @@ if [[ -d dist/chrome ]]; then
 fi
 echo "{\"wasmRaw\":$raw,\"wasmGzip\":$gz,\"zip\":$zip_bytes,\"zipNote\":\"$zip_note\"}" > "$out/sizes.json"
 cat "$out/sizes.json" >&2
+
+if [[ -f tests/bench/browser-bench.mjs ]]; then
+  log "in-browser figures (tests/bench/browser-bench.mjs -> target/bench/browser.json)"
+  rm -f target/bench/browser.json
+  if node tests/bench/browser-bench.mjs >&2 && [[ -f target/bench/browser.json ]]; then
+    cp target/bench/browser.json "$out/browser.json"
+  else
+    echo "tests/bench/browser-bench.mjs failed or wrote no target/bench/browser.json (exit status above in the log)" > "$out/browser-note.txt"
+    log "browser bench failed: the page says so"
+  fi
+fi
 
 node tests/bench/report.mjs "$out"

@@ -1,5 +1,6 @@
 // Writes docs/performance.md from the JSON files scripts/bench.sh collected in $1 (a directory):
-// criterion.json, icount.json, wasm.json, peers.json, sizes.json, machine.txt.
+// criterion.json, icount.json, wasm.json, peers.json, sizes.json, machine.txt, and if present
+// browser.json (tests/bench/browser-bench.mjs) or browser-note.txt (why it is missing).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { root } from './texts.mjs';
@@ -11,6 +12,8 @@ const ic = load('icount.json');
 const wasm = load('wasm.json');
 const peers = load('peers.json');
 const sizes = load('sizes.json');
+const browser = load('browser.json');
+const browserNote = existsSync(resolve(dir, 'browser-note.txt')) ? readFileSync(resolve(dir, 'browser-note.txt'), 'utf8').trim() : null;
 const machine = existsSync(resolve(dir, 'machine.txt')) ? readFileSync(resolve(dir, 'machine.txt'), 'utf8').trim() : '';
 
 const us = (x) => (x == null ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} ms` : `${x.toFixed(1)} µs`);
@@ -42,8 +45,33 @@ L.push(`| one check, 63,206 chars, wasm (median / min) | 2 ms | ${us(w63?.us)} /
 L.push(`| cold start, wasm: instantiate + \`new Checker()\` + first check (median) | 30 ms | ${ms(wasm?.cold?.total)}${ok(wasm?.cold?.total, 30)} | instantiate ${ms(wasm?.cold?.instantiate)}, construct ${ms(wasm?.cold?.construct)}, first check ${ms(wasm?.cold?.first)} |`);
 L.push(`| wasm, gzip -9 | 250 KiB | ${kb(sizes?.wasmGzip)}${ok(sizes?.wasmGzip, 250 * 1024)} | raw ${kb(sizes?.wasmRaw)} |`);
 L.push(`| Chrome package, zip -9 of dist/chrome | 400 KiB | ${kb(sizes?.zip)}${ok(sizes?.zip, 400 * 1024)} | ${sizes?.zipNote || ''} |`);
-L.push(`| keystroke to marks in Chromium, p95 | 50 ms | not measured yet | see "Not yet measured" |`);
+const p95 = browser?.keystrokeToMarksP95Ms;
+const samples = browser?.samples != null ? `${browser.samples} keystrokes` : '';
+if (p95 != null) {
+  const med = browser?.keystrokeToMarksMedianMs != null ? `median ${ms(browser.keystrokeToMarksMedianMs)}` : '';
+  L.push(`| keystroke to marks in Chromium, p95 | 50 ms | ${ms(p95)}${ok(p95, 50)} | ${[med, samples].filter(Boolean).join(', ')} |`);
+} else {
+  L.push(`| keystroke to marks in Chromium, p95 | 50 ms | not measured | ${browserNote ? 'the browser bench failed (see "In the browser")' : 'see "In the browser"'} |`);
+}
+if (browser?.longTasksOver50ms != null) L.push(`| tasks over 50 ms while typing, in Chromium | 0 | ${browser.longTasksOver50ms}${ok(browser.longTasksOver50ms, 0)} | ${samples} |`);
 L.push('');
+// in-browser figures (tests/bench/browser-bench.mjs): whichever fields it wrote
+const BROWSER_FIELDS = [
+  ['keystrokeToMarksP95Ms', 'keystroke to updated marks, p95', ms],
+  ['keystrokeToMarksMedianMs', 'keystroke to updated marks, median', ms],
+  ['samples', 'keystrokes measured', (x) => String(x)],
+  ['longTasksOver50ms', 'page tasks over 50 ms while typing', (x) => String(x)],
+  ['serviceWorkerColdStartMs', 'service-worker cold start (worker start, wasm, rules, a check)', ms],
+  ['firstCheckAfterColdStartMs', 'first check after a cold start (keystroke to marks)', ms],
+];
+L.push('## In the browser (Chromium, `tests/bench/browser-bench.mjs`)', '');
+if (browser) {
+  L.push('| figure | measured |', '|---|---:|');
+  for (const [k, label, fmt] of BROWSER_FIELDS) if (browser[k] != null) L.push(`| ${label} | ${typeof browser[k] === 'number' ? fmt(browser[k]) : String(browser[k])} |`);
+  L.push('');
+} else {
+  L.push(browserNote ? `Not measured in this run: ${browserNote}.` : 'Not measured in this run (no `tests/bench/browser-bench.mjs`, or not run).', '');
+}
 
 L.push('## Cost by length', '', '| chars | native (criterion median) | native instructions / check | wasm median | wasm min | wasm µs per 1,000 chars (min) | findings |', '|---:|---:|---:|---:|---:|---:|---:|');
 for (const len of LENGTHS) {
@@ -75,9 +103,6 @@ L.push('  regexes, parsing and expanding the rule JSON).');
 L.push('- Per check: regex searches of the candidate rules (lazy DFA, ~35 %), normalisation + detectors');
 L.push('  (~27 %), the literal prefilter scan (~5 %), and building the findings (clause quotes are cloned');
 L.push('  into each; allocation is ~25 % of a 280-character check).');
-L.push('');
-L.push('## Not yet measured', '');
-L.push('- In-browser figures (keystroke-to-marks p95, service-worker cold start) from the Chromium suite.');
 L.push('');
 writeFileSync(resolve(root, 'docs/performance.md'), L.join('\n'));
 console.log('wrote docs/performance.md');
