@@ -158,6 +158,8 @@ export class Marks {
   /** One frame: all reads, then all writes (a field's mirror: write, read its spans, then draw). */
   _frame() {
     this.prune();
+    // The page may have removed our host (e.g. re-rendered <html>'s children): put it back.
+    if (this.entries.size && this.ui.host && !this.ui.host.isConnected) this.ui.ensure();
     const entries = [...this.entries.values()];
     // Reads: the composers' boxes, clips, styles; contenteditable word rects.
     const plans = entries.map((e) => measure(e));
