@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, SITES, EXAMPLE, CLEAN, AX, waitFor, typeInto, posted, submits, editorText,
-  marksOn, markedTexts, pageView, editorRef, cspViolations, focusInside, openComposer,
+  marksOn, markBoxes, markElements, markedTexts, pageView, editorRef, cspViolations, focusInside, openComposer,
 } from './harness.mjs';
 
 const BARNSLEY = { council: 'Barnsley MBC', councilId: 'barnsley', account: 'Personal account' };
@@ -185,6 +185,21 @@ for (const id of Object.keys(SITES)) {
         await page.keyboard.press('Control+A');
         await page.keyboard.type(CLEAN, { delay: 2 });
         await waitFor(async () => (await marksOn(page, ax, site)).boxes.length === 0, { message: 'the marks to go once the text is clean' });
+      });
+    });
+
+    test('the marks go when the composer leaves the page', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForMarks(page, ax, site);
+        assert.ok((await markElements(ax)) > 0, 'mark elements while the composer is there');
+        await page.evaluate((ref) => {
+          const el = ref.shadowHost ? document.querySelector(ref.shadowHost).shadowRoot.querySelector(ref.inShadow) : document.querySelector(ref.editor);
+          el.remove();
+        }, editorRef(site));
+        await waitFor(async () => (await markBoxes(ax)).length === 0, { message: 'no mark box drawn once the composer is gone' });
+        // …and none kept: the composer's marks are removed from the shadow root, not just hidden.
+        await waitFor(async () => (await markElements(ax)) === 0, { message: 'no mark element left once the composer is gone' });
       });
     });
 

@@ -637,6 +637,23 @@ export async function markBoxes(ax) {
 }
 
 /**
+ * How many mark elements (drawn or not) postcheck's closed shadow root holds: elements whose class
+ * is `marks` (a composer's clip box) or `pcmark` (a mark box), found over CDP with pierce.
+ * @param {AX} ax the page's CDP session
+ */
+export async function markElements(ax) {
+  const { root } = await ax.cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  let n = 0;
+  const walk = (node) => {
+    const a = node.attributes || [];
+    for (let i = 0; i < a.length; i += 2) if (a[i] === 'class' && /(^|\s)(marks|pcmark)(\s|$)/.test(a[i + 1])) n++;
+    for (const c of [...(node.children || []), ...(node.shadowRoots || [])]) walk(c);
+  };
+  walk(root);
+  return n;
+}
+
+/**
  * The marks over a site's composer, as drawn: { texts (the marked runs of its text), boxes (the
  * drawn mark boxes), outside (boxes not touching the composer's visible box), visible, chars }.
  */
