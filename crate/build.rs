@@ -1,4 +1,11 @@
-//! Precomputes the trigger prefilter's literals for the built-in rules (`rules/*.json`).
+//! Precomputes the trigger prefilter's literals for the built-in rules (`rules/*.json`), and
+//! writes the embedded data files (`rules/*.json`, `profiles/*.json`) to `$OUT_DIR/data/`.
+//!
+//! Embedded data: for the native build, each file verbatim. For wasm32 (the extension), rule
+//! files without the fields the checker never reads at run time (`examples`, run by the native
+//! tests; `source`, a note for maintainers) and without insignificant whitespace, and profiles and
+//! lexicons without insignificant whitespace (and lexicons.json without its `_doc`). A file
+//! that is not plain JSON is copied verbatim, so the run-time loader reports the error as before.
 //!
 //! Extracting literals from every rule field's regex with `regex_syntax` was most of the
 //! checker's start-up (hundreds of millions of instructions). The regex sources are computed
@@ -21,8 +28,78 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `json` with insignificant whitespace removed (outside strings; order and text kept).
+fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_str, mut esc) = (false, false);
+    for c in json.chars() {
+        if in_str {
+            out.push(c);
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+            out.push(c);
+        } else if !c.is_ascii_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The embedded form of a data file (see the module docs); `None`: copy verbatim.
+fn embedded(name: &str, text: &str, strip: bool) -> Option<String> {
+    if !strip {
+        return None;
+    }
+    let original: Value = serde_json::from_str(text).ok()?;
+    let is_rule_file = name.starts_with("rules/") && original.get("rules").is_some();
+    let small = if is_rule_file || name == "rules/lexicons.json" {
+        let mut v = original.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("_doc");
+        }
+        for r in v.get_mut("rules").and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(o) = r.as_object_mut() {
+                o.remove("examples");
+                o.remove("source");
+            }
+        }
+        serde_json::to_string(&v).ok()?
+    } else {
+        let m = minify(text);
+        // whitespace only: the same document
+        (serde_json::from_str::<Value>(&m).ok()? == original).then_some(m)?
+    };
+    Some(small)
+}
+
+/// Writes `$OUT_DIR/data/<dir>/<name>` for every JSON file of `dir` (see the module docs).
+fn write_data(dir: &str, strip: bool) {
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("data").join(dir);
+    std::fs::create_dir_all(&out).expect("create OUT_DIR/data");
+    for e in std::fs::read_dir(dir).expect("data dir").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+        let data = embedded(&format!("{dir}/{name}"), &text, strip).unwrap_or(text);
+        std::fs::write(out.join(&name), data).expect("write embedded data");
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=profiles");
+    let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").map(|a| a == "wasm32").unwrap_or(false);
+    write_data("rules", wasm);
+    write_data("profiles", wasm);
     println!("cargo:rerun-if-changed=src/source.rs");
     let dir = std::path::Path::new("rules");
     let mut names: Vec<_> = std::fs::read_dir(dir)
@@ -33,6 +110,9 @@ fn main() {
     names.sort();
     for n in &names {
         println!("cargo:rerun-if-changed=rules/{n}");
+    }
+    for e in std::fs::read_dir("profiles").expect("crate/profiles").flatten() {
+        println!("cargo:rerun-if-changed=profiles/{}", e.file_name().to_string_lossy());
     }
     let concepts: source::Concepts = std::fs::read_to_string(dir.join("lexicons.json"))
         .ok()

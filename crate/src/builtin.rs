@@ -1,7 +1,9 @@
-//! Embedded data: rule files, category table and council profiles (`include_str!`).
+//! Embedded data: rule files, category table and council profiles (`include_str!`), as
+//! `build.rs` writes them to `$OUT_DIR/data/`: verbatim natively; for wasm32 without the rule
+//! examples and maintainer notes and without insignificant whitespace (see `build.rs`).
 
 macro_rules! rule_files {
-    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../rules/", $name)))),*] };
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!(env!("OUT_DIR"), "/data/rules/", $name)))),*] };
 }
 
 /// `crate/rules/<category>.json` rule files (not categories.json), as `(file name, JSON)`.
@@ -22,13 +24,13 @@ pub const RULE_FILES: &[(&str, &str)] = rule_files![
 ];
 
 /// `crate/rules/lexicons.json`: concept lexicons referenced from rule patterns as `{name}`.
-pub const CONCEPTS: &str = include_str!("../rules/lexicons.json");
+pub const CONCEPTS: &str = include_str!(concat!(env!("OUT_DIR"), "/data/rules/lexicons.json"));
 
 /// `crate/rules/categories.json`: the 14 categories (id, title, default severity, description).
-pub const CATEGORIES: Option<&str> = Some(include_str!("../rules/categories.json"));
+pub const CATEGORIES: Option<&str> = Some(include_str!(concat!(env!("OUT_DIR"), "/data/rules/categories.json")));
 
 macro_rules! profile_files {
-    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../profiles/", $name)))),*] };
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!(env!("OUT_DIR"), "/data/profiles/", $name)))),*] };
 }
 
 /// `crate/profiles/<id>.json`, as `(file name, JSON)`.

@@ -288,7 +288,13 @@ fn build_regex(src: &str) -> Result<Regex, regex::Error> {
         .nfa_size_limit(Some(8 << 20))
         .hybrid_cache_capacity(2 * (1 << 20))
         .utf8_empty(false)
-        .auto_prefilter(META_PREFILTER);
+        .auto_prefilter(META_PREFILTER)
+        // only the lazy DFA (and the PikeVM it falls back on) searches: a rule regex is only ever
+        // asked for match spans, never captures; measured neutral in instructions, and with the
+        // regex crate's perf-onepass/perf-backtrack features off (crate/Cargo.toml) their code
+        // leaves the wasm
+        .onepass(false)
+        .backtrack(false);
     match regex_automata::meta::Builder::new().syntax(syntax).configure(meta).build(src) {
         Ok(re) => Ok(re),
         Err(_) => RegexBuilder::new(src).unicode(false).size_limit(8 << 20).build().map(|_| unreachable_regex()),

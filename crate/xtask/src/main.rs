@@ -11,6 +11,9 @@
 //!    export `init`, named `initSync`, `Checker`) and `OUT_DIR/postcheck_wasm_bg.wasm`;
 //! 3. prints the wasm size, raw and gzipped (`gzip -9`, if a `gzip` binary is on PATH).
 //!
+//! `POSTCHECK_WASM_KEEP_NAMES=1` keeps the wasm name section (function names), for
+//! attributing bytes to crates and functions (`python3 crate/xtask/wasm-size.py FILE`).
+//!
 //! `POSTCHECK_WASM_OPT_LEVEL=s` (or `z`, `2`, …) overrides the release `opt-level` for the
 //! wasm build only, to trade speed for size; unset, the workspace profile applies.
 //!
@@ -98,7 +101,9 @@ fn wasm(out_dir: &Path) -> Result<(), String> {
         .typescript(true)
         // No `new URL(…, import.meta.url)` fallback: callers pass the packaged file's URL.
         .omit_default_module_path(true)
-        .remove_name_section(true)
+        // POSTCHECK_WASM_KEEP_NAMES=1 keeps the name section (function names) for size
+        // attribution (crate/xtask/wasm-size.py); the shipped build removes it.
+        .remove_name_section(env::var_os("POSTCHECK_WASM_KEEP_NAMES").is_none())
         .remove_producers_section(true)
         .generate(out_dir)
         .map_err(|e| format!("wasm-bindgen: {e:#}"))?;
