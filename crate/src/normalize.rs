@@ -15,7 +15,6 @@
 //! span of the input character it came from, so a skeleton match `s..e` maps back exactly to
 //! code-unit boundaries: `start16[s]..end16[e-1]`.
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Stand-in byte for a character with no ASCII reading (emoji, CJK…). Not a word character and not
 /// whitespace, so it separates words without joining them.
@@ -39,42 +38,40 @@ pub struct Normalized {
     pub len16: u32,
 }
 
+#[path = "fold.rs"]
+mod fold;
+use fold::{fold_special, is_dropped_special};
+
 fn is_dropped(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{E0100}'..='\u{E01EF}' | '\u{E0000}'..='\u{E007F}')
-        || is_combining_mark(c)
+    is_dropped_special(c) || is_combining_mark(c)
 }
 
-/// Direct foldings applied before NFKD: look-alikes, punctuation, letters NFKD leaves alone.
-fn fold_special(c: char) -> Option<&'static str> {
-    Some(match c {
-        // Cyrillic look-alikes
-        'а' | 'А' => "a", 'в' | 'В' => "b", 'е' | 'Е' | 'ё' | 'Ё' => "e", 'к' | 'К' => "k",
-        'м' | 'М' => "m", 'н' | 'Н' => "h", 'о' | 'О' => "o", 'р' | 'Р' => "p", 'с' | 'С' => "c",
-        'т' | 'Т' => "t", 'у' | 'У' => "y", 'х' | 'Х' => "x", 'і' | 'І' | 'ї' | 'Ї' => "i",
-        'ј' | 'Ј' => "j", 'ѕ' | 'Ѕ' => "s", 'ԁ' | 'Ԁ' => "d", 'ӏ' | 'Ӏ' => "l", 'ԛ' | 'Ԛ' => "q",
-        'ԝ' | 'Ԝ' => "w", 'һ' | 'Һ' => "h", 'ɡ' => "g", 'г' => "r", 'п' => "n", 'ь' => "b", 'Ь' => "b",
-        // Greek look-alikes
-        'α' | 'Α' | 'ά' => "a", 'β' | 'Β' => "b", 'ε' | 'Ε' | 'έ' => "e", 'ζ' | 'Ζ' => "z",
-        'η' | 'Η' => "n", 'ι' | 'Ι' | 'ί' => "i", 'κ' | 'Κ' => "k", 'μ' | 'Μ' => "m", 'ν' | 'Ν' => "v",
-        'ο' | 'Ο' | 'ό' => "o", 'ρ' | 'Ρ' => "p", 'τ' | 'Τ' => "t", 'υ' | 'Υ' | 'ύ' => "u",
-        'χ' | 'Χ' => "x", 'ω' => "w", 'Ϲ' | 'ϲ' => "c",
-        // Latin letters without a decomposition
-        'ß' => "ss", 'æ' | 'Æ' => "ae", 'œ' | 'Œ' => "oe", 'ø' | 'Ø' => "o", 'đ' | 'Đ' | 'ð' | 'Ð' => "d",
-        'ł' | 'Ł' => "l", 'ı' => "i", 'þ' | 'Þ' => "th", 'ŧ' => "t", 'ħ' => "h",
-        // punctuation
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{00B4}' | '`' => "'",
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => "\"",
-        '\u{2010}'..='\u{2015}' | '\u{2212}' => "-",
-        '\u{2026}' => "...",
-        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => " ",
-        '\u{2028}' | '\u{2029}' | '\u{0085}' => "\n",
-        '\u{00A3}' => "\u{7f}", // £: keep as placeholder (not a letter)
-        _ => return None,
-    })
+/// Whether `c` is a combining mark (Unicode general category M): ranges precomputed by
+/// `build.rs` from `unicode_normalization::char::is_combining_mark`.
+fn is_combining_mark(c: char) -> bool {
+    let c = c as u32;
+    match tables::COMBINING_MARKS.binary_search_by_key(&c, |r| r.0) {
+        Ok(_) => true,
+        Err(0) => false,
+        Err(i) => c <= tables::COMBINING_MARKS[i - 1].1,
+    }
+}
+
+mod tables {
+    include!(concat!(env!("OUT_DIR"), "/normalize_tables.rs"));
+}
+
+/// The skeleton bytes of a character that is not ASCII, not dropped and not in
+/// [`fold_special`]: its compatibility decomposition (NFKD) with combining marks dropped, ASCII
+/// letters lower-cased and non-ASCII parts folded by [`fold_special`], at most 8 bytes; `None`
+/// if nothing ASCII is left (the caller writes [`PLACEHOLDER`]). Precomputed for every such
+/// character by `build.rs` from unicode-normalization (`tables::DECOMPOSED`), so the wasm
+/// carries one small table instead of the crate's decomposition and composition tables.
+fn decompose(c: char) -> Option<&'static [u8]> {
+    let i = tables::DECOMPOSED_KEYS.binary_search(&(c as u32)).ok()?;
+    let start = usize::from(tables::DECOMPOSED_ENDS.get(i.wrapping_sub(1)).copied().unwrap_or(0));
+    let end = usize::from(tables::DECOMPOSED_ENDS[i]);
+    tables::DECOMPOSED_BYTES.get(start..end)
 }
 
 impl Normalized {
@@ -89,7 +86,6 @@ impl Normalized {
             len16: 0,
         };
         let mut pos16: u32 = 0;
-        let mut buf = [0u8; 8];
         for (pos8, c) in text.char_indices() {
             let l16 = c.len_utf16() as u32;
             let s8 = pos8 as u32;
@@ -127,33 +123,13 @@ impl Normalized {
                 }
                 continue;
             }
-            let mut out = 0usize;
-            let mut any_non_ascii = false;
-            decompose_compatible(c, |d| {
-                if d.is_ascii() {
-                    if out < buf.len() {
-                        buf[out] = (d as u8).to_ascii_lowercase();
-                        out += 1;
-                    }
-                } else if !is_combining_mark(d) {
-                    if let Some(s) = fold_special(d) {
-                        for b in s.bytes() {
-                            if out < buf.len() {
-                                buf[out] = b;
-                                out += 1;
-                            }
-                        }
-                    } else {
-                        any_non_ascii = true;
+            match decompose(c) {
+                Some(bytes) => {
+                    for &b in bytes {
+                        push(&mut n, b);
                     }
                 }
-            });
-            if out == 0 || (any_non_ascii && out == 0) {
-                push(&mut n, PLACEHOLDER);
-            } else {
-                for &b in &buf[..out] {
-                    push(&mut n, b);
-                }
+                None => push(&mut n, PLACEHOLDER),
             }
         }
         n.len16 = pos16;
@@ -244,6 +220,39 @@ mod tests {
         assert_eq!(skel("ｆｕｌｌ"), "full");
         assert_eq!(skel("a🤫b"), "a\u{7f}b");
         assert_eq!(skel("e\u{0301}x"), "ex");
+    }
+
+    /// The build-time tables give, for every character on its own, the skeleton the run-time
+    /// computation with unicode-normalization gave (NFKD, marks dropped, foldings).
+    #[test]
+    fn tables_match_unicode_normalization() {
+        use unicode_normalization::char::{decompose_compatible, is_combining_mark as mark};
+        let mut checked = 0;
+        for c in (0x80u32..=0x10FFFF).filter_map(char::from_u32) {
+            let expected: Vec<u8> = if is_dropped_special(c) || mark(c) {
+                vec![]
+            } else if let Some(s) = fold_special(c) {
+                s.as_bytes().to_vec()
+            } else {
+                let mut buf = Vec::new();
+                decompose_compatible(c, |d| {
+                    if d.is_ascii() {
+                        buf.push((d as u8).to_ascii_lowercase());
+                    } else if !mark(d) {
+                        if let Some(s) = fold_special(d) {
+                            buf.extend(s.bytes());
+                        }
+                    }
+                });
+                buf.truncate(8);
+                if buf.is_empty() { vec![PLACEHOLDER] } else { buf }
+            };
+            assert_eq!(is_combining_mark(c), mark(c), "{c:?}");
+            assert_eq!(Normalized::new(&c.to_string()).skel, expected, "{c:?} U+{:04X}", c as u32);
+            checked += 1;
+        }
+        assert!(checked > 1_000_000);
+        assert_eq!(skel("\u{1D41F}\u{FB01}\u{2460}"), "ffi1");
     }
 
     #[test]
