@@ -21,7 +21,8 @@
 // Staying aligned, with no polling: one requestAnimationFrame per change batches every read
 // (rects, computed styles) before every write (our own elements' styles). Triggers: set()/clear(),
 // reposition() (main.js: scroll/resize), a passive capture-phase scroll listener on the window (any
-// scrolling ancestor, the field itself included), window resize, a ResizeObserver on each composer
+// scrolling ancestor, the field itself included) and on each shadow root around a composer (scroll
+// events do not leave a shadow root), window resize, a ResizeObserver on each composer
 // and on the root element (content above the composer grew or shrank), a MutationObserver on each
 // composer (the editor re-rendered the same text; its style or class changed), and web fonts
 // finishing loading.
@@ -58,6 +59,7 @@ const MIRROR_PROPS = [
  * @property {string} mirrorText   what the mirror currently holds (text + spans)
  * @property {string} mirrorStyle  the computed style last copied to the mirror
  * @property {MutationObserver|null} observer
+ * @property {ShadowRoot[]} roots  shadow roots around the composer, each with our scroll listener
  */
 
 export class Marks {
@@ -92,7 +94,7 @@ export class Marks {
       group.setAttribute('aria-hidden', 'true');
       group.hidden = true;
       this.ui.mirrors.append(group);
-      e = { el, field: !!model.isField, text: '', live: [], spans: [], group, boxes: [], mirror: null, mirrorText: '', mirrorStyle: '', observer: null };
+      e = { el, field: !!model.isField, text: '', live: [], spans: [], group, boxes: [], mirror: null, mirrorText: '', mirrorStyle: '', observer: null, roots: [] };
       if (e.field) {
         e.mirror = document.createElement('div');
         e.mirror.className = 'mirror';
@@ -106,6 +108,13 @@ export class Marks {
         ? { attributes: true, attributeFilter: ['style', 'class'] }
         : { childList: true, characterData: true, subtree: true, attributes: true, attributeFilter: ['style', 'class'] });
       if (this._resize) this._resize.observe(el);
+      // `scroll` is not composed: a scroll inside a shadow root (the composer, or an ancestor in
+      // one, e.g. reddit's shreddit-composer) never reaches the window. Listen at each such root.
+      e.roots = [];
+      for (let r = el.getRootNode(); r instanceof ShadowRoot; r = r.host.getRootNode()) {
+        r.addEventListener('scroll', this._schedule, { capture: true, passive: true });
+        e.roots.push(r);
+      }
       this.entries.set(el, e);
       this._listen(true);
     }
@@ -123,6 +132,7 @@ export class Marks {
     e.group.remove();
     if (e.mirror) e.mirror.remove();
     if (e.observer) e.observer.disconnect();
+    for (const r of e.roots) r.removeEventListener('scroll', this._schedule, { capture: true });
     if (this._resize) this._resize.unobserve(composer);
     if (!this.entries.size) this._listen(false);
   }

@@ -60,6 +60,21 @@ async function waitForMarks(page, ax, site) {
   }, { message: `marks covering ${CUES.map((c) => `"${c}"`).join(' and ')}` });
 }
 
+/**
+ * Every marked character in view sits in a mark box of its own line: the box's top and bottom are
+ * the character's (within 2 px), unless the box is cut there by the composer's visible box. (A
+ * stale box left behind by a scroll fails this even where it still happens to cover other text.)
+ */
+function aligned(m) {
+  const v = m.visible;
+  return m.chars.filter((c) => c.shown && c.marked).every((c) => {
+    const x = (c.left + c.right) / 2;
+    return m.boxes.some((b) => b.left <= x && x <= b.right
+      && (Math.abs(b.top - c.top) < 2 || (b.top <= v.top + 2 && c.top < v.top + 2))
+      && (Math.abs(b.bottom - c.bottom) < 2 || (b.bottom >= v.bottom - 2 && c.bottom > v.bottom - 2)));
+  });
+}
+
 async function waitForNote(ax, ...needles) {
   return waitFor(async () => {
     const text = await ax.statusText();
@@ -161,7 +176,7 @@ for (const id of Object.keys(SITES)) {
         // view is not (its mark is cut at the composer); every mark box lies inside the composer.
         const inBox = (b, v) => b.left >= v.left - 1.5 && b.top >= v.top - 1.5 && b.right <= v.right + 1.5 && b.bottom <= v.bottom + 1.5;
         const drawnRight = (m) => m.boxes.length > 0 && m.boxes.every((b) => inBox(b, m.visible))
-          && m.chars.every((c) => (c.shown ? c.marked === flagged.get(c.i) : !c.marked));
+          && m.chars.every((c) => (c.shown ? c.marked === flagged.get(c.i) : !c.marked)) && aligned(m);
         // Make the composer a small scroll box (the text wraps over several lines, two show).
         await page.evaluate((ref) => {
           const el = ref.shadowHost ? document.querySelector(ref.shadowHost).shadowRoot.querySelector(ref.inShadow) : document.querySelector(ref.editor);
@@ -185,6 +200,30 @@ for (const id of Object.keys(SITES)) {
         await page.keyboard.press('Control+A');
         await page.keyboard.type(CLEAN, { delay: 2 });
         await waitFor(async () => (await marksOn(page, ax, site)).boxes.length === 0, { message: 'the marks to go once the text is clean' });
+      });
+    });
+
+    test('the marks follow a scroll of the page', T, async () => {
+      await withSite(id, async (page, ax) => {
+        await typeInto(page, site, EXAMPLE);
+        await waitForMarks(page, ax, site);
+        const full = await marksOn(page, ax, site);
+        const flagged = new Map(full.chars.map((c) => [c.i, c.marked]));
+        const drawnRight = (m) => m.chars.every((c) => (c.shown ? c.marked === flagged.get(c.i) : !c.marked)) && aligned(m);
+        // Give the page room to scroll (test only; growing the page re-draws the marks by itself,
+        // so let that settle first), then scroll it by 30 px: the text stays in view, 30 px higher.
+        await page.evaluate(() => new Promise((r) => { document.body.style.setProperty('min-height', '4000px'); requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 100))); }));
+        const moved = await page.evaluate((ref) => {
+          const el = ref.shadowHost ? document.querySelector(ref.shadowHost).shadowRoot.querySelector(ref.inShadow) : document.querySelector(ref.editor);
+          const top = el.getBoundingClientRect().top;
+          window.scrollBy(0, 30);
+          return top - el.getBoundingClientRect().top;
+        }, editorRef(site));
+        const m = await waitFor(async () => {
+          const x = await marksOn(page, ax, site);
+          return drawnRight(x) && x;
+        }, { message: 'the marks to move with the page' });
+        if (moved > 0) assert.ok(m.chars.filter((c) => c.marked).length >= CUES.join('').length, 'the cues still in view and marked');
       });
     });
 
