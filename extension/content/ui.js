@@ -1,6 +1,6 @@
 // postcheck's visible UI: one <postcheck-ui> host element appended to <html>, with a CLOSED
 // shadow root (the page cannot read the findings). Inside it: the inline note (role=status),
-// the held-post warning (role=alertdialog) and the textarea mirror overlays (marks.js).
+// the held-post warning (role=alertdialog) and the drawn marks (marks.js: boxes, and the mirror for textareas).
 //
 // We never put anything inside the host page's editor; we draw beside and above it.
 
