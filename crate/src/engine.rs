@@ -200,7 +200,14 @@ impl Engine {
         &self.detectors
     }
 
+    /// [`Engine::check_with`] with the stance model on or off as [`crate::model::enabled`] says.
     pub fn check(&self, text: &str, ctx: &Context) -> Result<Vec<Finding>, CheckError> {
+        self.check_with(text, ctx, crate::model::enabled())
+    }
+
+    /// Checks `text`; `use_model`: whether the stance model (`crate/src/model.rs`) may add
+    /// findings for grounded stance categories the rules did not raise.
+    pub fn check_with(&self, text: &str, ctx: &Context, use_model: bool) -> Result<Vec<Finding>, CheckError> {
         let loaded = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
         let profile = &loaded.profile;
         let prepared = Prepared::new(text, &self.detectors);
@@ -297,6 +304,46 @@ impl Engine {
                 }
             }
         }
+        // the stance model (crate/src/model.rs): grounded stance categories the rules did not
+        // raise; at most `warn`; cites the grounds that match mode/flags (no rule tags), like a rule
+        if use_model {
+            if let Some(m) = crate::model::builtin() {
+                let mut verdicts = None;
+                for (ci, cm) in m.categories.iter().enumerate() {
+                    let cat = cm.id.as_str();
+                    if by_cat.contains_key(cat) {
+                        continue;
+                    }
+                    let Some(ids) = self.grounding_clauses(ctx, cat).filter(|c| !c.is_empty()) else { continue };
+                    let Some(sev) = severity_of(cat, None) else { continue };
+                    let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
+                    let v = &verdicts.get_or_insert_with(|| m.score(&prepared.norm.skel, ctx))[ci];
+                    if !v.fires {
+                        continue;
+                    }
+                    // the heaviest words, minus any inside a council exception
+                    let top: Vec<&(usize, usize, f32)> = v.top.iter().filter(|t| !excepted(cat, t.0, t.1)).collect();
+                    let Some(first) = top.first() else { continue };
+                    let quote = |t: &(usize, usize, f32)| {
+                        let (b0, b1) = prepared.norm.span8(t.0, t.1);
+                        format!("“{}”", text.get(b0..b1).unwrap_or("").trim())
+                    };
+                    let words: Vec<String> = top.iter().take(2).map(|t| quote(t)).collect();
+                    let (start, end) = prepared.norm.span16(first.0, first.1);
+                    let verb = if words.len() > 1 { "weigh" } else { "weighs" };
+                    out.push(Finding {
+                        rule: format!("model.{cat}"),
+                        category: cat.to_string(),
+                        title: self.title(cat),
+                        severity: sev,
+                        clauses: ids.iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect(),
+                        start,
+                        end,
+                        message: format!("{}: {} {verb} most.", cm.reads_as, words.join(", ")),
+                    });
+                }
+            }
+        }
         for (cat, mut hits) in by_cat {
             hits.sort_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)));
             let mut merged: Vec<Hit> = Vec::new();
@@ -345,6 +392,22 @@ impl Engine {
 }
 
 impl Engine {
+    /// Clause ids the profile of `ctx.council` cites for category `cat` in the context's mode and
+    /// flags, from grounds without a tag condition (what a rule without tags would cite); `None`
+    /// for an unknown council or a category the profile lacks.
+    pub fn grounding_clauses(&self, ctx: &Context, cat: &str) -> Option<Vec<String>> {
+        let cfg = self.profiles.get(&ctx.council)?.profile.categories.get(cat)?;
+        let mut ids: Vec<String> = Vec::new();
+        for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
+            for c in &g.clauses {
+                if !ids.contains(c) {
+                    ids.push(c.clone());
+                }
+            }
+        }
+        Some(ids)
+    }
+
     /// The display title of category `cat` (its id if unknown).
     fn title(&self, cat: &str) -> String {
         self.categories.iter().find(|c| c.id == cat).map(|c| c.title.clone()).unwrap_or_else(|| cat.to_string())

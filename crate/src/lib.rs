@@ -24,6 +24,7 @@ pub mod rules;
 
 mod builtin;
 mod engine;
+pub mod model;
 mod prefilter;
 mod source;
 
