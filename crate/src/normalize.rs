@@ -86,13 +86,31 @@ impl Normalized {
             len16: 0,
         };
         let mut pos16: u32 = 0;
-        for (pos8, c) in text.char_indices() {
+        let bytes = text.as_bytes();
+        let mut pos8 = 0usize;
+        while pos8 < bytes.len() {
+            // a run of ASCII (most of a draft): one byte, one code unit each, mapped in bulk
+            let run = bytes[pos8..].iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len() - pos8);
+            if run > 0 {
+                let (s8, s16) = (pos8 as u32, pos16);
+                let n8 = run as u32;
+                n.skel.extend(bytes[pos8..pos8 + run].iter().map(u8::to_ascii_lowercase));
+                n.start16.extend(s16..s16 + n8);
+                n.end16.extend(s16 + 1..s16 + n8 + 1);
+                n.start8.extend(s8..s8 + n8);
+                n.end8.extend(s8 + 1..s8 + n8 + 1);
+                pos8 += run;
+                pos16 += n8;
+                continue;
+            }
+            let Some(c) = text[pos8..].chars().next() else { break };
             let l16 = c.len_utf16() as u32;
             let s8 = pos8 as u32;
             let e8 = s8 + c.len_utf8() as u32;
             let s16 = pos16;
             let e16 = pos16 + l16;
             pos16 = e16;
+            pos8 += c.len_utf8();
             let push = |n: &mut Normalized, b: u8| {
                 n.skel.push(b);
                 n.start16.push(s16);
@@ -100,10 +118,6 @@ impl Normalized {
                 n.start8.push(s8);
                 n.end8.push(e8);
             };
-            if c.is_ascii() {
-                push(&mut n, (c as u8).to_ascii_lowercase());
-                continue;
-            }
             if is_dropped(c) {
                 // attach to the previous byte(s) of the same source character
                 if let Some(last) = n.end16.last().copied() {
@@ -253,6 +267,39 @@ mod tests {
         }
         assert!(checked > 1_000_000);
         assert_eq!(skel("\u{1D41F}\u{FB01}\u{2460}"), "ffi1");
+    }
+
+    /// A whole text maps as its characters one by one (the ASCII runs are mapped in bulk): the
+    /// same bytes and offsets, dropped characters attached to the byte(s) before them.
+    #[test]
+    fn text_is_its_characters() {
+        let t = "Ab\u{200B}c CAFÉ😀x\u{301}Y\r\n\u{FEFF}ok \u{1D41F}\u{FB01}— fin…";
+        let mut want = Normalized::default();
+        let mut p16 = 0u32;
+        for (p8, c) in t.char_indices() {
+            let one = Normalized::new(&c.to_string());
+            let (e8, e16) = (p8 as u32 + c.len_utf8() as u32, p16 + c.len_utf16() as u32);
+            if one.skel.is_empty() {
+                let last = *want.end16.last().unwrap();
+                let mut j = want.skel.len();
+                while j > 0 && want.end16[j - 1] == last {
+                    want.end16[j - 1] = e16;
+                    want.end8[j - 1] = e8;
+                    j -= 1;
+                }
+            }
+            for &b in &one.skel {
+                want.skel.push(b);
+                want.start16.push(p16);
+                want.end16.push(e16);
+                want.start8.push(p8 as u32);
+                want.end8.push(e8);
+            }
+            p16 = e16;
+        }
+        let got = Normalized::new(t);
+        assert_eq!(String::from_utf8_lossy(&got.skel), "abc cafe\u{7f}xy\r\nok ffi- fin...");
+        assert_eq!((got.skel, got.start16, got.end16, got.start8, got.end8, got.len16), (want.skel, want.start16, want.end16, want.start8, want.end8, p16));
     }
 
     #[test]
