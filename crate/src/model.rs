@@ -141,6 +141,93 @@ pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
     out
 }
 
+/// The features of [`features`] as (hash, skeleton start, end), without building their text:
+/// what [`Model::score`] uses (no allocation per word). Each hash once (first occurrence), in no
+/// particular order; context features have the span `0..0`. `out` is cleared first.
+pub fn feature_hashes(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usize)>) {
+    static STOP: OnceLock<Vec<u32>> = OnceLock::new();
+    let stop = STOP.get_or_init(|| {
+        let mut v: Vec<u32> = STOP_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect();
+        v.sort_unstable();
+        v
+    });
+    out.clear();
+    // the normalised bytes of the word at s..e (as `words` builds them), hashed on from `h`
+    let fold = |h: u32, s: usize, e: usize, digit: bool| -> u32 {
+        if digit {
+            return fnv1a_from(h, b"0");
+        }
+        let mut h = h;
+        for &b in &skel[s..e] {
+            if b != b'\'' {
+                h = fnv1a_from(h, &[b]);
+            }
+        }
+        h
+    };
+    let n = skel.len();
+    let mut prev: Option<(u32, usize)> = None; // (hash of "w1 ", start of w1)
+    let mut i = 0;
+    while i < n {
+        if !skel[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut digit = false;
+        while i < n {
+            let b = skel[i];
+            if b.is_ascii_alphanumeric() {
+                digit |= b.is_ascii_digit();
+                i += 1;
+            } else if b == b'\'' && i + 1 < n && skel[i + 1].is_ascii_alphanumeric() && i > s {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let h = fold(FNV_OFFSET, s, i, digit);
+        if stop.binary_search(&h).is_err() {
+            out.push((h, s, i));
+        }
+        if let Some((hp, ps)) = prev {
+            out.push((fold(hp, s, i, digit), ps, i));
+        }
+        prev = Some((fnv1a_from(h, b" "), s));
+    }
+    if ctx.mode == Mode::Official {
+        out.push((fnv1a(b"mode:official"), 0, 0));
+    }
+    for (f, t) in [("politically_restricted", "flag:politically_restricted"), ("works_with_vulnerable", "flag:works_with_vulnerable")] {
+        if ctx.flags.has(f) {
+            out.push((fnv1a(t.as_bytes()), 0, 0));
+        }
+    }
+    // each hash once, at its first occurrence (context features have no occurrence to compare)
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.dedup_by_key(|f| f.0);
+}
+
+/// Hasher for keys that are already FNV-1a hashes: passes the `u32` through (no SipHash).
+#[derive(Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type Index = HashMap<u32, usize, std::hash::BuildHasherDefault<PassThrough>>;
+
 /// One category of the model.
 #[derive(Debug, Clone)]
 pub struct CategoryModel {
@@ -167,7 +254,7 @@ pub struct Example {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub categories: Vec<CategoryModel>,
-    index: HashMap<u32, usize>,
+    index: Index,
     /// `weights[row * categories.len() + c]`.
     weights: Vec<f32>,
     pub examples: Vec<Example>,
@@ -180,7 +267,7 @@ pub struct Verdict {
     /// sigmoid(score), 0–1.
     pub probability: f32,
     pub fires: bool,
-    /// (skeleton start, end, weight), heaviest first, none overlapping another.
+    /// (skeleton start, end, weight), heaviest first, none overlapping another; empty unless `fires`.
     pub top: Vec<(usize, usize, f32)>,
 }
 
@@ -190,7 +277,7 @@ impl Model {
         let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("stance.json: {e}"))?;
         let cats = v.get("categories").and_then(|c| c.as_array()).ok_or("stance.json: categories: expected an array")?;
         let mut categories = Vec::new();
-        let mut index: HashMap<u32, usize> = HashMap::new();
+        let mut index: Index = Index::default();
         let mut rows: Vec<Vec<(usize, f32)>> = Vec::new();
         for (ci, c) in cats.iter().enumerate() {
             let f = |k: &str| c.get(k).ok_or(format!("stance.json: categories[{ci}].{k}: missing"));
@@ -245,34 +332,40 @@ impl Model {
     /// Scores every category for the draft whose skeleton is `skel`: one pass over its features.
     pub fn score(&self, skel: &[u8], ctx: &Context) -> Vec<Verdict> {
         let n = self.categories.len();
-        let feats = features(skel, ctx);
+        let mut feats = Vec::with_capacity(skel.len() / 2);
+        feature_hashes(skel, ctx, &mut feats);
         let mut sums: Vec<f32> = self.categories.iter().map(|c| c.bias).collect();
-        let mut contrib: Vec<Vec<(usize, usize, f32)>> = vec![Vec::new(); n];
-        for f in &feats {
-            let Some(&r) = self.index.get(&f.hash) else { continue };
+        // rows of the draft's features that carry weights, with their spans
+        let rows: Vec<(usize, usize, usize)> =
+            feats.iter().filter_map(|&(h, start, end)| self.index.get(&h).map(|&r| (r, start, end))).collect();
+        for &(r, _, _) in &rows {
             for (c, sum) in sums.iter_mut().enumerate() {
-                let w = self.weights[r * n + c];
-                *sum += w;
-                if w > 0.0 && f.end > f.start {
-                    contrib[c].push((f.start, f.end, w));
-                }
+                *sum += self.weights[r * n + c];
             }
         }
         sums.iter()
-            .zip(contrib)
             .zip(&self.categories)
-            .map(|((s, mut top), cm)| {
+            .enumerate()
+            .map(|(c, (s, cm))| {
                 let probability = 1.0 / (1.0 + (-s).exp());
-                top.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-                // heaviest first, skipping any that overlaps a heavier one already taken
-                let mut kept: Vec<(usize, usize, f32)> = Vec::with_capacity(3);
-                for t in top {
-                    if kept.len() < 3 && !kept.iter().any(|k| t.0 < k.1 && k.0 < t.1) {
-                        kept.push(t);
+                let fires = probability >= cm.threshold;
+                let mut kept: Vec<(usize, usize, f32)> = Vec::new();
+                if fires {
+                    // the words that weigh most: heaviest first, skipping any that overlaps a
+                    // heavier one already taken (context features have no words)
+                    let mut top: Vec<(usize, usize, f32)> = rows
+                        .iter()
+                        .map(|&(r, start, end)| (start, end, self.weights[r * n + c]))
+                        .filter(|t| t.2 > 0.0 && t.1 > t.0)
+                        .collect();
+                    top.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+                    for t in top {
+                        if kept.len() < 3 && !kept.iter().any(|k| t.0 < k.1 && k.0 < t.1) {
+                            kept.push(t);
+                        }
                     }
                 }
-                let top = kept;
-                Verdict { probability, fires: probability >= cm.threshold, top }
+                Verdict { probability, fires, top: kept }
             })
             .collect()
     }
@@ -341,6 +434,23 @@ mod tests {
         assert!(!t.contains(&"i") && !t.contains(&"is"), "stop-words are not unigrams: {t:?}");
         let d = f.iter().find(|f| f.text == "daves").unwrap();
         assert_eq!(&n.skel[d.start..d.end], b"dave's");
+    }
+
+    /// The allocation-free hashes are exactly the hashed features, at the same spans.
+    #[test]
+    fn feature_hashes_match_features() {
+        let mut ctx = Context::new("x");
+        ctx.mode = Mode::Official;
+        ctx.flags.set("works_with_vulnerable").unwrap();
+        for t in ["I don't think Dave’s 3rd plan is OK, it's a 2nd-rate plan... I'm sure I'm right", "", "'' a'b 'c' d'", "the the the 12 12 x"] {
+            let n = Normalized::new(t);
+            let mut want: Vec<(u32, usize, usize)> = features(&n.skel, &ctx).iter().map(|f| (f.hash, f.start, f.end)).collect();
+            want.sort_unstable();
+            let mut got = Vec::new();
+            feature_hashes(&n.skel, &ctx, &mut got);
+            got.sort_unstable();
+            assert_eq!(got, want, "{t:?}");
+        }
     }
 
     #[test]
