@@ -1,7 +1,9 @@
 //! Trains the stance model (`crate/src/model.rs`) and writes `crate/model/stance.json`.
 //!
-//! Run: `cargo run -p xtask --release --bin train-model` (which runs this example:
-//! `cargo run -p postcheck --release --example train-model`). Deterministic: same data, same file.
+//! Run: `cargo run -p postcheck --release --example train-model`. Deterministic: same data, same
+//! file. (An example of the core rather than an xtask binary: it needs the core's skeleton,
+//! features and profiles, and a second binary in postcheck-xtask would break `cargo run -p
+//! postcheck-xtask -- wasm`.)
 //! `--no-write` prints the cross-validation table without writing the model.
 //!
 //! Data: the labelled drafts in `TRAIN_FILES` only. crate/tests/data/own4.jsonl and own5.jsonl
@@ -481,7 +483,7 @@ fn main() {
         "data": counts.iter().map(|(f, n)| format!("{f} ({n})")).collect::<Vec<_>>(),
         "not_trained_on": "crate/tests/data/own4.jsonl, own5.jsonl (fresh test sets)",
         "date": DATE,
-        "regenerate": "cargo run -p xtask --release --bin train-model",
+        "regenerate": "cargo run -p postcheck --release --example train-model",
         "cv": {"per_category": cv_json, "rules_only": line("rules only", &r), "rules_and_model": line("rules+model", &m)},
     });
     let _ = writeln!(out, "{{\n\"about\": {},", serde_json::to_string_pretty(&about).expect("json"));

@@ -306,7 +306,8 @@ impl Engine {
         }
         // the stance model (crate/src/model.rs): grounded stance categories the rules did not
         // raise; at most `warn`; cites the grounds that match mode/flags (no rule tags), like a rule
-        if use_model {
+        // (in wasm the switch is the constant: a disabled model's code and file stay out of the build)
+        if use_model && (cfg!(not(target_arch = "wasm32")) || crate::model::ENABLED_BY_DEFAULT) {
             if let Some(m) = crate::model::builtin() {
                 let mut verdicts = None;
                 for (ci, cm) in m.categories.iter().enumerate() {

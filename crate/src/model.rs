@@ -2,8 +2,8 @@
 //! draft's skeleton, run after the rules to add recall on wording the rule lexicons miss.
 //!
 //! Source: issue 3 (rules caught 55–80 % of fresh breaching drafts; the stance categories had the
-//! poorest recall). The weights are learned by `cargo run -p xtask --release --bin train-model`
-//! (which runs `crate/examples/train-model.rs`) from the labelled drafts in
+//! poorest recall). The weights are learned by `cargo run -p postcheck --release --example
+//! train-model` (`crate/examples/train-model.rs`) from the labelled drafts in
 //! `../shared/corpus/dev.jsonl`, `crate/tests/data/own.jsonl`, `own2.jsonl`, `own3.jsonl` and
 //! `crate/tests/data/probes/*.jsonl`, and stored in `crate/model/stance.json` (its `about`
 //! header documents format, features, data, date and cross-validation figures).
@@ -398,14 +398,19 @@ pub fn builtin() -> Option<&'static Model> {
 /// Whether the engine consults the model: `POSTCHECK_STANCE_MODEL` (`1`/`0`, native builds,
 /// read once) or else [`ENABLED_BY_DEFAULT`].
 pub fn enabled() -> bool {
-    static E: OnceLock<bool> = OnceLock::new();
-    *E.get_or_init(|| {
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Ok(v) = std::env::var("POSTCHECK_STANCE_MODEL") {
-            return v.trim() == "1";
-        }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static E: OnceLock<bool> = OnceLock::new();
+        *E.get_or_init(|| match std::env::var("POSTCHECK_STANCE_MODEL") {
+            Ok(v) => v.trim() == "1",
+            Err(_) => ENABLED_BY_DEFAULT,
+        })
+    }
+    // a constant in wasm, so a disabled model and its embedded file can be left out of the build
+    #[cfg(target_arch = "wasm32")]
+    {
         ENABLED_BY_DEFAULT
-    })
+    }
 }
 
 /// [`crate::Checker::check`] with the stance model on (`true`) or off, whatever the switch says
