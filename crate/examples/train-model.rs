@@ -19,6 +19,8 @@
 //! precision ≥ `MIN_PRECISION` with at least `MIN_TP` true positives, then raised while the
 //! rules+model clean-draft false-alarm rate (out of fold) exceeds `MAX_CLEAN_WARNED`.
 
+#![allow(clippy::needless_range_loop)] // per-category arrays are indexed by category
+
 use postcheck::model::{features, fnv1a, grounded};
 use postcheck::{Checker, Context, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -337,7 +339,7 @@ fn main() {
         }
         let tp: usize = (0..CATS.len()).map(|c| model_counts(&docs, &oof, c, pick_threshold(&docs, &oof, c)).0).sum();
         eprintln!("lambda {lambda}: {tp} out-of-fold true positives at P>=0.9");
-        if best.as_ref().map_or(true, |b| tp > b.1) {
+        if best.as_ref().is_none_or(|b| tp > b.1) {
             best = Some((lambda, tp, oof));
         }
     }
