@@ -213,3 +213,24 @@ test('addProfile with a valid profile returns its id and makes it checkable', ()
   assert.ok(findings.some((f) => f.category === 'confidential-info'));
   c.free();
 });
+
+test('the stance model ships in the wasm build: a draft the rules miss gets a model finding citing the council', () => {
+  // No rule fires on this draft (checked natively with POSTCHECK_STANCE_MODEL=0); the model reads it as talk
+  // about someone the author serves (Sheffield grounds service-users in personal mode).
+  const prefix = '🧓 ';
+  const text = prefix + 'Had a lovely afternoon with the lady from the day centre, she told me all about her late husband and her carers';
+  const findings = checker.check(text, { council: 'sheffield', mode: 'personal' });
+  const model = findings.filter((f) => f.rule.startsWith('model.'));
+  assert.equal(model.length, 1, `expected one model finding, got ${JSON.stringify(findings)}`);
+  const f = model[0];
+  assert.equal(f.rule, 'model.service-users');
+  assert.equal(f.category, 'service-users');
+  assert.notEqual(f.severity, 'block', 'the model never blocks');
+  assert.ok(f.clauses.length >= 1 && f.clauses.every((c) => c.council === 'sheffield' && c.quote.length > 0));
+  // span in UTF-16 code units, after the astral emoji, on words of the draft
+  assert.ok(f.start >= prefix.length && f.end > f.start && f.end <= text.length, JSON.stringify(f));
+  assert.match(text.slice(f.start, f.end), /^[A-Za-z ]+$/);
+  // the message names the words that weigh most, quoted from the draft
+  const quoted = [...f.message.matchAll(/“([^”]+)”/g)].map((m) => m[1]);
+  assert.ok(quoted.length >= 1 && quoted.every((w) => text.toLowerCase().includes(w.toLowerCase())), f.message);
+});
