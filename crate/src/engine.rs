@@ -62,11 +62,54 @@ pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
     Ok(out)
 }
 
+/// A loaded profile plus what finding assembly needs from it, built once at
+/// [`Engine::add_profile_json`] so a check clones instead of formatting and searching.
+struct Prof {
+    loaded: LoadedProfile,
+    /// The [`ClauseRef`] of each of `loaded.profile.clauses`, by clause index.
+    refs: Vec<ClauseRef>,
+    /// By engine category index: for each ground of the profile's config of that category (in
+    /// order), its clause ids as indices into `refs` (ids the profile lacks left out, as
+    /// `Profile::clause` would); empty for a category the profile lacks.
+    grounds: Vec<Vec<Vec<u32>>>,
+    /// Index into the engine's categories of each of `loaded.rules`' category.
+    own_cat: Vec<Option<usize>>,
+}
+
+impl Prof {
+    fn new(loaded: LoadedProfile, categories: &[Category]) -> Prof {
+        let profile = &loaded.profile;
+        let refs = profile.clauses.iter().map(|c| clause_ref(profile, c)).collect();
+        let index = |id: &String| profile.clauses.iter().position(|c| &c.id == id).map(|i| i as u32);
+        let grounds = categories
+            .iter()
+            .map(|c| match profile.categories.get(&c.id) {
+                Some(cfg) => cfg.grounds.iter().map(|g| g.clauses.iter().filter_map(index).collect()).collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        let own_cat = loaded.rules.iter().map(|r| category_index(categories, &r.spec.category)).collect();
+        Prof { loaded, refs, grounds, own_cat }
+    }
+
+    /// The [`ClauseRef`] of clause `id` (first clause with that id), if the profile has it.
+    fn clause_ref(&self, id: &str) -> Option<ClauseRef> {
+        self.loaded.profile.clauses.iter().position(|c| c.id == id).map(|i| self.refs[i].clone())
+    }
+}
+
+/// Index of category `id` in `categories` (the first with that id).
+fn category_index(categories: &[Category], id: &str) -> Option<usize> {
+    categories.iter().position(|c| c.id == id)
+}
+
 pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    profiles: BTreeMap<String, LoadedProfile>,
+    profiles: BTreeMap<String, Prof>,
+    /// Index into `categories` of each of `rules`' category (finding assembly looks it up by number).
+    rule_cat: Vec<Option<usize>>,
     detectors: Detectors,
     known_tags: HashSet<String>,
     rule_ids: HashSet<String>,
@@ -141,7 +184,9 @@ impl Engine {
         let concepts: crate::rules::Concepts =
             serde_json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
         let prefilter = Prefilter::new(&rules).map_err(data_err)?;
+        let rule_cat = rules.iter().map(|r| category_index(&categories, &r.spec.category)).collect();
         let mut e = Engine {
+            rule_cat,
             categories,
             rules,
             prefilter,
@@ -168,14 +213,14 @@ impl Engine {
         };
         let p = load_profile(json, &env)?;
         let id = p.profile.id.clone();
-        self.profiles.insert(id.clone(), p);
+        self.profiles.insert(id.clone(), Prof::new(p, &self.categories));
         Ok(id)
     }
 
     pub fn profiles(&self) -> Vec<ProfileSummary> {
         self.profiles
             .values()
-            .map(|l| &l.profile)
+            .map(|l| &l.loaded.profile)
             .map(|p| ProfileSummary {
                 id: p.id.clone(),
                 name: p.name.clone(),
@@ -208,17 +253,21 @@ impl Engine {
     /// Checks `text`; `use_model`: whether the stance model (`crate/src/model.rs`) may add
     /// findings for grounded stance categories the rules did not raise.
     pub fn check_with(&self, text: &str, ctx: &Context, use_model: bool) -> Result<Vec<Finding>, CheckError> {
-        let loaded = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let prof = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let loaded = &prof.loaded;
         let profile = &loaded.profile;
         let prepared = Prepared::new(text, &self.detectors);
-        // per category: (start, end, rule, severity, clause ids)
+        // per category: (start, end, rule, severity, clauses); `list` indexes `lists`, the clause
+        // lists (indices into `prof.refs`), one per rule that hit (shared by its hits) plus one
+        // per merge that adds clauses
         struct Hit<'r> {
             s: usize,
             e: usize,
             rule: &'r Rule,
             sev: Severity,
-            clauses: Vec<String>,
+            list: usize,
         }
+        let mut lists: Vec<Vec<u32>> = Vec::new();
         // exception occurrences (skeleton byte ranges), computed once per check
         let exceptions: Vec<(usize, Vec<(usize, usize)>)> = loaded
             .exceptions
@@ -233,19 +282,20 @@ impl Engine {
                     .iter()
                     .any(|(i, occ)| loaded.exceptions[*i].covers(cat) && occ.iter().any(|o| o.0 <= s && e <= o.1))
         };
-        let severity_of = |cat: &str, rule_sev: Option<Severity>| -> Option<Severity> {
+        // `ci`: the category's index in `self.categories` (its default severity), if known
+        let severity_of = |cat: &str, ci: Option<usize>, rule_sev: Option<Severity>| -> Option<Severity> {
             if let Some(o) = ctx.severity.get(cat) {
                 return o.severity();
             }
-            let default = self.categories.iter().find(|c| c.id == cat).map(|c| c.severity).unwrap_or(Severity::Warn);
+            let default = ci.map(|i| self.categories[i].severity).unwrap_or(Severity::Warn);
             Some(rule_sev.or(profile.categories.get(cat).and_then(|c| c.severity)).unwrap_or(default))
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = Vec::new();
         self.prefilter.candidates(&prepared, &mut candidate);
         // the shared rules (prefiltered), then the council's own (few: run on every check)
-        let shared = self.rules.iter().enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
-        for rule in shared.chain(loaded.rules.iter()) {
+        let shared = self.rules.iter().zip(&self.rule_cat).enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
+        for (rule, &ci) in shared.chain(loaded.rules.iter().zip(&prof.own_cat)) {
             if !rule.applies(ctx) {
                 continue;
             }
@@ -254,33 +304,43 @@ impl Engine {
                 continue; // raised from ctx.working_hours below, not by rules
             }
             let Some(cfg) = profile.categories.get(cat) else { continue };
-            let Some(sev) = severity_of(cat, rule.spec.severity) else { continue };
-            let mut clauses: Vec<String> = Vec::new();
-            for g in &cfg.grounds {
+            let Some(sev) = severity_of(cat, ci, rule.spec.severity) else { continue };
+            let no_grounds = Vec::new();
+            let idx = ci.map(|i| &prof.grounds[i]).unwrap_or(&no_grounds);
+            // `cited`: some matching ground names a clause (even one the profile lacks)
+            let (mut clauses, mut cited): (Vec<u32>, bool) = (Vec::new(), false);
+            for (gi, g) in cfg.grounds.iter().enumerate() {
                 if g.matches(ctx.mode, &ctx.flags, &rule.spec.tags) {
-                    for c in &g.clauses {
-                        if !clauses.contains(c) {
-                            clauses.push(c.clone());
+                    cited |= !g.clauses.is_empty();
+                    for &c in idx.get(gi).map(Vec::as_slice).unwrap_or(&[]) {
+                        if !clauses.contains(&c) {
+                            clauses.push(c);
                         }
                     }
                 }
             }
-            if clauses.is_empty() {
+            if !cited {
                 continue;
             }
             let hits = rule.hits(&prepared, ctx);
+            let mut list = None;
             for (s, e) in hits {
                 if excepted(cat, s, e) {
                     continue;
                 }
-                by_cat.entry(cat).or_default().push(Hit { s, e, rule, sev, clauses: clauses.clone() });
+                let list = *list.get_or_insert_with(|| {
+                    lists.push(std::mem::take(&mut clauses));
+                    lists.len() - 1
+                });
+                by_cat.entry(cat).or_default().push(Hit { s, e, rule, sev, list });
             }
         }
         let mut out = Vec::new();
         // working time: personal mode, `now` within the council's working hours, a non-blank draft,
         // and the profile grounds the category (its clauses are cited)
         if ctx.mode == crate::Mode::Personal && ctx.in_working_hours() && !text.trim().is_empty() {
-            if let (Some(cfg), Some(sev)) = (profile.categories.get("working-time"), severity_of("working-time", None)) {
+            let wt = category_index(&self.categories, "working-time");
+            if let (Some(cfg), Some(sev)) = (profile.categories.get("working-time"), severity_of("working-time", wt, None)) {
                 let mut ids: Vec<&String> = Vec::new();
                 for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
                     for c in &g.clauses {
@@ -289,7 +349,7 @@ impl Engine {
                         }
                     }
                 }
-                let clauses: Vec<ClauseRef> = ids.into_iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect();
+                let clauses: Vec<ClauseRef> = ids.into_iter().filter_map(|id| prof.clause_ref(id)).collect();
                 if let (false, Some(w)) = (clauses.is_empty(), &ctx.working_hours) {
                     out.push(Finding {
                         rule: WORKING_TIME_RULE.into(),
@@ -316,7 +376,7 @@ impl Engine {
                         continue;
                     }
                     let Some(ids) = self.grounding_clauses(ctx, cat).filter(|c| !c.is_empty()) else { continue };
-                    let Some(sev) = severity_of(cat, None) else { continue };
+                    let Some(sev) = severity_of(cat, category_index(&self.categories, cat), None) else { continue };
                     let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
                     let v = &verdicts.get_or_insert_with(|| m.score(&prepared.norm.skel, ctx))[ci];
                     if !v.fires {
@@ -337,7 +397,7 @@ impl Engine {
                         category: cat.to_string(),
                         title: self.title(cat),
                         severity: sev,
-                        clauses: ids.iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect(),
+                        clauses: ids.iter().filter_map(|id| prof.clause_ref(id)).collect(),
                         start,
                         end,
                         message: format!("{}: {} {verb} most.", cm.reads_as, words.join(", ")),
@@ -357,10 +417,16 @@ impl Engine {
                             last.sev = h.sev;
                             last.rule = h.rule;
                         }
-                        for c in h.clauses {
-                            if !last.clauses.contains(&c) {
-                                last.clauses.push(c);
+                        // clause indices are one-to-one with clause ids: dedup by index = by id
+                        if h.list != last.list && lists[h.list].iter().any(|c| !lists[last.list].contains(c)) {
+                            let mut m = lists[last.list].clone();
+                            for &c in &lists[h.list] {
+                                if !m.contains(&c) {
+                                    m.push(c);
+                                }
                             }
+                            lists.push(m);
+                            last.list = lists.len() - 1;
                         }
                         continue;
                     }
@@ -374,7 +440,7 @@ impl Engine {
                 let (b0, b1) = if h.s == h.e { (0, 0) } else { prepared.norm.span8(h.s, h.e) };
                 let quoted = text.get(b0..b1).unwrap_or("");
                 let message = rule.spec.message.replace("{match}", quoted.trim());
-                let clauses = h.clauses.iter().filter_map(|id| profile.clause(id)).map(|c| clause_ref(profile, c)).collect();
+                let clauses = lists[h.list].iter().map(|&i| prof.refs[i as usize].clone()).collect();
                 out.push(Finding {
                     rule: rule.spec.id.clone(),
                     category: cat.to_string(),
@@ -397,7 +463,7 @@ impl Engine {
     /// flags, from grounds without a tag condition (what a rule without tags would cite); `None`
     /// for an unknown council or a category the profile lacks.
     pub fn grounding_clauses(&self, ctx: &Context, cat: &str) -> Option<Vec<String>> {
-        let cfg = self.profiles.get(&ctx.council)?.profile.categories.get(cat)?;
+        let cfg = self.profiles.get(&ctx.council)?.loaded.profile.categories.get(cat)?;
         let mut ids: Vec<String> = Vec::new();
         for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
             for c in &g.clauses {
@@ -417,7 +483,7 @@ impl Engine {
     /// The loaded profile `id` (its own rules compiled), if any.
     #[allow(dead_code)]
     pub fn profile(&self, id: &str) -> Option<&LoadedProfile> {
-        self.profiles.get(id)
+        self.profiles.get(id).map(|p| &p.loaded)
     }
 }
 
