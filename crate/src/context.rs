@@ -67,11 +67,18 @@ impl Flags {
         Ok(())
     }
     /// Whether the named flag (snake_case or kebab-case) is set; unknown names are `false`.
+    /// Called for every rule and ground on every check, so it compares without allocating.
     pub fn has(&self, name: &str) -> bool {
-        match name.replace('-', "_").as_str() {
-            "politically_restricted" => self.politically_restricted,
-            "works_with_vulnerable" => self.works_with_vulnerable,
-            _ => false,
+        let is = |canon: &str| {
+            name.len() == canon.len()
+                && name.bytes().zip(canon.bytes()).all(|(a, b)| a == b || (a == b'-' && b == b'_'))
+        };
+        if is(FLAG_NAMES[0]) {
+            self.politically_restricted
+        } else if is(FLAG_NAMES[1]) {
+            self.works_with_vulnerable
+        } else {
+            false
         }
     }
 }
@@ -450,6 +457,17 @@ mod tests {
         assert!(!c.in_election_window());
         assert!(serde_json::from_str::<Context>(r#"{"council":"x","flags":["nope"]}"#).is_err());
         assert!(serde_json::from_str::<Context>(r#"{"council":"x","now":"2026-02-30T10:00"}"#).is_err());
+    }
+
+    #[test]
+    fn has_accepts_both_spellings_and_nothing_else() {
+        let f = Flags { politically_restricted: true, works_with_vulnerable: false };
+        assert!(f.has("politically_restricted") && f.has("politically-restricted"));
+        assert!(!f.has("works_with_vulnerable") && !f.has("works-with-vulnerable"));
+        let g = Flags { politically_restricted: false, works_with_vulnerable: true };
+        assert!(g.has("works-with-vulnerable") && !g.has("politically_restricted"));
+        assert!(!f.has("politically_restricte") && !f.has("politically_restricted_") && !f.has("politically restricted"));
+        assert!(!f.has("politically_restricted".to_uppercase().as_str()) && !f.has(""));
     }
 
     #[test]
