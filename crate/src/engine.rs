@@ -2,11 +2,12 @@
 
 use crate::builtin;
 use crate::detectors::Detectors;
-use crate::profile::{load_profile, LoadEnv, LoadError, LoadedProfile};
+use crate::profile::{load_profile, CategoryConfig, LoadEnv, LoadError, LoadedProfile};
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use crate::prefilter::Prefilter;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
 /// overridden by `crate/rules/categories.json` when present.
@@ -66,8 +67,12 @@ pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
 /// [`Engine::add_profile_json`] so a check clones instead of formatting and searching.
 struct Prof {
     loaded: LoadedProfile,
-    /// The [`ClauseRef`] of each of `loaded.profile.clauses`, by clause index.
-    refs: Vec<ClauseRef>,
+    /// The [`ClauseRef`] of each of `loaded.profile.clauses`, by clause index, shared by every
+    /// finding that cites it (a check clones the `Arc`).
+    refs: Vec<Arc<ClauseRef>>,
+    /// By engine category index: the profile's config of that category (a copy of
+    /// `loaded.profile.categories[id]`), so a check looks it up by number, not by string.
+    cats: Vec<Option<CategoryConfig>>,
     /// By engine category index: for each ground of the profile's config of that category (in
     /// order), its clause ids as indices into `refs` (ids the profile lacks left out, as
     /// `Profile::clause` would); empty for a category the profile lacks.
@@ -79,7 +84,7 @@ struct Prof {
 impl Prof {
     fn new(loaded: LoadedProfile, categories: &[Category]) -> Prof {
         let profile = &loaded.profile;
-        let refs = profile.clauses.iter().map(|c| clause_ref(profile, c)).collect();
+        let refs = profile.clauses.iter().map(|c| Arc::new(clause_ref(profile, c))).collect();
         let index = |id: &String| profile.clauses.iter().position(|c| &c.id == id).map(|i| i as u32);
         let grounds = categories
             .iter()
@@ -89,12 +94,22 @@ impl Prof {
             })
             .collect();
         let own_cat = loaded.rules.iter().map(|r| category_index(categories, &r.spec.category)).collect();
-        Prof { loaded, refs, grounds, own_cat }
+        let cats = categories.iter().map(|c| profile.categories.get(&c.id).cloned()).collect();
+        Prof { loaded, refs, cats, grounds, own_cat }
     }
 
     /// The [`ClauseRef`] of clause `id` (first clause with that id), if the profile has it.
-    fn clause_ref(&self, id: &str) -> Option<ClauseRef> {
+    fn clause_ref(&self, id: &str) -> Option<Arc<ClauseRef>> {
         self.loaded.profile.clauses.iter().position(|c| c.id == id).map(|i| self.refs[i].clone())
+    }
+
+    /// The profile's config of category `cat`, whose engine category index is `ci` if known
+    /// (looked up by index then, by id otherwise).
+    fn category(&self, cat: &str, ci: Option<usize>) -> Option<&CategoryConfig> {
+        match ci {
+            Some(i) => self.cats.get(i).and_then(Option::as_ref),
+            None => self.loaded.profile.categories.get(cat),
+        }
     }
 }
 
@@ -288,7 +303,7 @@ impl Engine {
                 return o.severity();
             }
             let default = ci.map(|i| self.categories[i].severity).unwrap_or(Severity::Warn);
-            Some(rule_sev.or(profile.categories.get(cat).and_then(|c| c.severity)).unwrap_or(default))
+            Some(rule_sev.or(prof.category(cat, ci).and_then(|c| c.severity)).unwrap_or(default))
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = Vec::new();
@@ -303,22 +318,13 @@ impl Engine {
             if cat == "working-time" {
                 continue; // raised from ctx.working_hours below, not by rules
             }
-            let Some(cfg) = profile.categories.get(cat) else { continue };
+            let Some(cfg) = prof.category(cat, ci) else { continue };
             let Some(sev) = severity_of(cat, ci, rule.spec.severity) else { continue };
             let no_grounds = Vec::new();
             let idx = ci.map(|i| &prof.grounds[i]).unwrap_or(&no_grounds);
             // `cited`: some matching ground names a clause (even one the profile lacks)
-            let (mut clauses, mut cited): (Vec<u32>, bool) = (Vec::new(), false);
-            for (gi, g) in cfg.grounds.iter().enumerate() {
-                if g.matches(ctx.mode, &ctx.flags, &rule.spec.tags) {
-                    cited |= !g.clauses.is_empty();
-                    for &c in idx.get(gi).map(Vec::as_slice).unwrap_or(&[]) {
-                        if !clauses.contains(&c) {
-                            clauses.push(c);
-                        }
-                    }
-                }
-            }
+            let grounded = |g: &crate::profile::Ground| g.matches(ctx.mode, &ctx.flags, &rule.spec.tags);
+            let cited = cfg.grounds.iter().any(|g| !g.clauses.is_empty() && grounded(g));
             if !cited {
                 continue;
             }
@@ -329,7 +335,19 @@ impl Engine {
                     continue;
                 }
                 let list = *list.get_or_insert_with(|| {
-                    lists.push(std::mem::take(&mut clauses));
+                    // the clauses of the matching grounds, in order, each once: built only for a
+                    // rule that hits (most rules that run find nothing)
+                    let mut clauses: Vec<u32> = Vec::new();
+                    for (gi, g) in cfg.grounds.iter().enumerate() {
+                        if grounded(g) {
+                            for &c in idx.get(gi).map(Vec::as_slice).unwrap_or(&[]) {
+                                if !clauses.contains(&c) {
+                                    clauses.push(c);
+                                }
+                            }
+                        }
+                    }
+                    lists.push(clauses);
                     lists.len() - 1
                 });
                 by_cat.entry(cat).or_default().push(Hit { s, e, rule, sev, list });
@@ -349,7 +367,7 @@ impl Engine {
                         }
                     }
                 }
-                let clauses: Vec<ClauseRef> = ids.into_iter().filter_map(|id| prof.clause_ref(id)).collect();
+                let clauses: Vec<Arc<ClauseRef>> = ids.into_iter().filter_map(|id| prof.clause_ref(id)).collect();
                 if let (false, Some(w)) = (clauses.is_empty(), &ctx.working_hours) {
                     out.push(Finding {
                         rule: WORKING_TIME_RULE.into(),
@@ -439,7 +457,7 @@ impl Engine {
                 let (start, end) = if h.s == h.e { (0, 0) } else { prepared.norm.span16(h.s, h.e) };
                 let (b0, b1) = if h.s == h.e { (0, 0) } else { prepared.norm.span8(h.s, h.e) };
                 let quoted = text.get(b0..b1).unwrap_or("");
-                let message = rule.spec.message.replace("{match}", quoted.trim());
+                let message = fill_match(&rule.spec.message, quoted.trim());
                 let clauses = lists[h.list].iter().map(|&i| prof.refs[i as usize].clone()).collect();
                 out.push(Finding {
                     rule: rule.spec.id.clone(),
@@ -485,6 +503,29 @@ impl Engine {
     pub fn profile(&self, id: &str) -> Option<&LoadedProfile> {
         self.profiles.get(id).map(|p| &p.loaded)
     }
+}
+
+/// `message` with every `{match}` replaced by `quoted`: what `message.replace("{match}", quoted)`
+/// gives (non-overlapping occurrences, left to right), built in one allocation without a
+/// substring searcher (rule messages are short and hold `{match}` once, if at all).
+fn fill_match(message: &str, quoted: &str) -> String {
+    const KEY: &[u8] = b"{match}";
+    let b = message.as_bytes();
+    let mut out = String::with_capacity(message.len() + quoted.len());
+    let (mut done, mut i) = (0, 0);
+    while let Some(k) = b[i..].iter().position(|&c| c == b'{') {
+        let at = i + k;
+        if b[at..].starts_with(KEY) {
+            out.push_str(&message[done..at]);
+            out.push_str(quoted);
+            done = at + KEY.len();
+            i = done;
+        } else {
+            i = at + 1;
+        }
+    }
+    out.push_str(&message[done..]);
+    out
 }
 
 /// A clause of `profile` as a finding cites it.
@@ -591,6 +632,17 @@ mod tests {
         assert!(e.contains("broken.json") && e.contains("withn"), "{e}");
         let e = load_rules(&[("broken.json", &rule(r#""patterns": "ok""#))], &cats).err().expect("error");
         assert!(e.contains("broken.json"), "{e}");
+    }
+
+    /// `fill_match` is `str::replace("{match}", …)`: none, one, several, adjacent, a stray `{`,
+    /// multi-byte text around and in the quote.
+    #[test]
+    fn fill_match_is_replace() {
+        for m in ["no placeholder", "“{match}” suggests x", "{match}", "{match}{match} and {match}", "{ {matc {match} {", "é{match}€", "{{match}}", ""] {
+            for q in ["", "between us", "café “x”", "{match}"] {
+                assert_eq!(fill_match(m, q), m.replace("{match}", q), "{m:?} {q:?}");
+            }
+        }
     }
 
     #[test]

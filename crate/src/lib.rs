@@ -36,6 +36,7 @@ pub use profile::{LoadError, Profile};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// How strongly a finding is presented. Serde: `"block"` | `"warn"` | `"info"`.
 /// Ordering: `Block < Warn < Info` (so sorting ascending puts block first).
@@ -88,7 +89,10 @@ pub struct Finding {
     pub title: String,
     pub severity: Severity,
     /// Clauses of the selected council's policy that ground the finding (at least one).
-    pub clauses: Vec<ClauseRef>,
+    /// Shared: each is built once per loaded profile and every finding citing it holds the same
+    /// [`Arc`] (a check clones a pointer, not six strings). Serde (its `rc` feature) reads and
+    /// writes each as the plain [`ClauseRef`] object, so the JSON / JS shape is contract §3's.
+    pub clauses: Vec<Arc<ClauseRef>>,
     /// Start, in UTF-16 code units of the input text.
     pub start: u32,
     /// End (exclusive), in UTF-16 code units. `start == end == 0` means the whole post
