@@ -307,7 +307,8 @@ impl Engine {
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = Vec::new();
-        self.prefilter.candidates(&prepared, &mut candidate);
+        // which shared rules can fire, and where their fields' literals start
+        let starts = self.prefilter.candidates(&prepared, &mut candidate);
         // the shared rules (prefiltered), then the council's own (few: run on every check)
         let shared = self.rules.iter().zip(&self.rule_cat).enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
         for (rule, &ci) in shared.chain(loaded.rules.iter().zip(&prof.own_cat)) {
@@ -328,7 +329,7 @@ impl Engine {
             if !cited {
                 continue;
             }
-            let hits = rule.hits(&prepared, ctx);
+            let hits = rule.hits_with(&prepared, Some(&starts), ctx);
             let mut list = None;
             for (s, e) in hits {
                 if excepted(cat, s, e) {
@@ -581,9 +582,10 @@ mod tests {
         for r in e.rules() {
             let mut srcs: Vec<String> = r.trigger_source().map(|(s, _)| s.to_string()).into_iter().collect();
             srcs.extend(r.required_sources());
+            srcs.extend(r.regex_fields().into_iter().map(|(l, _)| l.src().to_string()));
             for s in srcs {
                 let table = crate::prefilter::lookup_literals(&s).unwrap_or_else(|| panic!("{}: source not in the build-time table", r.spec.id));
-                assert_eq!(table, crate::source::required_literals(&s), "{}: literals differ", r.spec.id);
+                assert_eq!(table, crate::source::required_literals_kind(&s), "{}: literals differ", r.spec.id);
                 n += 1;
             }
         }
@@ -668,7 +670,7 @@ mod prefilter_debug {
         let e = super::Engine::builtin().unwrap();
         for r in e.rules() {
             if let Some((src, _)) = r.trigger_source() {
-                let l = crate::prefilter::required_literals(src);
+                let l = crate::prefilter::required_literals(src).map(|(_, l)| l);
                 println!("{} {:?}", r.spec.id, l.map(|v| (v.len(), v.iter().take(5).map(|x| String::from_utf8_lossy(x).to_string()).collect::<Vec<_>>())));
             }
         }

@@ -195,12 +195,54 @@ pub struct Rule {
 /// (concept lexicons make many fields identical). Compiling hundreds of large alternations
 /// eagerly was most of the checker's start-up cost; most of them are never needed for a
 /// given draft (the engine's literal prefilter skips their rules).
+///
+/// Two compiled forms, each built only if used:
+/// - the meta regex ([`Lazy::get`]): `find_iter` over the whole haystack (lazy DFA forward and
+///   reverse). Used for sources without a prefix literal set, for rules the engine's
+///   prefilter does not cover (a profile's own rules), and as the fallback.
+/// - a forward-only lazy DFA ([`Lazy::find_at`]): for a source with a PREFIX literal set
+///   (every match starts with one of its literals, `source::required_literals_kind`), the
+///   engine's one Aho-Corasick scan records where those literals occur ([`Starts`]) and the
+///   DFA runs anchored at those positions only. Cost ≈ candidates × match length instead of
+///   haystack length, and no reverse NFA or meta strategy to compile.
 #[derive(Clone)]
 pub struct Lazy(std::sync::Arc<LazyInner>);
 
 pub struct LazyInner {
     src: String,
     re: std::sync::OnceLock<Regex>,
+    /// per view (0 skeleton, 1 profanity): `(prefilter id, slot)` when an engine prefilter
+    /// records this source's literal start positions on that view in [`Starts::slots`]`[slot]`
+    slot: [std::sync::OnceLock<(u64, u32)>; 2],
+    /// the forward anchored DFA (None if it does not build: the meta regex is used instead)
+    fwd: std::sync::OnceLock<Option<Fwd>>,
+}
+
+/// A forward lazy DFA (leftmost-first, no captures) and a pool of its caches (the engine is
+/// used through `&self` and is `Send + Sync`).
+struct Fwd {
+    dfa: std::sync::Arc<regex_automata::hybrid::dfa::DFA>,
+    caches: regex_automata::util::pool::Pool<regex_automata::hybrid::dfa::Cache, CacheFn>,
+}
+
+type CacheFn = Box<dyn Fn() -> regex_automata::hybrid::dfa::Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+/// Start positions (skeleton or profanity-view byte offsets, ascending) of the
+/// literal occurrences of every position source of one engine prefilter, for one draft.
+/// Built by `Prefilter::candidates`; `owner` is that prefilter's id.
+pub struct Starts {
+    pub(crate) owner: u64,
+    /// slot `k`'s positions are `flat[at[k]..at[k + 1]]` (ascending; may repeat a position)
+    pub(crate) at: Vec<u32>,
+    pub(crate) flat: Vec<u32>,
+}
+
+impl Starts {
+    /// The positions recorded in slot `k` (ascending, possibly with repeats).
+    pub(crate) fn slot(&self, k: u32) -> &[u32] {
+        let k = k as usize;
+        &self.flat[self.at[k] as usize..self.at[k + 1] as usize]
+    }
 }
 
 impl Lazy {
@@ -213,6 +255,97 @@ impl Lazy {
         })
     }
 
+    /// The regex source.
+    pub fn src(&self) -> &str {
+        &self.0.src
+    }
+
+    /// Registers slot `slot` of prefilter `owner` as this source's start positions on `view`
+    /// (0 skeleton, 1 profanity). The caller guarantees every match of the source starts with
+    /// one of the literals whose occurrences it records there. False if already registered.
+    pub(crate) fn set_slot(&self, view: usize, owner: u64, slot: u32) -> bool {
+        self.0.slot[view].set((owner, slot)).is_ok()
+    }
+
+    /// This source's slot on `view`, if registered by the prefilter `owner`.
+    pub(crate) fn slot(&self, view: usize, owner: u64) -> Option<u32> {
+        self.0.slot[view].get().filter(|s| s.0 == owner).map(|s| s.1)
+    }
+
+    fn fwd(&self) -> Option<&Fwd> {
+        self.0.fwd.get_or_init(|| build_fwd(&self.0.src)).as_ref()
+    }
+
+    /// Leftmost-first, non-overlapping matches of the source in `hay` that start at one of
+    /// `starts` (byte offsets, ascending, repeats skipped): each found by an anchored forward search at a
+    /// start, skipping starts inside the previous match. If every match of the source starts
+    /// at one of `starts`, this is exactly `self.get().find_iter(hay)` (each match is
+    /// non-empty: it starts with a non-empty literal). `f(start, end)` returns false to stop.
+    /// `Err` if the DFA did not build or gave up, or on an empty match (cannot happen for a
+    /// prefix-literal source): the caller then uses the meta regex.
+    pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), ()> {
+        use regex_automata::{Anchored, Input};
+        let Some(fwd) = self.fwd() else { return Err(()) };
+        if starts.is_empty() {
+            return Ok(());
+        }
+        let mut cache = fwd.caches.get();
+        let (mut next, mut last) = (0usize, usize::MAX);
+        for &c in starts {
+            let c = c as usize;
+            if c < next || c == last || c > hay.len() {
+                continue;
+            }
+            last = c;
+            // the whole haystack with a range: the look-behind of `\b{start-half}` sees hay[c - 1]
+            let input = Input::new(hay).range(c..).anchored(Anchored::Yes).earliest(earliest);
+            match fwd.dfa.try_search_fwd(&mut cache, &input) {
+                Ok(Some(m)) if m.offset() > c => {
+                    if !f(c, m.offset()) {
+                        return Ok(());
+                    }
+                    next = m.offset();
+                }
+                Ok(Some(_)) | Err(_) => return Err(()),
+                Ok(None) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// All leftmost-first non-overlapping matches in `hay` (as `find_iter`), through the
+    /// anchored DFA when `starts` holds this source's start positions on `view`.
+    fn find_all(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> Vec<(usize, usize)> {
+        if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
+            let mut v = Vec::new();
+            if self.find_at(hay, pos, false, |s, e| {
+                v.push((s, e));
+                true
+            })
+            .is_ok()
+            {
+                return v;
+            }
+        }
+        self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect()
+    }
+
+    /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all`].
+    fn is_match(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> bool {
+        if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
+            let mut found = false;
+            if self.find_at(hay, pos, true, |_, _| {
+                found = true;
+                false
+            })
+            .is_ok()
+            {
+                return found;
+            }
+        }
+        self.get().is_match(hay)
+    }
+
     /// Compiles now; the error names `what`.
     fn force(&self, what: &str) -> Result<(), RuleError> {
         if self.0.re.get().is_some() {
@@ -222,6 +355,32 @@ impl Lazy {
         let _ = self.0.re.set(re);
         Ok(())
     }
+}
+
+/// The forward anchored lazy DFA of a rule source: the same syntax and match semantics as
+/// [`build_regex`] (ASCII, `utf8(false)`, leftmost-first), forward NFA only, no captures.
+/// The DFA never gives up (no cache-clear minimum; no quit bytes: ASCII word boundaries).
+fn build_fwd(src: &str) -> Option<Fwd> {
+    use regex_automata::{hybrid::dfa, nfa::thompson, util::syntax, MatchKind};
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(8 << 20))
+                .shrink(false)
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build(src)
+        .ok()?;
+    let d = dfa::Builder::new()
+        .configure(dfa::Config::new().match_kind(MatchKind::LeftmostFirst).cache_capacity(2 * (1 << 20)))
+        .build_from_nfa(nfa)
+        .ok()?;
+    let d = std::sync::Arc::new(d);
+    let d2 = d.clone();
+    let make: CacheFn = Box::new(move || d2.create_cache());
+    Some(Fwd { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
 }
 
 /// Shares [`Lazy`] regexes between rules by source; `eager` compiles (and checks) each source
@@ -243,7 +402,12 @@ impl RegexPool {
             }
             return Ok(l.clone());
         }
-        let l = Lazy(std::sync::Arc::new(LazyInner { src: src.clone(), re: std::sync::OnceLock::new() }));
+        let l = Lazy(std::sync::Arc::new(LazyInner {
+            src: src.clone(),
+            re: std::sync::OnceLock::new(),
+            slot: Default::default(),
+            fwd: std::sync::OnceLock::new(),
+        }));
         if self.eager {
             l.force(what)?;
         }
@@ -479,9 +643,34 @@ impl Rule {
         !(self.spec.election_window && !ctx.in_election_window())
     }
 
+    /// Every regex field of the rule with the view it runs on (0 skeleton, 1 profanity): the
+    /// trigger, `except`, `near`, each `also_near`, `with_any`, `unless_any`, `unless_near`.
+    /// The engine's prefilter records start positions for those with a prefix literal set.
+    pub(crate) fn regex_fields(&self) -> Vec<(&Lazy, usize)> {
+        let mut v = Vec::new();
+        if let Trigger::Regex { re, profanity_view, .. } = &self.trigger {
+            v.push((re, usize::from(*profanity_view)));
+        }
+        v.extend(self.except.iter().map(|l| (l, 0)));
+        v.extend(self.near.iter().map(|l| (&l.0, 0)));
+        v.extend(self.also_near.iter().map(|l| (&l.0, 0)));
+        v.extend(self.with_any.iter().map(|l| (l, 0)));
+        v.extend(self.unless_any.iter().map(|l| (l, 0)));
+        v.extend(self.unless_near.iter().map(|l| (&l.0, 0)));
+        v
+    }
+
     /// Skeleton byte ranges where the rule fires in `p` (conditions in `ctx` included).
-    /// Attachments hits are the empty range `(0, 0)`.
+    /// Attachments hits are the empty range `(0, 0)`. Every regex field scans the whole view
+    /// (meta regex); see [`Rule::hits_with`] for the engine's faster path, same result.
     pub fn hits(&self, p: &Prepared, ctx: &Context) -> Vec<(usize, usize)> {
+        self.hits_with(p, None, ctx)
+    }
+
+    /// [`Rule::hits`], with `starts` the literal start positions the engine's prefilter
+    /// recorded for `p`: a field registered there is searched anchored at those positions only
+    /// ([`Lazy::find_at`]); the others scan the whole view. The result is the same either way.
+    pub fn hits_with(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context) -> Vec<(usize, usize)> {
         if !self.applies(ctx) {
             return vec![];
         }
@@ -496,40 +685,42 @@ impl Rule {
             }
             Trigger::Detector(d) => p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end)).collect(),
             Trigger::Regex { re, profanity_view, .. } => {
-                let hay = if *profanity_view { &p.prof[..] } else { skel };
-                re.get().find_iter(hay).filter(|m| m.end() > m.start()).map(|m| (m.start(), m.end())).collect()
+                let (hay, view) = if *profanity_view { (&p.prof[..], 1) } else { (skel, 0) };
+                let mut v = re.find_all(hay, view, starts);
+                v.retain(|m| m.1 > m.0);
+                v
             }
         };
         if hits.is_empty() {
             return hits;
         }
         if let Some(re) = &self.unless_any {
-            if re.get().is_match(skel) {
+            if re.is_match(skel, 0, starts) {
                 return vec![];
             }
         }
         if let Some(re) = &self.with_any {
-            if !re.get().is_match(skel) {
+            if !re.is_match(skel, 0, starts) {
                 return vec![];
             }
         }
         if let Some(re) = &self.except {
-            let ex: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let ex = re.find_all(skel, 0, starts);
             hits.retain(|h| !ex.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
         }
         if let Some((re, within)) = &self.near {
-            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others = re.find_all(skel, 0, starts);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         for (re, within) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
-            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others = re.find_all(skel, 0, starts);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         if let Some((re, within)) = &self.unless_near {
-            let others: Vec<(usize, usize)> = re.get().find_iter(skel).map(|m| (m.start(), m.end())).collect();
+            let others = re.find_all(skel, 0, starts);
             hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         hits

@@ -118,9 +118,17 @@ fn regex_escape_byte(c: u8) -> String {
 /// Literals every match of `src` starts with (or, failing that, ends with); None if unbounded.
 /// The engine's trigger prefilter: a rule none of whose literals occur cannot fire.
 pub fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+    required_literals_kind(src).map(|(_, l)| l)
+}
+
+/// Like [`required_literals`], with the kind of the set: `true` if every match of `src`
+/// STARTS with one of the literals (prefix set: the engine then runs the regex anchored at the
+/// literals' occurrences only, see `rules::Lazy`), `false` if every match ENDS with one
+/// (suffix set: used only as a presence filter). Prefix extraction is tried first.
+pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+    for (prefix, kind) in [(true, ExtractKind::Prefix), (false, ExtractKind::Suffix)] {
         let mut ex = Extractor::new();
         ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(100);
         let mut seq = ex.extract(&hir);
@@ -128,7 +136,7 @@ pub fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
         if let Some(lits) = seq.literals() {
             // an empty literal matches everywhere: no use as a filter
             if !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()) {
-                return Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect());
+                return Some((prefix, lits.iter().map(|l| l.as_bytes().to_vec()).collect()));
             }
         }
     }
