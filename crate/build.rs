@@ -191,8 +191,8 @@ fn main() {
                 let p: Vec<String> = words.iter().map(|w| source::disguise_pattern(w)).collect();
                 sources.push(source::source(&p, true));
             }
-            let mut required: Vec<Vec<String>> = Vec::new();
             // the other fields (required ones and, for their start positions, the rest)
+            let mut required: Vec<Vec<String>> = Vec::new();
             for f in ["near", "unless_near"] {
                 if let Some(n) = rule.get(f) {
                     required.push(strings(n.get("patterns")));
