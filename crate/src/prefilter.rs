@@ -133,8 +133,10 @@ impl Prefilter {
             if l.is_empty() {
                 return Ok(None);
             }
+            // contiguous NFA, not DFA: builds 16.5M instructions cheaper (cold start 248.2M ->
+            // 231.7M) for ~5.6% more per check (280 chars 284k -> 301k; 63,206: 53.3M -> 56.3M)
             AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(l)
                 .map(Some)
                 .map_err(|e| format!("rule trigger prefilter: {e}"))
