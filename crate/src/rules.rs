@@ -30,6 +30,14 @@
 //! ```
 //!
 //! Patterns are compiled with `regex::bytes` and `unicode(false)`: ASCII only.
+//!
+//! Matching (same matches either way, see [`Rule::hits_with`]): the engine's prefilter
+//! (`prefilter.rs`) scans the draft once with Aho-Corasick for the literals of every rule
+//! field. A field whose literal set is a PREFIX set (every match starts with one of them) is
+//! searched with a forward-only lazy DFA anchored at those literals' start positions
+//! ([`Lazy::find_at`]): leftmost-first, skipping positions inside the previous match, which is
+//! `find_iter`'s semantics. Other fields (no finite literal set: `\w+`, large classes, …),
+//! a profile's own rules, and [`Rule::hits`] scan the whole view with the meta regex.
 
 use crate::context::{Context, Mode, FLAG_NAMES};
 use crate::detectors::{Detector, Ident};
@@ -730,6 +738,15 @@ impl Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The checker stays shareable across threads with the DFA cache pools in it.
+    #[test]
+    fn checker_is_send_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Rule>();
+        shareable::<Starts>();
+        shareable::<crate::Checker>();
+    }
 
     #[test]
     fn disguise() {
