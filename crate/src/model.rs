@@ -19,9 +19,10 @@
 //!
 //! The built-in model ([`builtin`]) is not parsed at run time: `build.rs` (`write_stance_model`)
 //! turns `crate/model/stance.json` into static tables (sorted hashes, a table of the distinct
-//! weights as f32 bits, one byte per hash and category indexing it) that are read in place. The
-//! f32s are the ones [`Model::parse`] makes from the file (test `compact_model_is_the_parsed_file`),
-//! so scores are bit-identical; the wasm build carries the tables instead of the 125 KB JSON.
+//! weights as f32 bits, one byte per hash and category indexing it) that are read in place (only
+//! a hash -> row index is built on first use). The f32s are the ones [`Model::parse`] makes from
+//! the file (test `compact_model_is_the_parsed_file`), so scores are bit-identical; the wasm
+//! build carries the tables instead of the 125 KB JSON.
 //!
 //! Score of category `c`: `bias_c + Σ w_c[f]` over the draft's features (a logit); the model
 //! *fires* when `sigmoid(score) ≥ threshold_c`. The engine (`engine.rs`) only asks about grounded
@@ -244,6 +245,33 @@ pub struct Example {
     pub context: Context,
 }
 
+/// Hasher for keys that are already FNV-1a hashes: passes the `u32` through (no SipHash).
+#[derive(Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type Index = std::collections::HashMap<u32, u32, std::hash::BuildHasherDefault<PassThrough>>;
+
+/// `keys[r]` -> `r`.
+fn index_of(keys: &[u32]) -> Index {
+    let mut index = Index::with_capacity_and_hasher(keys.len(), Default::default());
+    index.extend(keys.iter().enumerate().map(|(r, &k)| (k, r as u32)));
+    index
+}
+
 /// The weights of a model, one per (row, category): row `r`, category `c` at `r * n + c`
 /// (`n` categories).
 #[derive(Debug, Clone)]
@@ -260,8 +288,9 @@ pub struct Model {
     pub categories: Vec<CategoryModel>,
     /// Feature hashes with a weight, ascending; row `r` is `keys[r]`.
     keys: Cow<'static, [u32]>,
-    /// `starts[b]..starts[b + 1]`: the rows whose hash has top byte `b` (257 entries).
-    starts: Cow<'static, [u32]>,
+    /// Feature hash -> row (built when the model is loaded: a hash lookup per draft feature is
+    /// cheaper than a binary search in `keys`).
+    index: Index,
     weights: Weights,
     /// The file's stored fire/quiet examples (run as a test). Empty for [`builtin`] in wasm,
     /// where nothing runs them.
@@ -338,15 +367,8 @@ impl Model {
             }
         }
         let keys: Vec<u32> = keys.into_iter().map(|k| k.0).collect();
-        let mut starts = vec![0u32; 257];
-        for &k in &keys {
-            starts[(k >> 24) as usize + 1] += 1;
-        }
-        for b in 1..257 {
-            starts[b] += starts[b - 1];
-        }
         let examples = parse_examples(&v)?;
-        Ok(Model { categories, keys: Cow::Owned(keys), starts: Cow::Owned(starts), weights: Weights::Dense(weights), examples })
+        Ok(Model { categories, index: index_of(&keys), keys: Cow::Owned(keys), weights: Weights::Dense(weights), examples })
     }
 
     /// The built-in model from `build.rs`'s compact tables (no parse); `None` if `build.rs`
@@ -376,7 +398,7 @@ impl Model {
         Some(Model {
             categories,
             keys: Cow::Borrowed(compact::KEYS),
-            starts: Cow::Borrowed(compact::STARTS),
+            index: index_of(compact::KEYS),
             weights: Weights::Table { values: compact::VALUES, cells: compact::CELLS },
             examples,
         })
@@ -384,9 +406,7 @@ impl Model {
 
     /// Row of feature hash `h`, if the model weighs it.
     fn row(&self, h: u32) -> Option<usize> {
-        let b = (h >> 24) as usize;
-        let (s, e) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-        self.keys[s..e].binary_search(&h).ok().map(|i| s + i)
+        self.index.get(&h).map(|&r| r as usize)
     }
 
     /// Weight of row `r` for category `c`.
@@ -576,7 +596,6 @@ mod tests {
         let parsed = Model::parse(MODEL_JSON).expect("stance.json parses");
         let compact = Model::compact().expect("build.rs made a model");
         assert_eq!(parsed.keys, compact.keys);
-        assert_eq!(parsed.starts, compact.starts);
         assert_eq!(parsed.categories.len(), compact.categories.len());
         for (p, c) in parsed.categories.iter().zip(&compact.categories) {
             assert_eq!((&p.id, &p.reads_as, p.bias.to_bits(), p.threshold.to_bits()), (&c.id, &c.reads_as, c.bias.to_bits(), c.threshold.to_bits()));
@@ -589,7 +608,7 @@ mod tests {
         let ex = |m: &Model| m.examples.iter().map(|e| format!("{}|{}|{}|{:?}", e.category, e.fire, e.text, e.context)).collect::<Vec<_>>();
         assert_eq!(ex(&parsed), ex(&compact));
         assert!(!compact.examples.is_empty());
-        // every hash is found in its bucket
+        // every hash is found at its row
         for (r, &k) in compact.keys.iter().enumerate() {
             assert_eq!(compact.row(k), Some(r));
         }
