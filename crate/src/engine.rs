@@ -160,6 +160,17 @@ pub fn load_rules_in(
 ) -> Result<Vec<Rule>, String> {
     let concepts: crate::rules::Concepts =
         serde_json::from_str(concepts).map_err(|e| format!("rules/lexicons.json: {e}"))?;
+    load_rules_parsed(files, &concepts, categories, pool)
+}
+
+/// [`load_rules_in`] with the concept lexicons already parsed (so [`Engine::builtin`], which
+/// keeps them, parses `lexicons.json` once).
+fn load_rules_parsed(
+    files: &[(&str, &str)],
+    concepts: &crate::rules::Concepts,
+    categories: &[Category],
+    pool: &mut crate::rules::RegexPool,
+) -> Result<Vec<Rule>, String> {
     let cats: HashSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
     let mut ids = HashSet::new();
     let mut rules = Vec::new();
@@ -173,7 +184,7 @@ pub fn load_rules_in(
                 return Err(format!("rules/{name}: duplicate rule id \"{}\"", spec.id));
             }
             let mut spec = spec;
-            crate::rules::expand_spec(&mut spec, &concepts).map_err(|e| format!("rules/{name}: {e}"))?;
+            crate::rules::expand_spec(&mut spec, concepts).map_err(|e| format!("rules/{name}: {e}"))?;
             rules.push(Rule::compile_in(spec, &f.lexicons, pool).map_err(|e| format!("rules/{name}: {e}"))?);
         }
     }
@@ -192,12 +203,12 @@ impl Engine {
         };
         // regexes compile on first use (see `rules::Lazy`); the test `builtin_rules_compile`
         // compiles them all eagerly, which is where a broken pattern is caught
-        let rules = load_rules_in(builtin::RULE_FILES, builtin::CONCEPTS, &categories, &mut crate::rules::RegexPool::new(false))
+        let concepts: crate::rules::Concepts =
+            serde_json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
+        let rules = load_rules_parsed(builtin::RULE_FILES, &concepts, &categories, &mut crate::rules::RegexPool::new(false))
             .map_err(data_err)?;
         let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();
         let rule_ids = rules.iter().map(|r| r.spec.id.clone()).collect();
-        let concepts: crate::rules::Concepts =
-            serde_json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
         let prefilter = Prefilter::new(&rules).map_err(data_err)?;
         let rule_cat = rules.iter().map(|r| category_index(&categories, &r.spec.category)).collect();
         let mut e = Engine {
