@@ -20,6 +20,16 @@
 //! 187 ms: less code for V8 to compile), for checks ~5-15 % slower (280 chars best 94 -> 111 µs,
 //! 63,206 chars 24.3 -> 25.6 ms). `POSTCHECK_WASM_OPT_LEVEL=3` (or `z`, `2`, …) overrides it.
 //!
+//! Tried and not kept (measured at d89a074, same tree, `gzip -9`):
+//! - `opt-level = "z"`: raw 1164.9 -> 1120.3 KiB, gzip 413.4 -> 395.0 KiB (-18.4 KiB), but the
+//!   same tree built natively at `z` instead of `s` runs 38-49 % more instructions (callgrind,
+//!   `bench-icount`: cold 255.3M -> 366.8M, 280-char check x20 6.35M -> 8.79M, 63,206 chars
+//!   58.8M -> 87.4M), against check-speed targets that are already missed; wasm timings on the
+//!   shared machine were too noisy (load 7) to measure the wasm difference directly.
+//! - binaryen `wasm-opt` (npm `binaryen` 132, `-Os` / `-Oz` on the wasm-bindgen output): raw
+//!   1164.9 -> 1079.3 / 1071.1 KiB but gzip *larger*, 413.4 -> 428.0 / 428.1 KiB (what is shipped
+//!   and counted against the budget is compressed), and it would add an npm tool to the build.
+//!
 //! The library form exists because `cargo install wasm-bindgen-cli` is not available on the
 //! build machines; the versions must match exactly or wasm-bindgen refuses the module.
 
