@@ -292,6 +292,8 @@ impl Engine {
             rule: &'r Rule,
             sev: Severity,
             list: usize,
+            /// Position in its category's hit list (ties in the sort keep this order).
+            n: usize,
         }
         let mut lists: Vec<Vec<u32>> = Vec::new();
         // exception occurrences (skeleton byte ranges), computed once per check
@@ -362,7 +364,8 @@ impl Engine {
                     lists.push(clauses);
                     lists.len() - 1
                 });
-                by_cat.entry(cat).or_default().push(Hit { s, e, rule, sev, list });
+                let v = by_cat.entry(cat).or_default();
+                v.push(Hit { s, e, rule, sev, list, n: v.len() });
             }
         }
         let mut out = Vec::new();
@@ -405,7 +408,12 @@ impl Engine {
                     if by_cat.contains_key(cat) {
                         continue;
                     }
-                    let Some(ids) = self.grounding_clauses(ctx, cat).filter(|c| !c.is_empty()) else { continue };
+                    // grounded: a ground without a tag condition matches and names a clause (the
+                    // clause ids themselves are only gathered if the model fires)
+                    let Some(cfg) = prof.category(cat, category_index(&self.categories, cat)) else { continue };
+                    if !cfg.grounds.iter().any(|g| !g.clauses.is_empty() && g.matches(ctx.mode, &ctx.flags, &[])) {
+                        continue;
+                    }
                     let Some(sev) = severity_of(cat, category_index(&self.categories, cat), None) else { continue };
                     let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
                     let v = &verdicts.get_or_insert_with(|| m.score(&prepared.norm.skel, ctx))[ci];
@@ -422,6 +430,7 @@ impl Engine {
                     let words: Vec<String> = top.iter().take(2).map(|t| quote(t)).collect();
                     let (start, end) = prepared.norm.span16(first.0, first.1);
                     let verb = if words.len() > 1 { "weigh" } else { "weighs" };
+                    let ids = self.grounding_clauses(ctx, cat).unwrap_or_default();
                     out.push(Finding {
                         rule: format!("model.{cat}"),
                         category: cat.to_string(),
@@ -436,7 +445,9 @@ impl Engine {
             }
         }
         for (cat, mut hits) in by_cat {
-            hits.sort_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)));
+            // a stable sort by (start, severity, longer first), as an unstable sort on a unique key
+            // (push order last): same order, no scratch allocation
+            hits.sort_unstable_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)).then(a.n.cmp(&b.n)));
             let mut merged: Vec<Hit> = Vec::new();
             for h in hits {
                 if let Some(last) = merged.last_mut() {

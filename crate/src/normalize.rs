@@ -189,6 +189,10 @@ impl Normalized {
         let is_letterish = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'#' | b'%' | b'|');
         for i in 0..n {
             let b = v[i];
+            // only these bytes fold (the rest map to themselves below): skip the others cheaply
+            if !matches!(b, b'1' | b'!' | b'|' | b'$' | b'5' | b'4' | b'0' | b'3' | b'7' | b'#' | b'%') {
+                continue;
+            }
             let prev = if i > 0 { v[i - 1] } else { b' ' };
             let next = if i + 1 < n { v[i + 1] } else { b' ' };
             // only fold digits/symbols that sit inside or at the edge of a letter run
