@@ -160,6 +160,15 @@ pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
 /// what [`Model::score`] uses (no allocation per word). Each hash once (first occurrence), in no
 /// particular order; context features have the span `0..0`. `out` is cleared first.
 pub fn feature_hashes(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usize)>) {
+    every_feature_hash(skel, ctx, out);
+    // each hash once, at its first occurrence (context features have no occurrence to compare)
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.dedup_by_key(|f| f.0);
+}
+
+/// [`feature_hashes`] before its sort and dedup: every occurrence, in text order (context
+/// features last). `out` is cleared first.
+fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usize)>) {
     static STOP: OnceLock<Vec<u32>> = OnceLock::new();
     let stop = STOP.get_or_init(|| {
         let mut v: Vec<u32> = STOP_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect();
@@ -218,9 +227,6 @@ pub fn feature_hashes(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
             out.push((fnv1a(t.as_bytes()), 0, 0));
         }
     }
-    // each hash once, at its first occurrence (context features have no occurrence to compare)
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    out.dedup_by_key(|f| f.0);
 }
 
 /// One category of the model.
@@ -427,11 +433,16 @@ impl Model {
     /// Scores every category for the draft whose skeleton is `skel`: one pass over its features.
     pub fn score(&self, skel: &[u8], ctx: &Context) -> Vec<Verdict> {
         let mut feats = Vec::with_capacity(skel.len() / 2);
-        feature_hashes(skel, ctx, &mut feats);
+        every_feature_hash(skel, ctx, &mut feats);
         let mut sums: Vec<f32> = self.categories.iter().map(|c| c.bias).collect();
-        // rows of the draft's features that carry weights, with their spans
-        let rows: Vec<(usize, usize, usize)> =
-            feats.iter().filter_map(|&(h, start, end)| self.row(h).map(|r| (r, start, end))).collect();
+        // rows of the draft's features that carry weights, with their spans: `feature_hashes`'
+        // order (by hash, each hash at its first occurrence) with the weightless ones left out
+        // before the sort rather than after (same rows, same order, a shorter sort)
+        let mut weighted: Vec<(u32, usize, usize, usize)> =
+            feats.iter().filter_map(|&(h, start, end)| self.row(h).map(|r| (h, start, end, r))).collect();
+        weighted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        weighted.dedup_by_key(|f| f.0);
+        let rows: Vec<(usize, usize, usize)> = weighted.iter().map(|&(_, start, end, r)| (r, start, end)).collect();
         // per category, its weights added in row order (the same sums whatever the storage)
         let n = self.categories.len();
         match &self.weights {
@@ -460,15 +471,17 @@ impl Model {
                 if fires {
                     // the words that weigh most: heaviest first, skipping any that overlaps a
                     // heavier one already taken (context features have no words)
-                    let mut top: Vec<(usize, usize, f32)> = rows
+                    // (row order breaks ties: the stable sort's order, without its scratch buffer)
+                    let mut top: Vec<(usize, usize, f32, usize)> = rows
                         .iter()
-                        .map(|&(r, start, end)| (start, end, self.weight(r, c)))
+                        .enumerate()
+                        .map(|(k, &(r, start, end))| (start, end, self.weight(r, c), k))
                         .filter(|t| t.2 > 0.0 && t.1 > t.0)
                         .collect();
-                    top.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-                    for t in top {
-                        if kept.len() < 3 && !kept.iter().any(|k| t.0 < k.1 && k.0 < t.1) {
-                            kept.push(t);
+                    top.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.3.cmp(&b.3)));
+                    for (start, end, w, _) in top {
+                        if kept.len() < 3 && !kept.iter().any(|k| start < k.1 && k.0 < end) {
+                            kept.push((start, end, w));
                         }
                     }
                 }
