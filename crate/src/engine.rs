@@ -174,6 +174,8 @@ fn load_rules_parsed(
     let cats: HashSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
     let mut ids = HashSet::new();
     let mut rules = Vec::new();
+    // each concept lexicon is expanded once for the whole rule set
+    let expander = crate::rules::Expander::new(concepts);
     for (name, json) in files {
         let f: RuleFile = serde_json::from_str(json).map_err(|e| format!("rules/{name}: {e}"))?;
         for spec in f.rules {
@@ -184,7 +186,7 @@ fn load_rules_parsed(
                 return Err(format!("rules/{name}: duplicate rule id \"{}\"", spec.id));
             }
             let mut spec = spec;
-            crate::rules::expand_spec(&mut spec, concepts).map_err(|e| format!("rules/{name}: {e}"))?;
+            crate::rules::expand_spec_with(&mut spec, &expander).map_err(|e| format!("rules/{name}: {e}"))?;
             rules.push(Rule::compile_in(spec, &f.lexicons, pool).map_err(|e| format!("rules/{name}: {e}"))?);
         }
     }

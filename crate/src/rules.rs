@@ -48,7 +48,7 @@ use regex_automata::meta::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub use crate::source::{disguise_pattern, expand_concepts, Concepts, RuleError};
+pub use crate::source::{disguise_pattern, expand_concepts, Concepts, Expander, RuleError};
 use crate::source::source;
 
 
@@ -427,10 +427,15 @@ impl RegexPool {
 
 /// Expands concept references in every pattern field of a rule spec.
 pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleError> {
+    expand_spec_with(spec, &Expander::new(concepts))
+}
+
+/// Like [`expand_spec`], sharing `expander`'s remembered concept expansions across rules.
+pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), RuleError> {
     let id = spec.id.clone();
     let ex = |v: &mut Vec<String>, f: &str| -> Result<(), RuleError> {
         for (k, p) in v.iter_mut().enumerate() {
-            *p = expand_concepts(p, concepts, &format!("rule \"{id}\": {f}[{k}]"))?;
+            *p = expander.expand(p, &|| format!("rule \"{id}\": {f}[{k}]"))?;
         }
         Ok(())
     };
