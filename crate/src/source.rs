@@ -205,3 +205,37 @@ pub fn source_key(src: &str) -> u64 {
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concepts(pairs: &[(&str, &[&str])]) -> Concepts {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+    }
+
+    #[test]
+    fn expander_remembers_without_changing_results() {
+        let c = concepts(&[("a", &["x{b}", "y"]), ("b", &["z", "w"])]);
+        let e = Expander::new(&c);
+        let first = e.expand("p {a} q {b}", &|| "f".into()).unwrap();
+        let again = e.expand("p {a} q {b}", &|| "f".into()).unwrap();
+        assert_eq!(first, "p (?:(?:x(?:(?:z)|(?:w)))|(?:y)) q (?:(?:z)|(?:w))");
+        assert_eq!(first, again);
+        assert_eq!(first, expand_concepts("p {a} q {b}", &c, "f").unwrap());
+    }
+
+    #[test]
+    fn remembered_expansion_respects_the_depth_limit() {
+        // c1 -> c2 -> c3 -> c4 -> c5 (height 5): too deep at top level; c2 (height 4) fits at depth 0
+        // but not when reached from c1; remembering c2 first must not let {c1} through
+        let c = concepts(&[("c1", &["{c2}"]), ("c2", &["{c3}"]), ("c3", &["{c4}"]), ("c4", &["{c5}"]), ("c5", &["v"])]);
+        let e = Expander::new(&c);
+        assert!(e.expand("{c2}", &|| "f".into()).is_ok());
+        let err = e.expand("{c1}", &|| "rule \"r\": patterns[0]".into()).unwrap_err();
+        assert!(err.0.contains("nested too deeply") && err.0.starts_with("rule \"r\": patterns[0]"), "{err}");
+        assert!(expand_concepts("{c1}", &c, "f").is_err());
+        let unknown = e.expand("{nope}", &|| "g".into()).unwrap_err();
+        assert_eq!(unknown.0, "g: unknown concept lexicon \"{nope}\"");
+    }
+}
