@@ -12,10 +12,12 @@
 //!   evaluate it with `POSTCHECK_STANCE_MODEL_FILE=FILE POSTCHECK_STANCE_MODEL=1 postcheck eval SET`);
 //! - `--min-precision X` the model-alone precision bar for thresholds (default `MIN_PRECISION`).
 //!
-//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own5, probes; 1,330 drafts), plus
+//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, probes; 2,010 drafts), plus
 //! `--extra`, minus `--exclude`. own4/own5 were the fresh test sets of the first round; they joined
 //! the training data after the cross experiment of docs/stance-model.md (train on the base + one,
 //! evaluate on the other: `--exclude crate/tests/data/own5.jsonl --out /tmp/a.json`, and so on).
+//! own7/own8 were written as training data (session 3); own6 was that session's fresh test set and
+//! joined after its measurement (`--exclude crate/tests/data/own6.jsonl` reproduces the measured model).
 //!
 //! Labels, per stance category `c`: positive if `c ∈ expect`; negative only if the draft's
 //! council grounds `c` for its mode/flags (`postcheck::model::grounded`); otherwise skipped.
@@ -34,7 +36,7 @@ use postcheck::{Checker, Context, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-const TRAIN_FILES: [&str; 10] = [
+const TRAIN_FILES: [&str; 13] = [
     "../shared/corpus/dev.jsonl",
     "crate/tests/data/own.jsonl",
     "crate/tests/data/own2.jsonl",
@@ -45,11 +47,14 @@ const TRAIN_FILES: [&str; 10] = [
     "crate/tests/data/probes/probe4.jsonl",
     "crate/tests/data/own4.jsonl",
     "crate/tests/data/own5.jsonl",
+    "crate/tests/data/own6.jsonl",
+    "crate/tests/data/own7.jsonl",
+    "crate/tests/data/own8.jsonl",
 ];
 
 /// The two sets that were fresh (never trained on) in the first round; the header's
 /// `not_trained_on` names those a run leaves out.
-const ONCE_FRESH: [&str; 2] = ["crate/tests/data/own4.jsonl", "crate/tests/data/own5.jsonl"];
+const ONCE_FRESH: [&str; 3] = ["crate/tests/data/own4.jsonl", "crate/tests/data/own5.jsonl", "crate/tests/data/own6.jsonl"];
 
 /// The model-alone precision bar in force (`--min-precision`, else `MIN_PRECISION`).
 static PRECISION_BAR: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
@@ -80,7 +85,9 @@ const ITERS: usize = 300;
 const STEP: f64 = 0.3;
 const PRUNE: f64 = 0.05;
 const KEEP: usize = 900;
-const MIN_PRECISION: f64 = 0.95;
+/// Session 3: 0.90 (was 0.95). Decided on own6, fresh, with the session's rules, by a rule fixed
+/// beforehand (docs/stance-model.md): 0.90 caught 105/135, 0.95 104/135, both 1/65 clean warned.
+const MIN_PRECISION: f64 = 0.90;
 const MIN_TP: usize = 3;
 const MAX_CLEAN_WARNED: f64 = 0.03;
 /// The date written in the file header (the trainer is deterministic; bump when retraining).
