@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/quality.md: `postcheck eval` on the dev set and on our own held-out set
-# (crate/tests/data/own.jsonl), the fresh checks (own2.jsonl, own3.jsonl, own4.jsonl, own5.jsonl), the probes, the trap and
+# (crate/tests/data/own.jsonl), the fresh checks (own2–own6), the training sets own7/own8, the probes, the trap and
 # disguised lists, and the peers table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,15 +25,18 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   echo "Four probe sets were written by *kind* (targets × stances from the policies and the corpus conventions, not from any set's misses) and each was scored once before the rules changed for it. First, untuned runs: probe 1 (58 drafts) 65.8% caught, 10.0% clean warned; probe 2 (52) 55.6% caught, 18.8% clean warned; probe 3 (42) 58.6% caught, 15.4% clean warned, micro-F1 0.60; probe 4 (40, written after the generic {negative}/{negative_person} lexicons) 57.1% caught, 0.0% clean warned, micro-F1 0.63. The rules were then changed for each, so the current figures below are not fresh."
   echo; echo '```'; cat crate/tests/data/probes/*.jsonl > target/probes-all.jsonl; summary target/probes-all.jsonl; echo '```'; echo
-  echo "## Fresh checks 3 and 4 (\`crate/tests/data/own4.jsonl\`, \`own5.jsonl\`, 160 drafts each): the honest measure"
+  echo "## Fresh check 5 (\`crate/tests/data/own6.jsonl\`, $(grep -c . crate/tests/data/own6.jsonl) drafts): the honest measure now"
   echo
-  echo "Written in session 2 by engineers who never opened the rules (3d844dc, 22ea5b4), never read by the rule author, and no rule was changed for them, so the **rules-only** figures below are fresh. First runs, rules only: at 3d844dc (before that session's rule round) own4 78.5% caught, 3.8% clean warned, micro-F1 0.72; own5 71.6%, 5.2%, 0.65; after the round own4 80.4%, 3.8%, 0.75; own5 71.6%, 6.9%, 0.66 — an hour of rule work by kind moved fresh recall by about one point."
+  echo "Written in session 3 by an engineer who never opened the rules or the model (46662fc, ccd5de0); the engineers who wrote that session's rule round never opened it. Scored before the round, as shipped at b7686a5: **68.1% caught, 1.5% clean warned, micro-F1 0.70** (rules only: the same 68.1% / 1.5%). After the round (rules written by kind from the misses of own7/own8/own4/own5): rules only **73.3% / 1.5%**, micro-F1 0.73; with the stance model retrained without own6 (precision bar 0.90, chosen on own6 between two bars by a rule fixed beforehand, see [stance-model.md](stance-model.md)): **77.8% / 1.5%**, micro-F1 0.75. The same round moved own7/own8 (the sets it was written from) from 43–45% to 91–93% caught: most new patterns matched one or two drafts, and only a fraction of that carried over to unseen wording. **Expect the held-out set near the own6 figures, not near dev's.** own6 then joined the model's training data, so the as-shipped figures below are in-sample for the model; the rules-only ones are still fresh for the rules."
   echo
-  echo "The shipped checker adds the stance model ([stance-model.md](stance-model.md)), which since da7b605 is trained on own4 and own5 too: its figures on these sets are in-sample. Its honest estimate is the cross experiment (train without one set, test on it; decision rule fixed in advance): own5 71.6% → 74.5% caught, 6.9% → 8.6% clean warned; own4 80.4% → 84.1%, 3.8% → 3.8%. **Expect the held-out set near these figures, not near dev's.**"
+  echo "### own6, rules only (\`POSTCHECK_STANCE_MODEL=0\`; fresh)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval crate/tests/data/own6.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
+  echo "### own6, as shipped (rules + stance model; in-sample for the model)"; echo; echo '```'; "$BIN" eval crate/tests/data/own6.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  echo "## Earlier fresh checks 3 and 4 (\`own4.jsonl\`, \`own5.jsonl\`, 160 drafts each) and the session-3 training sets (\`own7.jsonl\`, \`own8.jsonl\`, 240 each)"
   echo
-  for f in own4 own5; do
-    echo "### $f, rules only (\`POSTCHECK_STANCE_MODEL=0\`; fresh)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval crate/tests/data/$f.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
-    echo "### $f, as shipped (rules + stance model; in-sample for the model)"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  echo "own4/own5 were written in session 2 without reading the rules; their first runs (rules only) were own4 78.5% caught, 3.8% clean warned; own5 71.6%, 5.2%, and the stance model's cross experiment on them gave own4 84.1% / 3.8%, own5 74.5% / 8.6%. Session 3's rule round read their misses, so they are no longer fresh for anything. own7/own8 were written as training data, weighted to the weak categories, and the rule round was written from their misses (first runs, rules only: own7 42.9% caught, 11.9% clean warned; own8 44.6%, 1.2%)."
+  echo
+  for f in own4 own5 own7 own8; do
+    echo "### $f, as shipped (tuned on)"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   done
   echo "## Speed (\`target/release/postcheck eval\` times every check; each draft is checked 10 times)"
   echo; echo '```'; "$BIN" eval "$SHARED/corpus/dev.jsonl" | grep '^timing'; echo '```'
