@@ -1,9 +1,11 @@
 //! WebAssembly bindings (JS name `Checker`), contract §4 in `docs/contract.md`.
 //!
 //! Thin by design: JS values in, plain JS objects out, no logic of its own. Everything
-//! returned is built with [`serde_wasm_bindgen::Serializer::json_compatible`], so results are
-//! plain objects and arrays (never `Map`s), `None` becomes `null`, and the shapes are exactly
-//! the JSON shapes of contract §3 — the same as the CLI's `--format json`.
+//! returned is built with [`serde_wasm_bindgen::Serializer::json_compatible`] — or, for
+//! `check`'s findings, built the same way by hand with their repeated strings cached
+//! ([`findings_to_js`]) — so results are plain objects and arrays (never `Map`s), `None` becomes
+//! `null`, and the shapes are exactly the JSON shapes of contract §3 — the same as the CLI's
+//! `--format json`.
 //!
 //! ```js
 //! import init, { Checker } from './postcheck_wasm.js';
@@ -21,7 +23,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::Context;
+use crate::{ClauseRef, Context, Finding};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Serialise `value` as plain JS data (objects, arrays, strings, numbers, `null`).
 fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -30,12 +35,102 @@ fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("cannot convert result to JS: {e}")))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A plain JS object (`new Object()`, what serde-wasm-bindgen makes for a struct).
+    #[wasm_bindgen(js_name = Object)]
+    type PlainObject;
+    #[wasm_bindgen(constructor, js_class = "Object")]
+    fn new() -> PlainObject;
+    /// `this[key] = value`.
+    #[wasm_bindgen(method, indexing_setter)]
+    fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS array (`new Array()`, what serde-wasm-bindgen makes for a `Vec`).
+    #[wasm_bindgen(js_name = Array)]
+    type PlainArray;
+    #[wasm_bindgen(constructor, js_class = "Array")]
+    fn new() -> PlainArray;
+    #[wasm_bindgen(method)]
+    fn push(this: &PlainArray, value: &JsValue) -> u32;
+}
+
+/// Field names of [`Finding`] then of [`ClauseRef`], in declaration order (the order
+/// serde-wasm-bindgen sets them in, and the CLI's JSON shows them in).
+const KEYS: [&str; 14] = [
+    "rule", "category", "title", "severity", "clauses", "start", "end", "message",
+    "council", "document", "clause", "heading", "quote", "reference",
+];
+
+/// JS strings a check's result reuses, made once: the field names, rule ids / categories /
+/// titles / severities (a finite set), and the six strings of each clause a finding has cited
+/// (keyed by its shared [`Arc`], which the entry holds, so an address is never reused while
+/// cached). Making a JS string from Rust decodes it across the wasm boundary; a clause's quote
+/// is long and cited by many findings.
+struct JsStrings {
+    keys: Vec<JsValue>,
+    names: HashMap<String, JsValue>,
+    clauses: HashMap<usize, (Arc<ClauseRef>, [JsValue; 6])>,
+}
+
+impl JsStrings {
+    fn new() -> JsStrings {
+        JsStrings { keys: KEYS.iter().map(|k| JsValue::from_str(k)).collect(), names: HashMap::new(), clauses: HashMap::new() }
+    }
+}
+
+/// The JS string `s`, from `names` (made and kept on first use).
+fn name<'a>(names: &'a mut HashMap<String, JsValue>, s: &str) -> &'a JsValue {
+    if !names.contains_key(s) {
+        names.insert(s.to_string(), JsValue::from_str(s));
+    }
+    &names[s]
+}
+
+/// `findings` as plain JS data: the objects and arrays `to_js` builds (contract §3's shapes —
+/// keys in declaration order, a new object for every finding and every clause it cites, numbers
+/// for `start`/`end`), with the repeated strings taken from `cache` instead of decoded again.
+fn findings_to_js(findings: &[Finding], cache: &mut JsStrings) -> JsValue {
+    let JsStrings { keys, names, clauses } = cache;
+    let out = PlainArray::new();
+    for f in findings {
+        let o = PlainObject::new();
+        o.set(&keys[0], name(names, &f.rule));
+        o.set(&keys[1], name(names, &f.category));
+        o.set(&keys[2], name(names, &f.title));
+        o.set(&keys[3], name(names, f.severity.as_str()));
+        let cited = PlainArray::new();
+        for c in &f.clauses {
+            let (_, vals) = clauses.entry(Arc::as_ptr(c) as usize).or_insert_with(|| {
+                let v = [&c.council, &c.document, &c.clause, &c.heading, &c.quote, &c.reference].map(|s| JsValue::from_str(s));
+                (c.clone(), v)
+            });
+            let co = PlainObject::new();
+            for (k, v) in keys[8..].iter().zip(vals.iter()) {
+                co.set(k, v);
+            }
+            cited.push(&co);
+        }
+        o.set(&keys[4], &cited);
+        o.set(&keys[5], &JsValue::from(f.start));
+        o.set(&keys[6], &JsValue::from(f.end));
+        o.set(&keys[7], &JsValue::from_str(&f.message));
+        out.push(&o);
+    }
+    out.into()
+}
+
 /// The policy checker: built-in council profiles and rules, compiled once.
 ///
 /// Construct one per page or worker and reuse it; construction compiles every rule.
 #[wasm_bindgen(js_name = Checker)]
 pub struct Checker {
     inner: crate::Checker,
+    /// Made on the first check (see [`JsStrings`]); emptied of clauses when a profile is added.
+    strings: RefCell<Option<JsStrings>>,
 }
 
 #[wasm_bindgen(js_class = Checker)]
@@ -45,6 +140,7 @@ impl Checker {
     pub fn new() -> Checker {
         Checker {
             inner: crate::Checker::builtin(),
+            strings: RefCell::new(None),
         }
     }
 
@@ -64,6 +160,9 @@ impl Checker {
     /// `rules[0].examples.fire[1]: …`) if the JSON is malformed or invalid.
     #[wasm_bindgen(js_name = addProfile)]
     pub fn add_profile(&mut self, json: &str) -> Result<String, JsError> {
+        if let Some(s) = self.strings.get_mut() {
+            s.clauses.clear(); // a replaced profile's clauses are never cited again
+        }
         self.inner
             .add_profile_json(json)
             .map_err(|e| JsError::new(&e.to_string()))
@@ -95,7 +194,8 @@ impl Checker {
             .inner
             .check(text, &ctx)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        to_js(&findings)
+        let mut strings = self.strings.borrow_mut();
+        Ok(findings_to_js(&findings, strings.get_or_insert_with(JsStrings::new)))
     }
 }
 
