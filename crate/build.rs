@@ -20,6 +20,8 @@
 mod source;
 #[path = "src/fold.rs"]
 mod fold;
+#[path = "src/model_table.rs"]
+mod model_table;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -259,15 +261,6 @@ fn main() {
 }
 
 /// FNV-1a, 32 bit (the stance model's feature hash; `src/model.rs` `fnv1a`).
-fn stance_fnv1a(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in bytes {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
 /// The stance model's compact tables from `model/stance.json` (see [`write_stance_model`]):
 /// (categories as (id, reads_as, bias bits, threshold bits), sorted feature hashes, one f32 per
 /// hash and category, `weights[row * categories + c]`); `None` if the file does not have the
@@ -277,8 +270,7 @@ fn stance_tables(v: &Value) -> Option<(Vec<(String, String, u32, u32)>, Vec<u32>
     let cats = v.get("categories")?.as_array()?;
     let mut categories = Vec::new();
     // exactly as Model::parse: rows in order of first appearance, each cell summed in file order
-    let mut index: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    let mut rows: Vec<Vec<(usize, f32)>> = Vec::new();
+    let mut rows = model_table::Rows::default();
     for (ci, c) in cats.iter().enumerate() {
         let id = c.get("id")?.as_str()?.to_string();
         let reads_as = c.get("reads_as")?.as_str()?.to_string();
@@ -287,24 +279,13 @@ fn stance_tables(v: &Value) -> Option<(Vec<(String, String, u32, u32)>, Vec<u32>
         for p in c.get("weights")?.as_array()? {
             let a = p.as_array()?;
             let (t, w) = (a.first()?.as_str()?, a.get(1)?.as_f64()?);
-            let row = *index.entry(stance_fnv1a(t.as_bytes())).or_insert_with(|| {
-                rows.push(Vec::new());
-                rows.len() - 1
-            });
-            rows[row].push((ci, w as f32));
+            rows.add(model_table::fnv1a(t.as_bytes()), ci, w as f32);
         }
         categories.push((id, reads_as, bias.to_bits(), threshold.to_bits()));
     }
     let n = categories.len();
-    let mut keys: Vec<(u32, usize)> = index.into_iter().collect();
-    keys.sort_unstable();
-    let mut weights = vec![0f32; keys.len() * n];
-    for (k, &(_, r)) in keys.iter().enumerate() {
-        for &(c, w) in &rows[r] {
-            weights[k * n + c] += w;
-        }
-    }
-    Some((categories, keys.into_iter().map(|k| k.0).collect(), weights))
+    let (keys, weights) = rows.dense(n);
+    Some((categories, keys, weights))
 }
 
 /// Writes `$OUT_DIR/stance_model.rs`, the stance model in the compact form `src/model.rs` reads

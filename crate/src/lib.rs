@@ -25,6 +25,7 @@ pub mod rules;
 mod builtin;
 mod engine;
 pub mod model;
+mod model_table;
 mod prefilter;
 mod source;
 

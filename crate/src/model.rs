@@ -57,22 +57,7 @@ pub const STOP_WORDS: [&str; 64] = [
     "you", "your", "im",
 ];
 
-/// FNV-1a, 32 bit, continued from `h` (start with [`FNV_OFFSET`]).
-pub fn fnv1a_from(mut h: u32, bytes: &[u8]) -> u32 {
-    for &b in bytes {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
-/// FNV-1a 32-bit offset basis.
-pub const FNV_OFFSET: u32 = 0x811c_9dc5;
-
-/// FNV-1a, 32 bit, of `bytes`.
-pub fn fnv1a(bytes: &[u8]) -> u32 {
-    fnv1a_from(FNV_OFFSET, bytes)
-}
+pub use crate::model_table::{fnv1a, fnv1a_from, FNV_OFFSET};
 
 /// One feature occurrence in a draft: its text (as stored in the model file), its hash, and the
 /// skeleton byte range `start..end` it covers (for spans; map with `Normalized::span16`).
@@ -338,8 +323,7 @@ impl Model {
         let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("stance.json: {e}"))?;
         let cats = v.get("categories").and_then(|c| c.as_array()).ok_or("stance.json: categories: expected an array")?;
         let mut categories = Vec::new();
-        let mut index: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-        let mut rows: Vec<Vec<(usize, f32)>> = Vec::new();
+        let mut rows = crate::model_table::Rows::default();
         for (ci, c) in cats.iter().enumerate() {
             let f = |k: &str| c.get(k).ok_or(format!("stance.json: categories[{ci}].{k}: missing"));
             let id = f("id")?.as_str().ok_or(format!("categories[{ci}].id: expected a string"))?.to_string();
@@ -353,26 +337,13 @@ impl Model {
                 let (Some(t), Some(w)) = (a.first().and_then(|x| x.as_str()), a.get(1).and_then(|x| x.as_f64())) else {
                     return Err(bad());
                 };
-                let h = fnv1a(t.as_bytes());
-                let row = *index.entry(h).or_insert_with(|| {
-                    rows.push(Vec::new());
-                    rows.len() - 1
-                });
-                rows[row].push((ci, w as f32));
+                rows.add(fnv1a(t.as_bytes()), ci, w as f32);
             }
             categories.push(CategoryModel { id, reads_as, bias, threshold });
         }
         let n = categories.len();
         // rows sorted by hash, each cell summed in file order
-        let mut keys: Vec<(u32, usize)> = index.into_iter().collect();
-        keys.sort_unstable();
-        let mut weights = vec![0f32; keys.len() * n];
-        for (k, &(_, r)) in keys.iter().enumerate() {
-            for &(c, w) in &rows[r] {
-                weights[k * n + c] += w;
-            }
-        }
-        let keys: Vec<u32> = keys.into_iter().map(|k| k.0).collect();
+        let (keys, weights) = rows.dense(n);
         let examples = parse_examples(&v)?;
         Ok(Model { categories, index: index_of(&keys), keys: Cow::Owned(keys), weights: Weights::Dense(weights), examples })
     }
