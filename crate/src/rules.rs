@@ -36,8 +36,11 @@
 //! field. A field whose literal set is a PREFIX set (every match starts with one of them) is
 //! searched with a forward-only lazy DFA anchored at those literals' start positions
 //! ([`Lazy::find_at`]): leftmost-first, skipping positions inside the previous match, which is
-//! `find_iter`'s semantics. Other fields (no finite literal set: `\w+`, large classes, …),
-//! a profile's own rules, and [`Rule::hits`] scan the whole view with the meta regex.
+//! `find_iter`'s semantics. Other fields scan the whole view with the meta regex, but a field
+//! with a REQUIRED literal set (every match contains one, `source::contained_literals`) is gated:
+//! when none of its literals occurs in the view (the same scan), it has no match and is skipped
+//! (its regex not even compiled). Ungated fields (no such set: `[a-z]+,? \d{1,3},`, a branch
+//! `hr`), a profile's own rules, and [`Rule::hits`] always scan the whole view.
 
 use crate::context::{Context, Mode, FLAG_NAMES};
 use crate::detectors::{Detector, Ident};
@@ -222,6 +225,9 @@ pub struct LazyInner {
     /// per view (0 skeleton, 1 profanity): `(prefilter id, slot)` when an engine prefilter
     /// records this source's literal start positions on that view in [`Starts::slots`]`[slot]`
     slot: [std::sync::OnceLock<(u64, u32)>; 2],
+    /// per view: `(prefilter id, gate)` when an engine prefilter gates this source on that view
+    /// ([`Starts::open`]`[gate]`: false if none of its required literals occurs there)
+    gate: [std::sync::OnceLock<(u64, u32)>; 2],
     /// the forward anchored DFA (None if it does not build: the meta regex is used instead)
     fwd: std::sync::OnceLock<Option<Fwd>>,
 }
@@ -243,6 +249,8 @@ pub struct Starts {
     /// slot `k`'s positions are `flat[at[k]..at[k + 1]]` (ascending; may repeat a position)
     pub(crate) at: Vec<u32>,
     pub(crate) flat: Vec<u32>,
+    /// per gate of the prefilter: whether one of its required literals occurs in its view
+    pub(crate) open: Vec<bool>,
 }
 
 impl Starts {
@@ -278,6 +286,25 @@ impl Lazy {
     /// This source's slot on `view`, if registered by the prefilter `owner`.
     pub(crate) fn slot(&self, view: usize, owner: u64) -> Option<u32> {
         self.0.slot[view].get().filter(|s| s.0 == owner).map(|s| s.1)
+    }
+
+    /// Registers gate `gate` of prefilter `owner` for this source on `view`. The caller
+    /// guarantees every match of the source contains one of the gate's literals. False if
+    /// already registered.
+    pub(crate) fn set_gate(&self, view: usize, owner: u64, gate: u32) -> bool {
+        self.0.gate[view].set((owner, gate)).is_ok()
+    }
+
+    /// False if `starts` (of the prefilter that gates this source on `view`) says none of the
+    /// source's required literals occurs in the view: it cannot match there.
+    fn may_match(&self, view: usize, starts: Option<&Starts>) -> bool {
+        match starts {
+            Some(s) => match self.0.gate[view].get() {
+                Some(&(owner, g)) if owner == s.owner => s.open[g as usize],
+                _ => true,
+            },
+            None => true,
+        }
     }
 
     fn fwd(&self) -> Option<&Fwd> {
@@ -323,7 +350,11 @@ impl Lazy {
 
     /// All leftmost-first non-overlapping matches in `hay` (as `find_iter`), through the
     /// anchored DFA when `starts` holds this source's start positions on `view`.
+    /// A gated source whose gate is closed has no match (its regex is not even compiled).
     fn find_all(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> Vec<(usize, usize)> {
+        if !self.may_match(view, starts) {
+            return Vec::new();
+        }
         if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
             let mut v = Vec::new();
             if self.find_at(hay, pos, false, |s, e| {
@@ -340,6 +371,9 @@ impl Lazy {
 
     /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all`].
     fn is_match(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> bool {
+        if !self.may_match(view, starts) {
+            return false;
+        }
         if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
             let mut found = false;
             if self.find_at(hay, pos, true, |_, _| {
@@ -414,6 +448,7 @@ impl RegexPool {
             src: src.clone(),
             re: std::sync::OnceLock::new(),
             slot: Default::default(),
+            gate: Default::default(),
             fwd: std::sync::OnceLock::new(),
         }));
         if self.eager {
