@@ -210,6 +210,10 @@ pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
 /// Longest literal kept in a contained-literal set (bytes): a longer one is cut (a substring of
 /// a required literal is required too; prefixes keep their start, suffixes their end).
 const GATE_MAX_LEN: usize = 16;
+/// Shortest literal length from which a set is taken to be selective enough: between two
+/// sets whose shortest literals both reach it, the smaller set is preferred (the automaton
+/// holding every gate's literals is built at start-up; its cost is about their total length).
+const GATE_ENOUGH_LEN: usize = 6;
 /// Largest literal set kept (an alternation of concept entries: their union).
 const GATE_MAX_SET: usize = 4000;
 /// Largest cross product formed when concatenating literal sets.
@@ -302,11 +306,13 @@ fn union<'a>(sets: impl Iterator<Item = Option<&'a Lits>>) -> Option<Lits> {
     Some(norm(out))
 }
 
-/// How selective a presence gate over `lits` is expected to be: (shortest literal's length,
-/// fewer literals); `None` for an empty set or one holding the empty literal.
-pub fn gate_score(lits: &[Vec<u8>]) -> Option<(usize, std::cmp::Reverse<usize>)> {
+/// How selective a presence gate over `lits` is expected to be: (shortest literal's length, up
+/// to [`GATE_ENOUGH_LEN`]; fewer literals; total length the smaller); `None` for an empty set or
+/// one holding the empty literal.
+pub fn gate_score(lits: &[Vec<u8>]) -> Option<(usize, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>)> {
     let min = lits.iter().map(Vec::len).min()?;
-    (min > 0).then_some((min, std::cmp::Reverse(lits.len())))
+    let total = lits.iter().map(Vec::len).sum();
+    (min > 0).then_some((min.min(GATE_ENOUGH_LEN), std::cmp::Reverse(lits.len()), std::cmp::Reverse(total)))
 }
 
 /// The literal facts of a regex node (see [`Facts`]), bottom-up.
@@ -412,7 +418,9 @@ fn facts(h: &regex_syntax::hir::Hir) -> Facts {
 /// and small classes expand (case-insensitive letters are two-byte classes, as in the prefix
 /// extraction). The engine gates a whole-draft field on it (`prefilter::Prefilter`).
 pub fn contained_literals(hir: &regex_syntax::hir::Hir) -> Option<Lits> {
-    let lits = facts(hir).best().filter(|l| l.iter().all(|x| x.len() >= GATE_MIN_LEN))?.clone();
+    let f = facts(hir);
+    let lits = f.best().filter(|l| l.iter().all(|x| x.len() >= GATE_MIN_LEN))?;
+    let lits = lits.clone();
     // a literal containing another is redundant (where it occurs, so does the other): dropping
     // it leaves the gate's answer the same on every text
     let mut by_len = lits;
