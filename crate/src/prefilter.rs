@@ -94,8 +94,15 @@ impl Prefilter {
                 lits[v].len() - 1
             })
         };
-        // many fields share a source (concept lexicons): extract each source's literals once
-        let mut cache: std::collections::HashMap<String, Option<(bool, Vec<Vec<u8>>)>> = std::collections::HashMap::new();
+        // many fields share a regex (concept lexicons): look each one's literals up once, and
+        // intern them once per view (keyed by the shared regex, not by its long source)
+        let mut cache: std::collections::HashMap<(usize, usize), Option<(bool, std::rc::Rc<Vec<usize>>)>> = std::collections::HashMap::new();
+        let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Vec<u8>>; 2]| {
+            cache
+                .entry((lazy.id(), v))
+                .or_insert_with(|| required_literals(lazy.src()).map(|(p, ls)| (p, std::rc::Rc::new(ls.into_iter().map(|l| intern(v, l, lits)).collect()))))
+                .clone()
+        };
         // (view, literal id within the view, slot)
         let mut feeds: Vec<(usize, usize, u32)> = Vec::new();
         let mut n_slots = 0u32;
@@ -103,27 +110,23 @@ impl Prefilter {
         let mut raw_gates: Vec<(usize, Vec<usize>)> = Vec::new();
         for r in rules {
             let mut gs = Vec::new();
-            let mut conds: Vec<(String, bool)> = Vec::new();
-            if let Some((src, prof)) = r.trigger_source() {
-                conds.push((src.to_string(), prof));
+            let mut conds: Vec<(&crate::rules::Lazy, usize)> = Vec::new();
+            if let Some((re, prof)) = r.trigger_field() {
+                conds.push((re, usize::from(prof)));
             }
-            conds.extend(r.required_sources().into_iter().map(|s| (s, false)));
-            for (src, prof) in conds {
-                let ls = cache.entry(src).or_insert_with_key(|k| required_literals(k)).clone();
-                if let Some((_, ls)) = ls {
-                    let v = usize::from(prof);
-                    gs.push((v, ls.into_iter().map(|l| intern(v, l, &mut lits)).collect()));
+            conds.extend(r.required_fields().into_iter().map(|l| (l, 0)));
+            for (lazy, v) in conds {
+                if let Some((_, ids)) = ids_of(lazy, v, &mut lits) {
+                    gs.push((v, ids.to_vec()));
                 }
             }
             raw_groups.push(gs);
             for (lazy, v) in r.regex_fields() {
-                let ls = cache.entry(lazy.src().to_string()).or_insert_with_key(|k| required_literals(k));
-                let ls = match ls {
-                    Some((true, ls)) => ls,
-                    Some((false, ls)) => {
+                let ids = match ids_of(lazy, v, &mut lits) {
+                    Some((true, ids)) => ids,
+                    Some((false, ids)) => {
                         if lazy.set_gate(v, id, raw_gates.len() as u32) {
-                            let ids = ls.iter().map(|l| intern(v, l.clone(), &mut lits)).collect();
-                            raw_gates.push((v, ids));
+                            raw_gates.push((v, ids.to_vec()));
                         }
                         continue;
                     }
@@ -132,8 +135,8 @@ impl Prefilter {
                 if !lazy.set_slot(v, id, n_slots) {
                     continue; // shared by an earlier field (same source, same view)
                 }
-                for l in ls.iter() {
-                    feeds.push((v, intern(v, l.clone(), &mut lits), n_slots));
+                for &k in ids.iter() {
+                    feeds.push((v, k, n_slots));
                 }
                 n_slots += 1;
             }

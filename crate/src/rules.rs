@@ -185,7 +185,7 @@ fn yes() -> bool {
 }
 
 enum Trigger {
-    Regex { re: Lazy, profanity_view: bool, src: String },
+    Regex { re: Lazy, profanity_view: bool },
     Detector(Detector),
     Attachments,
 }
@@ -274,6 +274,11 @@ impl Lazy {
     /// The regex source.
     pub fn src(&self) -> &str {
         &self.0.src
+    }
+
+    /// Identity of the shared regex (fields with the same source in one pool share it).
+    pub(crate) fn id(&self) -> usize {
+        std::sync::Arc::as_ptr(&self.0) as usize
     }
 
     /// Registers slot `slot` of prefilter `owner` as this source's start positions on `view`
@@ -614,7 +619,7 @@ impl Rule {
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
             let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
-            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true, src: source(&pats, true) }
+            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true }
         } else if spec.attachments {
             Trigger::Attachments
         } else {
@@ -626,7 +631,6 @@ impl Rule {
             Trigger::Regex {
                 re: compile(pool, &spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
                 profanity_view,
-                src: source(&spec.patterns, spec.word),
             }
         };
         let near = match &spec.near {
@@ -657,7 +661,7 @@ impl Rule {
     /// profanity view (used to build the engine's one-pass trigger prefilter).
     pub fn trigger_source(&self) -> Option<(&str, bool)> {
         match &self.trigger {
-            Trigger::Regex { src, profanity_view, .. } => Some((src.as_str(), *profanity_view)),
+            Trigger::Regex { re, profanity_view } => Some((re.src(), *profanity_view)),
             _ => None,
         }
     }
@@ -665,17 +669,23 @@ impl Rule {
     /// Regex sources of the rule's other *required* conditions (`near`, each `also_near`,
     /// `with_any`), all run on the skeleton: each must match somewhere for the rule to fire.
     pub fn required_sources(&self) -> Vec<String> {
-        let mut v = Vec::new();
-        if let Some(n) = &self.spec.near {
-            v.push(source(&n.patterns, true));
-        }
-        for n in &self.spec.also_near {
-            v.push(source(&n.patterns, true));
-        }
-        if !self.spec.with_any.is_empty() {
-            v.push(source(&self.spec.with_any, true));
-        }
+        self.required_fields().into_iter().map(|l| l.src().to_string()).collect()
+    }
+
+    /// The regexes of [`Rule::required_sources`] (`near`, each `also_near`, `with_any`).
+    pub(crate) fn required_fields(&self) -> Vec<&Lazy> {
+        let mut v: Vec<&Lazy> = self.near.iter().map(|l| &l.0).collect();
+        v.extend(self.also_near.iter().map(|l| &l.0));
+        v.extend(self.with_any.iter());
         v
+    }
+
+    /// The trigger's regex and whether it runs on the profanity view, for a regex trigger.
+    pub(crate) fn trigger_field(&self) -> Option<(&Lazy, bool)> {
+        match &self.trigger {
+            Trigger::Regex { re, profanity_view } => Some((re, *profanity_view)),
+            _ => None,
+        }
     }
 
     /// Whether the rule's own conditions (modes, flags, election window) hold in `ctx`.
