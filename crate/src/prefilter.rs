@@ -213,18 +213,19 @@ impl Prefilter {
     /// into the skeleton or the profanity view, ascending per slot) and which gates are open,
     /// for `Rule::hits_with`.
     pub(crate) fn candidates(&self, p: &Prepared, out: &mut Vec<bool>) -> Starts {
-        let mut present = vec![false; self.n_lits];
+        // literals seen (a bit per literal: thousands of them, cleared on every check)
+        let mut present = vec![0u64; self.n_lits.div_ceil(64)];
         let mut sat = vec![false; self.n_conds];
         // (slot, start) of every literal occurrence that feeds a slot; then grouped by slot
         // (counting sort) into one flat array, each slot's run sorted by start
-        let mut found: Vec<(u32, u32)> = Vec::new();
+        let mut found: Vec<(u32, u32)> = Vec::with_capacity(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
             let Some(ac) = &self.views[v] else { continue };
             // overlapping: every occurrence of every literal, so every possible match start
             for m in ac.find_overlapping_iter(hay) {
                 let k = m.pattern().as_usize() + v * self.offset;
-                if !present[k] {
-                    present[k] = true;
+                if present[k / 64] & (1 << (k % 64)) == 0 {
+                    present[k / 64] |= 1 << (k % 64);
                     for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
                         sat[c as usize] = true;
                     }
