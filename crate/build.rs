@@ -10,7 +10,8 @@
 //! Extracting literals from every rule field's regex with `regex_syntax` was most of the
 //! checker's start-up (hundreds of millions of instructions). The regex sources of every rule
 //! field are computed here exactly as at run time (`src/source.rs`, included below) and their
-//! literals, with their kind (prefix set: every match starts with one; else suffix set), written
+//! literals, with their kind (prefix set: every match starts with one; else a required set,
+//! every match contains one: regex-syntax's suffix set or `source::contained_literals`), written
 //! to `$OUT_DIR/prefilter_literals.rs`, keyed by a hash of the source. The engine looks each
 //! source up there and extracts at run time only on a miss (rules not built in). The test
 //! `engine::tests::prefilter_table_matches_runtime_extraction` checks the table against the

@@ -36,8 +36,11 @@
 //! field. A field whose literal set is a PREFIX set (every match starts with one of them) is
 //! searched with a forward-only lazy DFA anchored at those literals' start positions
 //! ([`Lazy::find_at`]): leftmost-first, skipping positions inside the previous match, which is
-//! `find_iter`'s semantics. Other fields (no finite literal set: `\w+`, large classes, …),
-//! a profile's own rules, and [`Rule::hits`] scan the whole view with the meta regex.
+//! `find_iter`'s semantics. Other fields scan the whole view with the meta regex, but a field
+//! with a REQUIRED literal set (every match contains one, `source::contained_literals`) is gated:
+//! when none of its literals occurs in the view (the same scan), it has no match and is skipped
+//! (its regex not even compiled). Ungated fields (no such set: `[a-z]+,? \d{1,3},`, a branch
+//! `hr`), a profile's own rules, and [`Rule::hits`] always scan the whole view.
 
 use crate::context::{Context, Mode, FLAG_NAMES};
 use crate::detectors::{Detector, Ident};
@@ -182,7 +185,7 @@ fn yes() -> bool {
 }
 
 enum Trigger {
-    Regex { re: Lazy, profanity_view: bool, src: String },
+    Regex { re: Lazy, profanity_view: bool },
     Detector(Detector),
     Attachments,
 }
@@ -222,6 +225,9 @@ pub struct LazyInner {
     /// per view (0 skeleton, 1 profanity): `(prefilter id, slot)` when an engine prefilter
     /// records this source's literal start positions on that view in [`Starts::slots`]`[slot]`
     slot: [std::sync::OnceLock<(u64, u32)>; 2],
+    /// per view: `(prefilter id, gate)` when an engine prefilter gates this source on that view
+    /// ([`Starts::open`]`[gate]`: false if none of its required literals occurs there)
+    gate: [std::sync::OnceLock<(u64, u32)>; 2],
     /// the forward anchored DFA (None if it does not build: the meta regex is used instead)
     fwd: std::sync::OnceLock<Option<Fwd>>,
 }
@@ -243,6 +249,8 @@ pub struct Starts {
     /// slot `k`'s positions are `flat[at[k]..at[k + 1]]` (ascending; may repeat a position)
     pub(crate) at: Vec<u32>,
     pub(crate) flat: Vec<u32>,
+    /// per gate of the prefilter: whether one of its required literals occurs in its view
+    pub(crate) open: Vec<bool>,
 }
 
 impl Starts {
@@ -268,6 +276,11 @@ impl Lazy {
         &self.0.src
     }
 
+    /// Identity of the shared regex (fields with the same source in one pool share it).
+    pub(crate) fn id(&self) -> usize {
+        std::sync::Arc::as_ptr(&self.0) as usize
+    }
+
     /// Registers slot `slot` of prefilter `owner` as this source's start positions on `view`
     /// (0 skeleton, 1 profanity). The caller guarantees every match of the source starts with
     /// one of the literals whose occurrences it records there. False if already registered.
@@ -278,6 +291,25 @@ impl Lazy {
     /// This source's slot on `view`, if registered by the prefilter `owner`.
     pub(crate) fn slot(&self, view: usize, owner: u64) -> Option<u32> {
         self.0.slot[view].get().filter(|s| s.0 == owner).map(|s| s.1)
+    }
+
+    /// Registers gate `gate` of prefilter `owner` for this source on `view`. The caller
+    /// guarantees every match of the source contains one of the gate's literals. False if
+    /// already registered.
+    pub(crate) fn set_gate(&self, view: usize, owner: u64, gate: u32) -> bool {
+        self.0.gate[view].set((owner, gate)).is_ok()
+    }
+
+    /// False if `starts` (of the prefilter that gates this source on `view`) says none of the
+    /// source's required literals occurs in the view: it cannot match there.
+    fn may_match(&self, view: usize, starts: Option<&Starts>) -> bool {
+        match starts {
+            Some(s) => match self.0.gate[view].get() {
+                Some(&(owner, g)) if owner == s.owner => s.open[g as usize],
+                _ => true,
+            },
+            None => true,
+        }
     }
 
     fn fwd(&self) -> Option<&Fwd> {
@@ -323,7 +355,11 @@ impl Lazy {
 
     /// All leftmost-first non-overlapping matches in `hay` (as `find_iter`), through the
     /// anchored DFA when `starts` holds this source's start positions on `view`.
+    /// A gated source whose gate is closed has no match (its regex is not even compiled).
     fn find_all(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> Vec<(usize, usize)> {
+        if !self.may_match(view, starts) {
+            return Vec::new();
+        }
         if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
             let mut v = Vec::new();
             if self.find_at(hay, pos, false, |s, e| {
@@ -340,6 +376,9 @@ impl Lazy {
 
     /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all`].
     fn is_match(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> bool {
+        if !self.may_match(view, starts) {
+            return false;
+        }
         if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
             let mut found = false;
             if self.find_at(hay, pos, true, |_, _| {
@@ -414,6 +453,7 @@ impl RegexPool {
             src: src.clone(),
             re: std::sync::OnceLock::new(),
             slot: Default::default(),
+            gate: Default::default(),
             fwd: std::sync::OnceLock::new(),
         }));
         if self.eager {
@@ -579,7 +619,7 @@ impl Rule {
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
             let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
-            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true, src: source(&pats, true) }
+            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true }
         } else if spec.attachments {
             Trigger::Attachments
         } else {
@@ -591,7 +631,6 @@ impl Rule {
             Trigger::Regex {
                 re: compile(pool, &spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
                 profanity_view,
-                src: source(&spec.patterns, spec.word),
             }
         };
         let near = match &spec.near {
@@ -622,7 +661,7 @@ impl Rule {
     /// profanity view (used to build the engine's one-pass trigger prefilter).
     pub fn trigger_source(&self) -> Option<(&str, bool)> {
         match &self.trigger {
-            Trigger::Regex { src, profanity_view, .. } => Some((src.as_str(), *profanity_view)),
+            Trigger::Regex { re, profanity_view } => Some((re.src(), *profanity_view)),
             _ => None,
         }
     }
@@ -630,17 +669,23 @@ impl Rule {
     /// Regex sources of the rule's other *required* conditions (`near`, each `also_near`,
     /// `with_any`), all run on the skeleton: each must match somewhere for the rule to fire.
     pub fn required_sources(&self) -> Vec<String> {
-        let mut v = Vec::new();
-        if let Some(n) = &self.spec.near {
-            v.push(source(&n.patterns, true));
-        }
-        for n in &self.spec.also_near {
-            v.push(source(&n.patterns, true));
-        }
-        if !self.spec.with_any.is_empty() {
-            v.push(source(&self.spec.with_any, true));
-        }
+        self.required_fields().into_iter().map(|l| l.src().to_string()).collect()
+    }
+
+    /// The regexes of [`Rule::required_sources`] (`near`, each `also_near`, `with_any`).
+    pub(crate) fn required_fields(&self) -> Vec<&Lazy> {
+        let mut v: Vec<&Lazy> = self.near.iter().map(|l| &l.0).collect();
+        v.extend(self.also_near.iter().map(|l| &l.0));
+        v.extend(self.with_any.iter());
         v
+    }
+
+    /// The trigger's regex and whether it runs on the profanity view, for a regex trigger.
+    pub(crate) fn trigger_field(&self) -> Option<(&Lazy, bool)> {
+        match &self.trigger {
+            Trigger::Regex { re, profanity_view } => Some((re, *profanity_view)),
+            _ => None,
+        }
     }
 
     /// Whether the rule's own conditions (modes, flags, election window) hold in `ctx`.

@@ -176,11 +176,14 @@ pub fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
 
 /// Like [`required_literals`], with the kind of the set: `true` if every match of `src`
 /// STARTS with one of the literals (prefix set: the engine then runs the regex anchored at the
-/// literals' occurrences only, see `rules::Lazy`), `false` if every match ENDS with one
-/// (suffix set: used only as a presence filter). Prefix extraction is tried first.
+/// literals' occurrences only, see `rules::Lazy`), `false` if every match CONTAINS one (a
+/// required set, the better-scored (see [`gate_score`]) of regex-syntax's suffix set and
+/// [`contained_literals`]: used as a presence gate, the field cannot match a view in which none
+/// occurs). Prefix extraction is tried first.
 pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
+    let mut suffix = None;
     for (prefix, kind) in [(true, ExtractKind::Prefix), (false, ExtractKind::Suffix)] {
         let mut ex = Extractor::new();
         ex.kind(kind).limit_class(40).limit_repeat(4).limit_literal_len(12).limit_total(100);
@@ -189,11 +192,246 @@ pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
         if let Some(lits) = seq.literals() {
             // an empty literal matches everywhere: no use as a filter
             if !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()) {
-                return Some((prefix, lits.iter().map(|l| l.as_bytes().to_vec()).collect()));
+                let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
+                if prefix {
+                    return Some((true, lits));
+                }
+                suffix = Some(lits);
             }
         }
     }
-    None
+    let contained = contained_literals(&hir);
+    match (suffix, contained) {
+        (Some(s), Some(c)) => Some((false, if gate_score(&c) > gate_score(&s) { c } else { s })),
+        (s, c) => s.or(c).map(|l| (false, l)),
+    }
+}
+
+/// Longest literal kept in a contained-literal set (bytes): a longer one is cut (a substring of
+/// a required literal is required too; prefixes keep their start, suffixes their end).
+const GATE_MAX_LEN: usize = 16;
+/// Shortest literal length from which a set is taken to be selective enough: between two
+/// sets whose shortest literals both reach it, the smaller set is preferred (the automaton
+/// holding every gate's literals is built at start-up; its cost is about their total length).
+const GATE_ENOUGH_LEN: usize = 6;
+/// Largest literal set kept (an alternation of concept entries: their union).
+const GATE_MAX_SET: usize = 4000;
+/// Largest cross product formed when concatenating literal sets.
+const GATE_MAX_CROSS: usize = 64;
+/// Largest byte class expanded into one-byte literals (`\d` is 10).
+const GATE_MAX_CLASS: usize = 10;
+/// Shortest literal a presence gate may hold: shorter ones occur in nearly every draft, so the
+/// gate would stay open and only add Aho-Corasick matches.
+const GATE_MIN_LEN: usize = 3;
+
+/// A set of literals (sorted, deduplicated).
+type Lits = Vec<Vec<u8>>;
+
+/// What the literal analysis knows about the strings a regex node matches: `exact`, every
+/// string it can match is one of these (a finite language); `pre`/`suf`, every match starts /
+/// ends with one of these; `req`, every match contains one of these. `None`: nothing known.
+/// (A set holding the empty literal is true but useless as a filter.)
+#[derive(Clone, Default)]
+struct Facts {
+    exact: Option<Lits>,
+    pre: Option<Lits>,
+    suf: Option<Lits>,
+    req: Option<Lits>,
+}
+
+impl Facts {
+    fn exact(l: Lits) -> Facts {
+        Facts { exact: Some(l), ..Facts::default() }
+    }
+    /// A prefix set: `pre`, or the exact set.
+    fn pre_set(&self) -> Option<&Lits> {
+        self.exact.as_ref().or(self.pre.as_ref())
+    }
+    /// A suffix set: `suf`, or the exact set.
+    fn suf_set(&self) -> Option<&Lits> {
+        self.exact.as_ref().or(self.suf.as_ref())
+    }
+    /// The best-scored set every match contains a member of (any of the four).
+    fn best(&self) -> Option<&Lits> {
+        [&self.exact, &self.pre, &self.suf, &self.req]
+            .into_iter()
+            .flatten()
+            .filter(|l| gate_score(l).is_some())
+            .max_by_key(|l| gate_score(l))
+    }
+    /// Applies the size limits: an exact set with a literal over [`GATE_MAX_LEN`] becomes prefix
+    /// and suffix sets; literals are cut; a set over [`GATE_MAX_SET`] is dropped.
+    fn capped(mut self) -> Facts {
+        if let Some(e) = &self.exact {
+            if e.len() > GATE_MAX_SET || e.iter().any(|l| l.len() > GATE_MAX_LEN) {
+                let e = self.exact.take().expect("checked");
+                self.pre = self.pre.or_else(|| Some(e.clone()));
+                self.suf = self.suf.or(Some(e));
+            }
+        }
+        let cut = |s: Option<Lits>, keep_end: bool| {
+            s.map(|s| {
+                norm(s.into_iter().map(|l| if l.len() <= GATE_MAX_LEN { l } else if keep_end { l[l.len() - GATE_MAX_LEN..].to_vec() } else { l[..GATE_MAX_LEN].to_vec() }).collect())
+            })
+            .filter(|s: &Lits| s.len() <= GATE_MAX_SET)
+        };
+        self.pre = cut(self.pre, false);
+        self.suf = cut(self.suf, true);
+        self.req = cut(self.req, false);
+        self
+    }
+}
+
+/// Sorted and deduplicated.
+fn norm(mut s: Lits) -> Lits {
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// Every `x ++ y` for `x` in `a`, `y` in `b`; `None` over [`GATE_MAX_CROSS`] results.
+fn cross(a: &Lits, b: &Lits) -> Option<Lits> {
+    if a.len().saturating_mul(b.len()) > GATE_MAX_CROSS {
+        return None;
+    }
+    Some(norm(a.iter().flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat())).collect()))
+}
+
+/// Union of every set; `None` if any is `None`.
+fn union<'a>(sets: impl Iterator<Item = Option<&'a Lits>>) -> Option<Lits> {
+    let mut out = Vec::new();
+    for s in sets {
+        out.extend(s?.iter().cloned());
+    }
+    Some(norm(out))
+}
+
+/// How selective a presence gate over `lits` is expected to be: (shortest literal's length, up
+/// to [`GATE_ENOUGH_LEN`]; fewer literals; total length the smaller); `None` for an empty set or
+/// one holding the empty literal.
+pub fn gate_score(lits: &[Vec<u8>]) -> Option<(usize, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>)> {
+    let min = lits.iter().map(Vec::len).min()?;
+    let total = lits.iter().map(Vec::len).sum();
+    (min > 0).then_some((min.min(GATE_ENOUGH_LEN), std::cmp::Reverse(lits.len()), std::cmp::Reverse(total)))
+}
+
+/// The literal facts of a regex node (see [`Facts`]), bottom-up.
+fn facts(h: &regex_syntax::hir::Hir) -> Facts {
+    use regex_syntax::hir::{Class, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Facts::exact(vec![Vec::new()]),
+        HirKind::Literal(l) => Facts::exact(vec![l.0.to_vec()]),
+        HirKind::Class(c) => {
+            let bytes: Option<Vec<u8>> = match c {
+                Class::Bytes(b) => {
+                    let n: usize = b.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum();
+                    (n <= GATE_MAX_CLASS).then(|| b.iter().flat_map(|r| r.start()..=r.end()).collect())
+                }
+                Class::Unicode(u) => {
+                    let n: usize = u.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
+                    (n <= GATE_MAX_CLASS && u.ranges().iter().all(|r| r.end().is_ascii()))
+                        .then(|| u.iter().flat_map(|r| r.start() as u8..=r.end() as u8).collect())
+                }
+            };
+            match bytes {
+                Some(b) if !b.is_empty() => Facts::exact(b.into_iter().map(|c| vec![c]).collect()),
+                _ => Facts::default(),
+            }
+        }
+        HirKind::Capture(c) => facts(&c.sub),
+        HirKind::Repetition(r) => {
+            let s = facts(&r.sub);
+            // a small bounded repetition of a finite language stays finite: union of its powers
+            let exact = match (&s.exact, r.max) {
+                (Some(e), Some(max)) if max <= 3 => {
+                    let mut out: Lits = Vec::new();
+                    let mut power: Option<Lits> = Some(vec![Vec::new()]);
+                    for k in 0..=max {
+                        let Some(p) = &power else { break };
+                        if k >= r.min {
+                            out.extend(p.iter().cloned());
+                        }
+                        if k < max {
+                            power = cross(p, e);
+                        }
+                    }
+                    power.map(|_| norm(out))
+                }
+                _ => None,
+            };
+            if r.min == 0 {
+                Facts { exact, ..Facts::default() }.capped()
+            } else {
+                Facts { exact, pre: s.pre_set().cloned(), suf: s.suf_set().cloned(), req: s.best().cloned() }.capped()
+            }
+        }
+        HirKind::Concat(items) => {
+            let mut acc = Facts::exact(vec![Vec::new()]);
+            for b in items.iter().map(facts) {
+                let a = acc;
+                let exact = match (&a.exact, &b.exact) {
+                    (Some(x), Some(y)) => cross(x, y),
+                    _ => None,
+                };
+                let pre = match (&a.exact, b.pre_set()) {
+                    (Some(x), Some(y)) => cross(x, y).or_else(|| Some(x.clone())),
+                    (Some(x), None) => Some(x.clone()),
+                    (None, _) => a.pre.clone(),
+                };
+                let suf = match (a.suf_set(), &b.exact) {
+                    (Some(x), Some(y)) => cross(x, y).or_else(|| Some(y.clone())),
+                    (None, Some(y)) => Some(y.clone()),
+                    (_, None) => b.suf.clone(),
+                };
+                // required: either side's, or the junction (a's suffix then b's prefix)
+                let junction = match (a.suf_set(), b.pre_set()) {
+                    (Some(x), Some(y)) => cross(x, y),
+                    _ => None,
+                };
+                let req = [a.best().cloned(), b.best().cloned(), junction]
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| gate_score(l).is_some())
+                    .max_by_key(|l| gate_score(l));
+                acc = Facts { exact, pre, suf, req }.capped();
+            }
+            acc
+        }
+        HirKind::Alternation(items) => {
+            let fs: Vec<Facts> = items.iter().map(facts).collect();
+            Facts {
+                exact: union(fs.iter().map(|f| f.exact.as_ref())),
+                pre: union(fs.iter().map(Facts::pre_set)),
+                suf: union(fs.iter().map(Facts::suf_set)),
+                req: union(fs.iter().map(Facts::best)),
+            }
+            .capped()
+        }
+    }
+}
+
+/// A finite set of literals such that every match of `hir` contains at least one of them as a
+/// substring (a required set), chosen for selectivity ([`gate_score`]); `None` if the analysis
+/// finds none whose literals are all at least [`GATE_MIN_LEN`] bytes. A concatenation uses one
+/// element's set or the cross product at a junction of a suffix and a prefix set, an
+/// alternation the union of its branches' sets, a repetition with `min ≥ 1` its sub's; literals
+/// and small classes expand (case-insensitive letters are two-byte classes, as in the prefix
+/// extraction). The engine gates a whole-draft field on it (`prefilter::Prefilter`).
+pub fn contained_literals(hir: &regex_syntax::hir::Hir) -> Option<Lits> {
+    let f = facts(hir);
+    let lits = f.best().filter(|l| l.iter().all(|x| x.len() >= GATE_MIN_LEN))?;
+    let lits = lits.clone();
+    // a literal containing another is redundant (where it occurs, so does the other): dropping
+    // it leaves the gate's answer the same on every text
+    let mut by_len = lits;
+    by_len.sort_by_key(Vec::len);
+    let mut kept: Lits = Vec::new();
+    for l in by_len {
+        if !kept.iter().any(|k| l.windows(k.len()).any(|w| w == k.as_slice())) {
+            kept.push(l);
+        }
+    }
+    Some(norm(kept))
 }
 
 /// Key of a regex source in the build-time literal table: 64-bit FNV-1a of its bytes.
@@ -212,6 +450,67 @@ mod tests {
 
     fn concepts(pairs: &[(&str, &[&str])]) -> Concepts {
         pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+    }
+
+    fn contained(src: &str) -> Option<Vec<String>> {
+        let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).unwrap();
+        contained_literals(&hir).map(|v| v.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
+    }
+
+    #[test]
+    fn contained_literals_of_small_patterns() {
+        // a concatenation: the best element, or a cross product of finite neighbours
+        assert_eq!(contained(r"\w+ing manager").unwrap(), ["ing manager"]);
+        assert_eq!(contained(r"\b(?:mr|mrs)\.? [a-z]+").unwrap(), ["mr ", "mr. ", "mrs ", "mrs. "]);
+        // a junction: what ends the left part then what starts the right part
+        assert_eq!(contained(r"[a-z]+(?:ly|ing) (?:bad|sad)\w*").unwrap(), ["ing bad", "ing sad", "ly bad", "ly sad"]);
+        // an alternation: every branch needs a set; a literal containing another is dropped
+        assert_eq!(contained(r"\b(?:idiots?|\w+ (?:clown|clowns))\b").unwrap(), [" clown", "idiot"]);
+        // a repetition with min >= 1 keeps its sub's sets (here its suffix joins "ful"); min 0 gives none
+        assert_eq!(contained(r"(?:shame)+ful").unwrap(), ["shameful"]);
+        assert_eq!(contained(r"(?:abc)*\w"), None);
+        // only short literals (or none) in some branch: no gate
+        assert_eq!(contained(r"[a-z]+,? \d{1,3},"), None);
+        assert_eq!(contained(r"idiot|\w+"), None);
+        assert_eq!(contained(r"idiot|hr"), None);
+    }
+
+    /// The defining property, on random haystacks: every match of each pattern contains one
+    /// of its contained literals.
+    #[test]
+    fn contained_literals_are_in_every_match() {
+        let pats = [
+            r"\b(?:mr|mrs|ms)\.? [a-z]+\b",
+            r"[a-z]+(?:ly|ing) (?:bad|sad)\w*",
+            r"(?:ab|ba)+c?(?:abc|cab)",
+            r"\w*(?:aab|bba)[a-c]{0,2}(?:cc|c )",
+            r"(?:a|b)(?:a|b)(?:c|a)(?:b|c)\w*",
+            r"(?:ab+a|ba+b) c",
+            r"(?:abc|\w+ (?:bca|cab))",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"abc .mrs";
+        let mut matches = 0;
+        for p in pats {
+            let lits = contained(p).unwrap_or_else(|| panic!("{p}: no set"));
+            let re = regex::bytes::RegexBuilder::new(p).unicode(false).build().unwrap();
+            for _ in 0..20000 {
+                let n = (next() % 40) as usize;
+                let hay: Vec<u8> = (0..n).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+                for m in re.find_iter(&hay) {
+                    matches += 1;
+                    let s = &hay[m.start()..m.end()];
+                    assert!(lits.iter().any(|l| s.windows(l.len()).any(|w| w == l.as_bytes())), "{p}: {:?} in none of {lits:?}", String::from_utf8_lossy(s));
+                }
+            }
+        }
+        assert!(matches > 1000, "{matches}");
     }
 
     #[test]
