@@ -22,7 +22,7 @@
 //!
 //! own9 is the untouched fresh test set: the trainer refuses any file whose path names it.
 //!
-//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, probes; 2,010 drafts), plus
+//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, own10–own15, probes; 3,510 drafts), plus
 //! `--extra`, minus `--exclude`. own4/own5 were the fresh test sets of the first round; they joined
 //! the training data after the cross experiment of docs/stance-model.md (train on the base + one,
 //! evaluate on the other: `--exclude crate/tests/data/own5.jsonl --out /tmp/a.json`, and so on).
@@ -46,7 +46,7 @@ use postcheck::{Checker, Context, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-const TRAIN_FILES: [&str; 13] = [
+const TRAIN_FILES: [&str; 19] = [
     "../shared/corpus/dev.jsonl",
     "crate/tests/data/own.jsonl",
     "crate/tests/data/own2.jsonl",
@@ -60,6 +60,14 @@ const TRAIN_FILES: [&str; 13] = [
     "crate/tests/data/own6.jsonl",
     "crate/tests/data/own7.jsonl",
     "crate/tests/data/own8.jsonl",
+    // session 4: 250 drafts each, written without reading the rules or the model, each by a
+    // different engineer (own9, written the same way, is the session's fresh test set: never here)
+    "crate/tests/data/own10.jsonl",
+    "crate/tests/data/own11.jsonl",
+    "crate/tests/data/own12.jsonl",
+    "crate/tests/data/own13.jsonl",
+    "crate/tests/data/own14.jsonl",
+    "crate/tests/data/own15.jsonl",
 ];
 
 /// The two sets that were fresh (never trained on) in the first round; the header's
@@ -95,9 +103,11 @@ const ITERS: usize = 300;
 const STEP: f64 = 0.3;
 const PRUNE: f64 = 0.05;
 const KEEP: usize = 900;
-/// Session 3: 0.90 (was 0.95). Decided on own6, fresh, with the session's rules, by a rule fixed
-/// beforehand (docs/stance-model.md): 0.90 caught 105/135, 0.95 104/135, both 1/65 clean warned.
-const MIN_PRECISION: f64 = 0.90;
+/// Session 4: 0.85 (was 0.90), chosen by leave-one-writer-out over own4–own8 and own10–own15
+/// (`--holdout-each`, docs/stance-model.md "Session 4"): mean change over rules only, caught
+/// +3.11 / clean warned +0.52 points at 0.85 against +2.67 / +0.62 at 0.90 and +2.68 / +0.36 at
+/// 0.80. (Session 3 had chosen 0.90 over 0.95 on own6.)
+const MIN_PRECISION: f64 = 0.85;
 const MIN_TP: usize = 3;
 const MAX_CLEAN_WARNED: f64 = 0.03;
 /// The date written in the file header (the trainer is deterministic; bump when retraining).
@@ -133,6 +143,11 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// `MIN_DF`, or `TRAIN_MIN_DF` (experiments).
+fn min_df() -> usize {
+    std::env::var("TRAIN_MIN_DF").ok().and_then(|v| v.parse().ok()).unwrap_or(MIN_DF)
+}
+
 fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
     // vocabulary: features in >= MIN_DF training drafts (sorted, so deterministic)
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
@@ -141,7 +156,8 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
             *df.entry(f.as_str()).or_default() += 1;
         }
     }
-    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= MIN_DF).map(|(f, _)| f).collect();
+    let min_df = min_df();
+    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= min_df).map(|(f, _)| f).collect();
     let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let (xs, ys): (Vec<Vec<usize>>, Vec<f64>) = docs
         .iter()
@@ -216,13 +232,32 @@ fn model_counts(docs: &[Doc], oof: &[[f64; 7]], c: usize, t: f64) -> (usize, usi
     (tp, fp, fnn)
 }
 
+/// (tp, fp) of the model at threshold t for category c among the grounded drafts where the
+/// rules do not raise c: the drafts the engine asks the model about.
+fn residual_counts(docs: &[Doc], oof: &[[f64; 7]], c: usize, t: f64) -> (usize, usize, usize) {
+    let (mut tp, mut fp, mut fnn) = (0, 0, 0);
+    for (d, p) in docs.iter().zip(oof) {
+        if !d.grounded[c] || d.rules.contains(CATS[c].0) {
+            continue;
+        }
+        match (p[c] >= t, d.expect.contains(CATS[c].0)) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fnn += 1,
+            _ => {}
+        }
+    }
+    (tp, fp, fnn)
+}
+
 fn pick_threshold(docs: &[Doc], oof: &[[f64; 7]], c: usize) -> f64 {
     let mut cands: Vec<f64> = docs.iter().zip(oof).filter(|(d, _)| d.grounded[c]).map(|(_, p)| p[c]).collect();
     cands.sort_by(|a, b| b.total_cmp(a));
     cands.dedup();
     let mut best = 1.01;
+    let residual = std::env::var_os("TRAIN_RESIDUAL_THRESH").is_some();
     for t in cands {
-        let (tp, fp, _) = model_counts(docs, oof, c, t);
+        let (tp, fp, _) = if residual { residual_counts(docs, oof, c, t) } else { model_counts(docs, oof, c, t) };
         if tp >= MIN_TP && tp as f64 / (tp + fp) as f64 >= precision_bar() {
             best = t;
         }
@@ -283,6 +318,10 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
     let norm = postcheck::normalize::Normalized::new(text);
     let mut feats: Vec<String> = features(&norm.skel, ctx).into_iter().map(|f| f.text).collect();
     feats.retain(|f| !f.split(' ').any(|w| names.contains(w)));
+    // experiments (session 4, measured, not adopted): TRAIN_NO_BIGRAMS drops the word pairs
+    if std::env::var_os("TRAIN_NO_BIGRAMS").is_some() {
+        feats.retain(|f| !f.contains(' '));
+    }
     let mut g = [false; 7];
     for (c, (id, _)) in CATS.iter().enumerate() {
         g[c] = grounded(checker, ctx, id);
@@ -381,6 +420,9 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
     for c in 0..CATS.len() {
         th[c] = pick_threshold(docs, &oof, c);
     }
+    if log {
+        eprintln!("thresholds by the precision bar: {:?}", th.map(|t| (t * 1000.0).round() / 1000.0));
+    }
     // clean-draft false alarms (rules+model, out of fold) at most MAX_CLEAN_WARNED: raise the
     // threshold of the category adding the most clean false alarms, to just above its highest one
     loop {
@@ -388,22 +430,57 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
         if (s.warned as f64) <= MAX_CLEAN_WARNED * s.clean as f64 {
             break;
         }
-        let mut per = [0usize; 7];
-        for (d, p) in docs.iter().zip(&oof) {
-            if d.expect.is_empty() && !d.rules_alarm {
-                for c in added(d, p, &th) {
-                    per[c] += 1;
+        if !std::env::var("TRAIN_CAP").is_ok_and(|v| v == "step") {
+            // the category adding the most clean false alarms, raised above its highest
+            let mut per = [0usize; 7];
+            for (d, p) in docs.iter().zip(&oof) {
+                if d.expect.is_empty() && !d.rules_alarm {
+                    for c in added(d, p, &th) {
+                        per[c] += 1;
+                    }
                 }
             }
+            let Some(c) = (0..7).filter(|&c| per[c] > 0).max_by_key(|&c| (per[c], std::cmp::Reverse(c))) else { break };
+            let top = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
+                .map(|(_, p)| p[c])
+                .fold(0.0, f64::max);
+            th[c] = top + 1e-6;
+            continue;
         }
-        let Some(c) = (0..7).filter(|&c| per[c] > 0).max_by_key(|&c| (per[c], std::cmp::Reverse(c))) else { break };
-        let top = docs
-            .iter()
-            .zip(&oof)
-            .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
-            .map(|(_, p)| p[c])
-            .fold(0.0, f64::max);
-        th[c] = top + 1e-6;
+        // experiment (session 4, TRAIN_CAP=step, measured, no change at bar 0.9: not adopted):
+        // one clean false alarm at a time. For each category that adds one, the step
+        // is its lowest-scoring clean false alarm (raise just above it); its cost is the
+        // out-of-fold positives the model adds for that category (rules silent) that the step
+        // loses. Take the cheapest step (ties: the lower threshold, then category order).
+        let mut best: Option<(usize, f64, usize)> = None; // (cost, new threshold, category)
+        for c in 0..CATS.len() {
+            let low = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
+                .map(|(_, p)| p[c])
+                .fold(f64::INFINITY, f64::min);
+            if !low.is_finite() {
+                continue;
+            }
+            let t = low + 1e-6;
+            let cost = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.contains(CATS[c].0) && added(d, p, &th).contains(&c) && p[c] < t)
+                .count();
+            if best.is_none_or(|b| (cost, t) < (b.0, b.1)) {
+                best = Some((cost, t, c));
+            }
+        }
+        let Some((_, t, c)) = best else { break };
+        th[c] = t;
+    }
+    if log {
+        eprintln!("thresholds after the clean-warned cap: {:?}", th.map(|t| (t * 1000.0).round() / 1000.0));
     }
     // the final model: all drafts and the traps
     let all: Vec<&Doc> = docs.iter().chain(traps).collect();
@@ -430,6 +507,28 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
     Fit { lambda, th, finals, oof }
 }
 
+/// Experiment (session 4, measured by `--holdout-each`, not adopted): `TRAIN_FOLDS=writer` puts
+/// every draft of a file in the same fold (each labelled file was written by one engineer, or is
+/// one set of probes), files assigned largest first to the fold with the fewest drafts so far,
+/// so lambda and thresholds are chosen on wording from writers the model has not seen. Fewer
+/// clean drafts warned but fewer caught (docs/stance-model.md, Session 4). Default: the folds by
+/// text (FNV-1a of the text) set in `load_file`.
+fn assign_folds(files: &mut [Vec<Doc>]) {
+    if !std::env::var("TRAIN_FOLDS").is_ok_and(|v| v == "writer") {
+        return;
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(files[i].len()), i));
+    let mut load = [0usize; FOLDS as usize];
+    for i in order {
+        let k = (0..FOLDS as usize).min_by_key(|&k| (load[k], k)).expect("folds");
+        load[k] += files[i].len();
+        for d in &mut files[i] {
+            d.fold = k as u32;
+        }
+    }
+}
+
 /// Reads a labelled JSONL file into docs (features with names kept; callers drop names).
 fn load_file(checker: &Checker, f: &str) -> Vec<Doc> {
     assert!(!f.contains("own9"), "{f}: own9 is the untouched fresh test set and is never read by the trainer");
@@ -453,6 +552,8 @@ struct Held {
     rules: Summary,
     both: Summary,
     per_cat: [(usize, usize, usize); 7],
+    /// the model alone over the stance categories (grounded drafts): (fired, true, positives)
+    alone: (usize, usize, usize),
 }
 
 /// Scores the held-out `docs` (features as the engine sees them: names kept) with `fit`.
@@ -471,7 +572,15 @@ fn evaluate(docs: &[Doc], fit: &Fit) -> Held {
     // thresholds as the engine compares them (f32)
     let th: [f64; 7] = fit.th.map(|t| t as f32 as f64);
     let mut per_cat = [(0, 0, 0); 7];
+    let mut alone = (0, 0, 0);
     for (d, p) in docs.iter().zip(&probs) {
+        for c in 0..CATS.len() {
+            let pos = d.expect.contains(CATS[c].0);
+            let fire = d.grounded[c] && p[c] >= th[c];
+            alone.0 += fire as usize;
+            alone.1 += (fire && pos) as usize;
+            alone.2 += pos as usize;
+        }
         let add = added(d, p, &th);
         for c in 0..CATS.len() {
             if d.expect.contains(CATS[c].0) {
@@ -482,7 +591,7 @@ fn evaluate(docs: &[Doc], fit: &Fit) -> Held {
             }
         }
     }
-    Held { rules: summarise(docs, &probs, &[2.0; 7]), both: summarise(docs, &probs, &th), per_cat }
+    Held { rules: summarise(docs, &probs, &[2.0; 7]), both: summarise(docs, &probs, &th), per_cat, alone }
 }
 
 /// `--holdout-each FILE…`: leave-one-writer-out. For each named training file, the whole recipe
@@ -498,12 +607,25 @@ fn holdout_each(checker: &Checker, files: &[String], held: &[String], traps_raw:
     );
     for h in held {
         let f = files.iter().find(|f| *f == h || f.ends_with(&format!("/{h}"))).unwrap_or_else(|| panic!("--holdout-each {h}: not a training file"));
-        let train_raw: Vec<Doc> = by_file.iter().filter(|(g, _)| g != f).flat_map(|(_, d)| d.iter().cloned()).collect();
+        let mut train_files: Vec<Vec<Doc>> = by_file.iter().filter(|(g, _)| g != f).map(|(_, d)| d.clone()).collect();
+        assign_folds(&mut train_files);
+        let train_raw: Vec<Doc> = train_files.into_iter().flatten().collect();
         let test: Vec<Doc> = by_file.iter().filter(|(g, _)| g == f).flat_map(|(_, d)| d.iter().cloned()).collect();
         let names = names_of(train_raw.iter());
         let train_docs = without_names(&train_raw, &names);
         let fitted = fit(&train_docs, &without_names(traps_raw, &names), &without_names(trap_variants_raw, &names), false);
         let e = evaluate(&test, &fitted);
+        if std::env::var_os("TRAIN_DEBUG").is_some() {
+            for c in 0..CATS.len() {
+                let p = |d: &Doc| sigmoid(fitted.finals[c].logit(d));
+                let clean_max = test.iter().filter(|d| d.expect.is_empty() && d.grounded[c] && !d.rules_alarm).map(p).fold(0.0, f64::max);
+                let mut res: Vec<f64> = test.iter().filter(|d| d.expect.contains(CATS[c].0) && !d.rules.contains(CATS[c].0) && d.grounded[c]).map(p).collect();
+                res.sort_by(|a, b| b.total_cmp(a));
+                let above = res.iter().filter(|&&x| x > clean_max).count();
+                let fired = res.iter().filter(|&&x| x >= fitted.th[c]).count();
+                eprintln!("  {:<18} th {:.3} clean max {clean_max:.3} | residual positives {} above clean max {above} fired {fired} | top {:?}", CATS[c].0, fitted.th[c], res.len(), res.iter().take(6).map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>());
+            }
+        }
         let short = f.rsplit('/').next().unwrap_or(f).trim_end_matches(".jsonl").to_string();
         let mut cats = String::new();
         for c in 0..CATS.len() {
@@ -542,6 +664,8 @@ fn holdout_each(checker: &Checker, files: &[String], held: &[String], traps_raw:
     }
     println!("{:<10} {:>4} {:>4} | {:>5} {rc:>6.1}% {:>4} {rw:>6.1}% | {:>5} {bc:>6.1}% {:>4} {bw:>6.1}% |{cats} (pooled)", "MEAN", "", "", "", "", "", "");
     println!("mean change over rules only: caught {:+.2} points, clean warned {:+.2} points", bc - rc, bw - rw);
+    let (f, t, p) = rows.iter().fold((0, 0, 0), |a, e| (a.0 + e.alone.0, a.1 + e.alone.1, a.2 + e.alone.2));
+    println!("model alone (stance categories, pooled): fires {f}, precision {:.2}, recall {:.2} ({t}/{p})", t as f64 / f.max(1) as f64, t as f64 / p.max(1) as f64);
 }
 
 fn main() {
@@ -604,13 +728,15 @@ fn main() {
         holdout_each(&checker, &files, &held, &traps_raw, &trap_variants_raw);
         return;
     }
-    let mut docs = Vec::new();
     let mut counts = Vec::new();
+    let mut by_file = Vec::new();
     for f in &files {
         let d = load_file(&checker, f);
         counts.push((f.to_string(), d.len()));
-        docs.extend(d);
+        by_file.push(d);
     }
+    assign_folds(&mut by_file);
+    let docs: Vec<Doc> = by_file.into_iter().flatten().collect();
     let names = names_of(docs.iter());
     let docs = without_names(&docs, &names);
     eprintln!("{} title-case words (names, places) left out of the features", names.len());
