@@ -11,8 +11,18 @@
 //! - `--out FILE` writes the model there instead of `crate/model/stance.json` (experiments:
 //!   evaluate it with `POSTCHECK_STANCE_MODEL_FILE=FILE POSTCHECK_STANCE_MODEL=1 postcheck eval SET`);
 //! - `--min-precision X` the model-alone precision bar for thresholds (default `MIN_PRECISION`).
+//! - `--holdout-each FILE…` (session 4) leave-one-writer-out: for each named training file (own4…
+//!   were each written by a different engineer), the whole recipe (lambda, thresholds, trap raise)
+//!   is trained on all the other training files and scored on the held-out one as the engine
+//!   would (f32 scores; the model only adds grounded categories the rules did not raise); prints
+//!   caught % / clean warned % (rules only and rules + model) and per stance category recall per
+//!   file, then the mean. Nothing is written. The honest estimate of the model on unseen wording
+//!   (the rules were tuned on these files, so their own figures are optimistic; the model's
+//!   change over them is the figure that matters).
 //!
-//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, probes; 2,010 drafts), plus
+//! own9 is the untouched fresh test set: the trainer refuses any file whose path names it.
+//!
+//! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, own10–own15, probes; 3,510 drafts), plus
 //! `--extra`, minus `--exclude`. own4/own5 were the fresh test sets of the first round; they joined
 //! the training data after the cross experiment of docs/stance-model.md (train on the base + one,
 //! evaluate on the other: `--exclude crate/tests/data/own5.jsonl --out /tmp/a.json`, and so on).
@@ -36,7 +46,7 @@ use postcheck::{Checker, Context, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-const TRAIN_FILES: [&str; 13] = [
+const TRAIN_FILES: [&str; 19] = [
     "../shared/corpus/dev.jsonl",
     "crate/tests/data/own.jsonl",
     "crate/tests/data/own2.jsonl",
@@ -50,6 +60,14 @@ const TRAIN_FILES: [&str; 13] = [
     "crate/tests/data/own6.jsonl",
     "crate/tests/data/own7.jsonl",
     "crate/tests/data/own8.jsonl",
+    // session 4: 250 drafts each, written without reading the rules or the model, each by a
+    // different engineer (own9, written the same way, is the session's fresh test set: never here)
+    "crate/tests/data/own10.jsonl",
+    "crate/tests/data/own11.jsonl",
+    "crate/tests/data/own12.jsonl",
+    "crate/tests/data/own13.jsonl",
+    "crate/tests/data/own14.jsonl",
+    "crate/tests/data/own15.jsonl",
 ];
 
 /// The two sets that were fresh (never trained on) in the first round; the header's
@@ -85,14 +103,17 @@ const ITERS: usize = 300;
 const STEP: f64 = 0.3;
 const PRUNE: f64 = 0.05;
 const KEEP: usize = 900;
-/// Session 3: 0.90 (was 0.95). Decided on own6, fresh, with the session's rules, by a rule fixed
-/// beforehand (docs/stance-model.md): 0.90 caught 105/135, 0.95 104/135, both 1/65 clean warned.
-const MIN_PRECISION: f64 = 0.90;
+/// Session 4: 0.85 (was 0.90), chosen by leave-one-writer-out over own4–own8 and own10–own15
+/// (`--holdout-each`, docs/stance-model.md "Session 4"): mean change over rules only, caught
+/// +3.11 / clean warned +0.52 points at 0.85 against +2.67 / +0.62 at 0.90 and +2.68 / +0.36 at
+/// 0.80. (Session 3 had chosen 0.90 over 0.95 on own6.)
+const MIN_PRECISION: f64 = 0.85;
 const MIN_TP: usize = 3;
 const MAX_CLEAN_WARNED: f64 = 0.03;
 /// The date written in the file header (the trainer is deterministic; bump when retraining).
 const DATE: &str = "2026-11-22";
 
+#[derive(Clone)]
 struct Doc {
     text: String,
     raw_ctx: serde_json::Value,
@@ -122,6 +143,11 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// `MIN_DF`, or `TRAIN_MIN_DF` (experiments).
+fn min_df() -> usize {
+    std::env::var("TRAIN_MIN_DF").ok().and_then(|v| v.parse().ok()).unwrap_or(MIN_DF)
+}
+
 fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
     // vocabulary: features in >= MIN_DF training drafts (sorted, so deterministic)
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
@@ -130,7 +156,8 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
             *df.entry(f.as_str()).or_default() += 1;
         }
     }
-    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= MIN_DF).map(|(f, _)| f).collect();
+    let min_df = min_df();
+    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= min_df).map(|(f, _)| f).collect();
     let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let (xs, ys): (Vec<Vec<usize>>, Vec<f64>) = docs
         .iter()
@@ -205,13 +232,32 @@ fn model_counts(docs: &[Doc], oof: &[[f64; 7]], c: usize, t: f64) -> (usize, usi
     (tp, fp, fnn)
 }
 
+/// (tp, fp) of the model at threshold t for category c among the grounded drafts where the
+/// rules do not raise c: the drafts the engine asks the model about.
+fn residual_counts(docs: &[Doc], oof: &[[f64; 7]], c: usize, t: f64) -> (usize, usize, usize) {
+    let (mut tp, mut fp, mut fnn) = (0, 0, 0);
+    for (d, p) in docs.iter().zip(oof) {
+        if !d.grounded[c] || d.rules.contains(CATS[c].0) {
+            continue;
+        }
+        match (p[c] >= t, d.expect.contains(CATS[c].0)) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fnn += 1,
+            _ => {}
+        }
+    }
+    (tp, fp, fnn)
+}
+
 fn pick_threshold(docs: &[Doc], oof: &[[f64; 7]], c: usize) -> f64 {
     let mut cands: Vec<f64> = docs.iter().zip(oof).filter(|(d, _)| d.grounded[c]).map(|(_, p)| p[c]).collect();
     cands.sort_by(|a, b| b.total_cmp(a));
     cands.dedup();
     let mut best = 1.01;
+    let residual = std::env::var_os("TRAIN_RESIDUAL_THRESH").is_some();
     for t in cands {
-        let (tp, fp, _) = model_counts(docs, oof, c, t);
+        let (tp, fp, _) = if residual { residual_counts(docs, oof, c, t) } else { model_counts(docs, oof, c, t) };
         if tp >= MIN_TP && tp as f64 / (tp + fp) as f64 >= precision_bar() {
             best = t;
         }
@@ -272,6 +318,10 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
     let norm = postcheck::normalize::Normalized::new(text);
     let mut feats: Vec<String> = features(&norm.skel, ctx).into_iter().map(|f| f.text).collect();
     feats.retain(|f| !f.split(' ').any(|w| names.contains(w)));
+    // experiments (session 4, measured, not adopted): TRAIN_NO_BIGRAMS drops the word pairs
+    if std::env::var_os("TRAIN_NO_BIGRAMS").is_some() {
+        feats.retain(|f| !f.contains(' '));
+    }
     let mut g = [false; 7];
     for (c, (id, _)) in CATS.iter().enumerate() {
         g[c] = grounded(checker, ctx, id);
@@ -286,6 +336,344 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
         rules_alarm: findings.iter().any(|f| f.severity != Severity::Info),
         grounded: g,
     }
+}
+
+/// Words written Title-case in >= 80% of their occurrences after the first word of a sentence
+/// (people, places, councils) in `docs`: they take no part in any training feature.
+fn names_of<'a>(docs: impl Iterator<Item = &'a Doc>) -> BTreeSet<String> {
+    let mut caps: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for d in docs {
+        let mut sentence_start = true;
+        for tok in d.text.split(|ch: char| ch.is_whitespace()) {
+            let w: String = tok.chars().filter(|ch| ch.is_alphanumeric()).collect();
+            if !w.is_empty() && !sentence_start {
+                let mut cs = w.chars();
+                let title = cs.next().is_some_and(|ch| ch.is_uppercase()) && cs.clone().count() > 0 && cs.all(|ch| !ch.is_uppercase());
+                let e = caps.entry(w.to_lowercase()).or_default();
+                e.0 += title as usize;
+                e.1 += 1;
+            }
+            sentence_start = tok.ends_with(['.', '!', '?', ':']) || tok.is_empty() && sentence_start;
+        }
+    }
+    caps.into_iter().filter(|(_, (t, n))| *t * 5 >= *n * 4 && *t > 0).map(|(w, _)| w).collect()
+}
+
+/// `docs` with every feature that contains a word of `names` dropped.
+fn without_names(docs: &[Doc], names: &BTreeSet<String>) -> Vec<Doc> {
+    docs.iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.feats.retain(|f| !f.split(' ').any(|w| names.contains(w)));
+            d
+        })
+        .collect()
+}
+
+/// A trained recipe: the lambda chosen, the thresholds, the per-category models trained on all
+/// the training drafts (and traps), and the out-of-fold probabilities of the training drafts.
+struct Fit {
+    lambda: f64,
+    th: [f64; 7],
+    finals: Vec<Trained>,
+    oof: Vec<[f64; 7]>,
+}
+
+/// The whole recipe on `docs` (training drafts, names already dropped): lambda by out-of-fold
+/// true positives, thresholds by the precision bar and the clean-warned cap, final models on
+/// `docs` + `traps`, thresholds raised above any trap variant (every council and mode,
+/// `trap_variants`) the final models reach. `log` prints progress to stderr.
+fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
+    // lambda: the one with the most out-of-fold true positives at the chosen thresholds
+    let mut best: Option<(f64, usize, Vec<[f64; 7]>)> = None;
+    let lambdas: Vec<f64> = std::env::var("TRAIN_LAMBDAS").ok().map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or(vec![1e-4, 3e-4, 1e-3]);
+    for lambda in lambdas {
+        let oof = cross_validate(docs, traps, lambda);
+        if std::env::var("TRAIN_EXPLORE").is_ok() {
+            for c in 0..CATS.len() {
+                let mut row = format!("  {:<18}", CATS[c].0);
+                for target in [0.9, 0.8, 0.7] {
+                    let mut cands: Vec<f64> = docs.iter().zip(&oof).filter(|(d, _)| d.grounded[c]).map(|(_, p)| p[c]).collect();
+                    cands.sort_by(|a, b| b.total_cmp(a));
+                    let mut best = (0, 0.0);
+                    for t in cands {
+                        let (tp, fp, _) = model_counts(docs, &oof, c, t);
+                        if tp as f64 / (tp + fp) as f64 >= target && tp > best.0 {
+                            best = (tp, t);
+                        }
+                    }
+                    row += &format!(" P>={target}: tp {:>3} @{:.2}", best.0, best.1);
+                }
+                eprintln!("{row}");
+            }
+        }
+        let tp: usize = (0..CATS.len()).map(|c| model_counts(docs, &oof, c, pick_threshold(docs, &oof, c)).0).sum();
+        if log {
+            eprintln!("lambda {lambda}: {tp} out-of-fold true positives at P>={}", precision_bar());
+        }
+        if best.as_ref().is_none_or(|b| tp > b.1) {
+            best = Some((lambda, tp, oof));
+        }
+    }
+    let (lambda, _, oof) = best.expect("a lambda");
+    let mut th = [0f64; 7];
+    for c in 0..CATS.len() {
+        th[c] = pick_threshold(docs, &oof, c);
+    }
+    if log {
+        eprintln!("thresholds by the precision bar: {:?}", th.map(|t| (t * 1000.0).round() / 1000.0));
+    }
+    // clean-draft false alarms (rules+model, out of fold) at most MAX_CLEAN_WARNED: raise the
+    // threshold of the category adding the most clean false alarms, to just above its highest one
+    // experiment: TRAIN_CLEAN_ADDED=x allows the model x (a fraction) more clean drafts warned
+    // out of fold than the rules alone, instead of the absolute MAX_CLEAN_WARNED
+    let rules_warned = summarise(docs, &oof, &[2.0; 7]).warned as f64;
+    let clean_added: Option<f64> = std::env::var("TRAIN_CLEAN_ADDED").ok().and_then(|v| v.parse().ok());
+    loop {
+        let s = summarise(docs, &oof, &th);
+        let cap = match clean_added {
+            Some(x) => rules_warned + x * s.clean as f64,
+            None => MAX_CLEAN_WARNED * s.clean as f64,
+        };
+        if (s.warned as f64) <= cap {
+            break;
+        }
+        if !std::env::var("TRAIN_CAP").is_ok_and(|v| v == "step") {
+            // the category adding the most clean false alarms, raised above its highest
+            let mut per = [0usize; 7];
+            for (d, p) in docs.iter().zip(&oof) {
+                if d.expect.is_empty() && !d.rules_alarm {
+                    for c in added(d, p, &th) {
+                        per[c] += 1;
+                    }
+                }
+            }
+            let Some(c) = (0..7).filter(|&c| per[c] > 0).max_by_key(|&c| (per[c], std::cmp::Reverse(c))) else { break };
+            let top = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
+                .map(|(_, p)| p[c])
+                .fold(0.0, f64::max);
+            th[c] = top + 1e-6;
+            continue;
+        }
+        // experiment (session 4, TRAIN_CAP=step, measured, no change at bar 0.9: not adopted):
+        // one clean false alarm at a time. For each category that adds one, the step
+        // is its lowest-scoring clean false alarm (raise just above it); its cost is the
+        // out-of-fold positives the model adds for that category (rules silent) that the step
+        // loses. Take the cheapest step (ties: the lower threshold, then category order).
+        let mut best: Option<(usize, f64, usize)> = None; // (cost, new threshold, category)
+        for c in 0..CATS.len() {
+            let low = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
+                .map(|(_, p)| p[c])
+                .fold(f64::INFINITY, f64::min);
+            if !low.is_finite() {
+                continue;
+            }
+            let t = low + 1e-6;
+            let cost = docs
+                .iter()
+                .zip(&oof)
+                .filter(|(d, p)| d.expect.contains(CATS[c].0) && added(d, p, &th).contains(&c) && p[c] < t)
+                .count();
+            if best.is_none_or(|b| (cost, t) < (b.0, b.1)) {
+                best = Some((cost, t, c));
+            }
+        }
+        let Some((_, t, c)) = best else { break };
+        th[c] = t;
+    }
+    if log {
+        eprintln!("thresholds after the clean-warned cap: {:?}", th.map(|t| (t * 1000.0).round() / 1000.0));
+    }
+    // the final model: all drafts and the traps
+    let all: Vec<&Doc> = docs.iter().chain(traps).collect();
+    let finals: Vec<Trained> = (0..CATS.len()).map(|c| train(&all, c, lambda)).collect();
+    // the trap list raises nothing in any council and mode (crate/tests/traps.rs): a threshold
+    // the final model reaches on a trap where the category is grounded is raised just above it
+    for d in trap_variants {
+        for c in 0..CATS.len() {
+            let p = sigmoid(finals[c].logit(d));
+            if d.grounded[c] && p >= th[c] && th[c] <= 1.0 {
+                if log {
+                    eprintln!("trap raises {}: {:?} ({}, p {p:.3}); threshold {:.3} -> {:.3}", CATS[c].0, d.text, d.raw_ctx, th[c], p + 1e-4);
+                }
+                th[c] = p + 1e-4;
+            }
+        }
+    }
+    // the file stores thresholds to 4 decimals: round up here, so the table, the stored examples
+    // and the shipped model use the same value (rounding to nearest once wrote 0.99996 as 1.0000
+    // and a stored fire example no longer fired)
+    for t in th.iter_mut() {
+        *t = (*t * 1e4).ceil() / 1e4;
+    }
+    Fit { lambda, th, finals, oof }
+}
+
+/// Experiment (session 4, measured by `--holdout-each`, not adopted): `TRAIN_FOLDS=writer` puts
+/// every draft of a file in the same fold (each labelled file was written by one engineer, or is
+/// one set of probes), files assigned largest first to the fold with the fewest drafts so far,
+/// so lambda and thresholds are chosen on wording from writers the model has not seen. Fewer
+/// clean drafts warned but fewer caught (docs/stance-model.md, Session 4). Default: the folds by
+/// text (FNV-1a of the text) set in `load_file`.
+fn assign_folds(files: &mut [Vec<Doc>]) {
+    if !std::env::var("TRAIN_FOLDS").is_ok_and(|v| v == "writer") {
+        return;
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(files[i].len()), i));
+    let mut load = [0usize; FOLDS as usize];
+    for i in order {
+        let k = (0..FOLDS as usize).min_by_key(|&k| (load[k], k)).expect("folds");
+        load[k] += files[i].len();
+        for d in &mut files[i] {
+            d.fold = k as u32;
+        }
+    }
+}
+
+/// Reads a labelled JSONL file into docs (features with names kept; callers drop names).
+fn load_file(checker: &Checker, f: &str) -> Vec<Doc> {
+    assert!(!f.contains("own9"), "{f}: own9 is the untouched fresh test set and is never read by the trainer");
+    let body = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let mut docs = Vec::new();
+    for line in body.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let ctx: Context = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let text = v["text"].as_str().unwrap_or("").to_string();
+        let expect: BTreeSet<String> =
+            v["expect"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let raw_ctx = serde_json::json!({"council": v["council"], "mode": v["mode"], "flags": v["flags"]});
+        docs.push(make_doc(checker, &text, &ctx, raw_ctx, expect, &BTreeSet::new()));
+    }
+    docs
+}
+
+/// Figures of rules (+ model) on a held-out set: caught / breaching, clean warned / clean, and
+/// per stance category (positives, rules-only hits, rules+model hits).
+struct Held {
+    rules: Summary,
+    both: Summary,
+    per_cat: [(usize, usize, usize); 7],
+    /// the model alone over the stance categories (grounded drafts): (fired, true, positives)
+    alone: (usize, usize, usize),
+}
+
+/// Scores the held-out `docs` (features as the engine sees them: names kept) with `fit`.
+fn evaluate(docs: &[Doc], fit: &Fit) -> Held {
+    let probs: Vec<[f64; 7]> = docs
+        .iter()
+        .map(|d| {
+            let mut p = [f64::NAN; 7];
+            for c in 0..CATS.len() {
+                // the engine scores in f32
+                p[c] = sigmoid(fit.finals[c].logit(d)) as f32 as f64;
+            }
+            p
+        })
+        .collect();
+    // thresholds as the engine compares them (f32)
+    let th: [f64; 7] = fit.th.map(|t| t as f32 as f64);
+    let mut per_cat = [(0, 0, 0); 7];
+    let mut alone = (0, 0, 0);
+    for (d, p) in docs.iter().zip(&probs) {
+        for c in 0..CATS.len() {
+            let pos = d.expect.contains(CATS[c].0);
+            let fire = d.grounded[c] && p[c] >= th[c];
+            alone.0 += fire as usize;
+            alone.1 += (fire && pos) as usize;
+            alone.2 += pos as usize;
+        }
+        let add = added(d, p, &th);
+        for c in 0..CATS.len() {
+            if d.expect.contains(CATS[c].0) {
+                let r = d.rules.contains(CATS[c].0);
+                per_cat[c].0 += 1;
+                per_cat[c].1 += r as usize;
+                per_cat[c].2 += (r || add.contains(&c)) as usize;
+            }
+        }
+    }
+    Held { rules: summarise(docs, &probs, &[2.0; 7]), both: summarise(docs, &probs, &th), per_cat, alone }
+}
+
+/// `--holdout-each FILE…`: leave-one-writer-out. For each named training file, the whole recipe
+/// is trained on every other training file and scored on it; prints one row per file and the
+/// mean (caught %, clean warned %, per-category recall rules only → rules+model).
+fn holdout_each(checker: &Checker, files: &[String], held: &[String], traps_raw: &[Doc], trap_variants_raw: &[Doc]) {
+    let by_file: Vec<(String, Vec<Doc>)> = files.iter().map(|f| (f.clone(), load_file(checker, f))).collect();
+    let mut rows = Vec::new();
+    println!("leave-one-writer-out: recipe trained on all training files but one, scored on that one (precision bar {})", precision_bar());
+    println!(
+        "{:<10} {:>4} {:>4} | {:>13} {:>13} | {:>13} {:>13} | per category recall rules -> rules+model (positives)",
+        "held out", "brch", "cln", "rules caught", "clean warned", "r+m caught", "clean warned"
+    );
+    for h in held {
+        let f = files.iter().find(|f| *f == h || f.ends_with(&format!("/{h}"))).unwrap_or_else(|| panic!("--holdout-each {h}: not a training file"));
+        let mut train_files: Vec<Vec<Doc>> = by_file.iter().filter(|(g, _)| g != f).map(|(_, d)| d.clone()).collect();
+        assign_folds(&mut train_files);
+        let train_raw: Vec<Doc> = train_files.into_iter().flatten().collect();
+        let test: Vec<Doc> = by_file.iter().filter(|(g, _)| g == f).flat_map(|(_, d)| d.iter().cloned()).collect();
+        let names = names_of(train_raw.iter());
+        let train_docs = without_names(&train_raw, &names);
+        let fitted = fit(&train_docs, &without_names(traps_raw, &names), &without_names(trap_variants_raw, &names), false);
+        let e = evaluate(&test, &fitted);
+        if std::env::var_os("TRAIN_DEBUG").is_some() {
+            for c in 0..CATS.len() {
+                let p = |d: &Doc| sigmoid(fitted.finals[c].logit(d));
+                let clean_max = test.iter().filter(|d| d.expect.is_empty() && d.grounded[c] && !d.rules_alarm).map(p).fold(0.0, f64::max);
+                let mut res: Vec<f64> = test.iter().filter(|d| d.expect.contains(CATS[c].0) && !d.rules.contains(CATS[c].0) && d.grounded[c]).map(p).collect();
+                res.sort_by(|a, b| b.total_cmp(a));
+                let above = res.iter().filter(|&&x| x > clean_max).count();
+                let fired = res.iter().filter(|&&x| x >= fitted.th[c]).count();
+                eprintln!("  {:<18} th {:.3} clean max {clean_max:.3} | residual positives {} above clean max {above} fired {fired} | top {:?}", CATS[c].0, fitted.th[c], res.len(), res.iter().take(6).map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>());
+            }
+        }
+        let short = f.rsplit('/').next().unwrap_or(f).trim_end_matches(".jsonl").to_string();
+        let mut cats = String::new();
+        for c in 0..CATS.len() {
+            let (n, r, b) = e.per_cat[c];
+            if n > 0 {
+                let _ = write!(cats, " {} {:.2}->{:.2} ({n})", CATS[c].0, r as f64 / n as f64, b as f64 / n as f64);
+            }
+        }
+        println!(
+            "{short:<10} {:>4} {:>4} | {:>5} {:>6.1}% {:>4} {:>6.1}% | {:>5} {:>6.1}% {:>4} {:>6.1}% |{cats}",
+            e.rules.breaching,
+            e.rules.clean,
+            e.rules.caught,
+            pct(e.rules.caught, e.rules.breaching),
+            e.rules.warned,
+            pct(e.rules.warned, e.rules.clean),
+            e.both.caught,
+            pct(e.both.caught, e.both.breaching),
+            e.both.warned,
+            pct(e.both.warned, e.both.clean),
+        );
+        rows.push(e);
+    }
+    let n = rows.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&Held) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    let rc = mean(&|e| pct(e.rules.caught, e.rules.breaching));
+    let rw = mean(&|e| pct(e.rules.warned, e.rules.clean));
+    let bc = mean(&|e| pct(e.both.caught, e.both.breaching));
+    let bw = mean(&|e| pct(e.both.warned, e.both.clean));
+    let mut cats = String::new();
+    for c in 0..CATS.len() {
+        let (n, r, b) = rows.iter().fold((0, 0, 0), |a, e| (a.0 + e.per_cat[c].0, a.1 + e.per_cat[c].1, a.2 + e.per_cat[c].2));
+        if n > 0 {
+            let _ = write!(cats, " {} {:.2}->{:.2} ({n})", CATS[c].0, r as f64 / n as f64, b as f64 / n as f64);
+        }
+    }
+    println!("{:<10} {:>4} {:>4} | {:>5} {rc:>6.1}% {:>4} {rw:>6.1}% | {:>5} {bc:>6.1}% {:>4} {bw:>6.1}% |{cats} (pooled)", "MEAN", "", "", "", "", "", "");
+    println!("mean change over rules only: caught {:+.2} points, clean warned {:+.2} points", bc - rc, bw - rw);
+    let (f, t, p) = rows.iter().fold((0, 0, 0), |a, e| (a.0 + e.alone.0, a.1 + e.alone.1, a.2 + e.alone.2));
+    println!("model alone (stance categories, pooled): fires {f}, precision {:.2}, recall {:.2} ({t}/{p})", t as f64 / f.max(1) as f64, t as f64 / p.max(1) as f64);
 }
 
 fn main() {
@@ -310,147 +698,59 @@ fn main() {
         assert!(TRAIN_FILES.iter().any(|f| *f == x.as_str() || f.ends_with(&format!("/{x}"))), "--exclude {x}: not a training file");
     }
     files.extend(opt_values(&args, "--extra").into_iter().filter(|x| !files.contains(x)).collect::<Vec<_>>());
+    for f in &files {
+        assert!(!f.contains("own9"), "{f}: own9 is the untouched fresh test set; the trainer refuses it");
+    }
     eprintln!("training files: {files:?}; precision bar {}; out {out_path}", precision_bar());
     let not_trained_on: Vec<&str> = ONCE_FRESH.iter().copied().filter(|f| !files.iter().any(|g| g == f)).collect();
     let checker = Checker::builtin();
-    let mut docs = Vec::new();
-    let mut counts = Vec::new();
-    for f in &files {
-        let f = f.as_str();
-        let body = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
-        let mut n = 0;
-        for line in body.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{f}: {e}"));
-            let ctx: Context = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{f}: {e}"));
-            let text = v["text"].as_str().unwrap_or("").to_string();
-            let expect: BTreeSet<String> =
-                v["expect"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
-            let raw_ctx = serde_json::json!({"council": v["council"], "mode": v["mode"], "flags": v["flags"]});
-            docs.push(make_doc(&checker, &text, &ctx, raw_ctx, expect, &BTreeSet::new()));
-            n += 1;
-        }
-        counts.push((f.to_string(), n));
-    }
-    // no names: a word written Title-case in >= 80% of its occurrences after the first word of a
-    // sentence (people, places, councils) takes no part in any feature
-    let mut caps: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for d in &docs {
-        let mut sentence_start = true;
-        for tok in d.text.split(|ch: char| ch.is_whitespace()) {
-            let w: String = tok.chars().filter(|ch| ch.is_alphanumeric()).collect();
-            if !w.is_empty() && !sentence_start {
-                let mut cs = w.chars();
-                let title = cs.next().is_some_and(|ch| ch.is_uppercase()) && cs.clone().count() > 0 && cs.all(|ch| !ch.is_uppercase());
-                let e = caps.entry(w.to_lowercase()).or_default();
-                e.0 += title as usize;
-                e.1 += 1;
-            }
-            sentence_start = tok.ends_with(['.', '!', '?', ':']) || tok.is_empty() && sentence_start;
-        }
-    }
-    let names: BTreeSet<String> = caps.into_iter().filter(|(_, (t, n))| *t * 5 >= *n * 4 && *t > 0).map(|(w, _)| w).collect();
-    for d in &mut docs {
-        d.feats.retain(|f| !f.split(' ').any(|w| names.contains(w)));
-    }
-    eprintln!("{} title-case words (names, places) left out of the features", names.len());
     // the trap list (crate/tests/data/traps.txt: ordinary posts that must raise nothing) joins
     // every training fold as negatives, each once in personal mode (councils in turn); it is never
-    // scored in the cross-validation figures
+    // scored in the cross-validation figures. Its variants (every council and mode) raise the
+    // final thresholds.
     let trap_body = std::fs::read_to_string("crate/tests/data/traps.txt").expect("traps.txt");
     let trap_lines: Vec<&str> = trap_body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     let councils = ["sheffield", "shaftesbury", "barnsley", "chelmsford", "caerphilly"];
-    let traps: Vec<Doc> = trap_lines
+    let none = BTreeSet::new();
+    let traps_raw: Vec<Doc> = trap_lines
         .iter()
         .enumerate()
-        .map(|(i, t)| make_doc(&checker, t, &Context::new(councils[i % 5]), serde_json::Value::Null, BTreeSet::new(), &names))
+        .map(|(i, t)| make_doc(&checker, t, &Context::new(councils[i % 5]), serde_json::Value::Null, BTreeSet::new(), &none))
         .collect();
-    counts.push(("crate/tests/data/traps.txt (negatives only, not scored)".to_string(), traps.len()));
-    // lambda: the one with the most out-of-fold true positives at the chosen thresholds
-    let mut best: Option<(f64, usize, Vec<[f64; 7]>)> = None;
-    let lambdas: Vec<f64> = std::env::var("TRAIN_LAMBDAS").ok().map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or(vec![1e-4, 3e-4, 1e-3]);
-    for lambda in lambdas {
-        let oof = cross_validate(&docs, &traps, lambda);
-        if std::env::var("TRAIN_EXPLORE").is_ok() {
-            for c in 0..CATS.len() {
-                let mut row = format!("  {:<18}", CATS[c].0);
-                for target in [0.9, 0.8, 0.7] {
-                    let mut cands: Vec<f64> = docs.iter().zip(&oof).filter(|(d, _)| d.grounded[c]).map(|(_, p)| p[c]).collect();
-                    cands.sort_by(|a, b| b.total_cmp(a));
-                    let mut best = (0, 0.0);
-                    for t in cands {
-                        let (tp, fp, fnn) = model_counts(&docs, &oof, c, t);
-                        if tp as f64 / (tp + fp) as f64 >= target && tp > best.0 {
-                            best = (tp, t);
-                            let _ = fnn;
-                        }
-                    }
-                    row += &format!(" P>={target}: tp {:>3} @{:.2}", best.0, best.1);
-                }
-                eprintln!("{row}");
-            }
-        }
-        let tp: usize = (0..CATS.len()).map(|c| model_counts(&docs, &oof, c, pick_threshold(&docs, &oof, c)).0).sum();
-        eprintln!("lambda {lambda}: {tp} out-of-fold true positives at P>={}", precision_bar());
-        if best.as_ref().is_none_or(|b| tp > b.1) {
-            best = Some((lambda, tp, oof));
-        }
-    }
-    let (lambda, _, oof) = best.expect("a lambda");
-    let mut th = [0f64; 7];
-    for c in 0..CATS.len() {
-        th[c] = pick_threshold(&docs, &oof, c);
-    }
-    // clean-draft false alarms (rules+model, out of fold) at most MAX_CLEAN_WARNED: raise the
-    // threshold of the category adding the most clean false alarms, to just above its highest one
-    loop {
-        let s = summarise(&docs, &oof, &th);
-        if (s.warned as f64) <= MAX_CLEAN_WARNED * s.clean as f64 {
-            break;
-        }
-        let mut per = [0usize; 7];
-        for (d, p) in docs.iter().zip(&oof) {
-            if d.expect.is_empty() && !d.rules_alarm {
-                for c in added(d, p, &th) {
-                    per[c] += 1;
-                }
-            }
-        }
-        let Some(c) = (0..7).filter(|&c| per[c] > 0).max_by_key(|&c| (per[c], std::cmp::Reverse(c))) else { break };
-        let top = docs
-            .iter()
-            .zip(&oof)
-            .filter(|(d, p)| d.expect.is_empty() && !d.rules_alarm && added(d, p, &th).contains(&c))
-            .map(|(_, p)| p[c])
-            .fold(0.0, f64::max);
-        th[c] = top + 1e-6;
-    }
-    // the final model: all drafts and the traps
-    let all: Vec<&Doc> = docs.iter().chain(&traps).collect();
-    let finals: Vec<Trained> = (0..CATS.len()).map(|c| train(&all, c, lambda)).collect();
-    // the trap list raises nothing in any council and mode (crate/tests/traps.rs): a threshold
-    // the final model reaches on a trap where the category is grounded is raised just above it
+    let mut trap_variants_raw = Vec::new();
     for line in &trap_lines {
-        for council in ["sheffield", "shaftesbury", "barnsley", "chelmsford", "caerphilly"] {
+        for council in councils {
             for mode in [postcheck::Mode::Personal, postcheck::Mode::Official] {
                 let mut ctx = Context::new(council);
                 ctx.mode = mode;
-                let d = make_doc(&checker, line, &ctx, serde_json::Value::Null, BTreeSet::new(), &names);
-                for c in 0..CATS.len() {
-                    let p = sigmoid(finals[c].logit(&d));
-                    if d.grounded[c] && p >= th[c] && th[c] <= 1.0 {
-                        eprintln!("trap raises {}: {line:?} ({council}/{mode:?}, p {p:.3}); threshold {:.3} -> {:.3}", CATS[c].0, th[c], p + 1e-4);
-                        th[c] = p + 1e-4;
-                    }
-                }
+                let raw = serde_json::json!({"council": council, "mode": format!("{mode:?}")});
+                trap_variants_raw.push(make_doc(&checker, line, &ctx, raw, BTreeSet::new(), &none));
             }
         }
     }
-    // the file stores thresholds to 4 decimals: round up here, so the table, the stored examples
-    // and the shipped model use the same value (rounding to nearest once wrote 0.99996 as 1.0000
-    // and a stored fire example no longer fired)
-    for t in th.iter_mut() {
-        *t = (*t * 1e4).ceil() / 1e4;
+    let held = opt_values(&args, "--holdout-each");
+    if !held.is_empty() {
+        // every value after the flag until the next option
+        let pos = args.iter().position(|a| a == "--holdout-each").expect("flag");
+        let held: Vec<String> = args[pos + 1..].iter().take_while(|a| !a.starts_with("--")).cloned().collect();
+        holdout_each(&checker, &files, &held, &traps_raw, &trap_variants_raw);
+        return;
     }
+    let mut counts = Vec::new();
+    let mut by_file = Vec::new();
+    for f in &files {
+        let d = load_file(&checker, f);
+        counts.push((f.to_string(), d.len()));
+        by_file.push(d);
+    }
+    assign_folds(&mut by_file);
+    let docs: Vec<Doc> = by_file.into_iter().flatten().collect();
+    let names = names_of(docs.iter());
+    let docs = without_names(&docs, &names);
+    eprintln!("{} title-case words (names, places) left out of the features", names.len());
+    let traps = without_names(&traps_raw, &names);
+    counts.push(("crate/tests/data/traps.txt (negatives only, not scored)".to_string(), traps.len()));
+    let Fit { lambda, th, finals, oof } = fit(&docs, &traps, &without_names(&trap_variants_raw, &names), true);
     // the table
     let none = [2.0f64; 7];
     let r = summarise(&docs, &oof, &none);
