@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/quality.md: `postcheck eval` on the dev set and on our own held-out set
-# (crate/tests/data/own.jsonl), the fresh checks (own2–own6), the training sets own7/own8, the probes, the trap and
+# (crate/tests/data/own.jsonl), the fresh checks (own2–own6, own9), the training sets own7/own8 and own10–own15, the probes, the trap and
 # disguised lists, and the peers table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +25,15 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   echo "Four probe sets were written by *kind* (targets × stances from the policies and the corpus conventions, not from any set's misses) and each was scored once before the rules changed for it. First, untuned runs: probe 1 (58 drafts) 65.8% caught, 10.0% clean warned; probe 2 (52) 55.6% caught, 18.8% clean warned; probe 3 (42) 58.6% caught, 15.4% clean warned, micro-F1 0.60; probe 4 (40, written after the generic {negative}/{negative_person} lexicons) 57.1% caught, 0.0% clean warned, micro-F1 0.63. The rules were then changed for each, so the current figures below are not fresh."
   echo; echo '```'; cat crate/tests/data/probes/*.jsonl > target/probes-all.jsonl; summary target/probes-all.jsonl; echo '```'; echo
-  echo "## Fresh check 5 (\`crate/tests/data/own6.jsonl\`, $(grep -c . crate/tests/data/own6.jsonl) drafts): the honest measure now"
+  echo "## Fresh check 6 (\`crate/tests/data/own9.jsonl\`, $(grep -c . crate/tests/data/own9.jsonl) drafts): the honest measure now"
   echo
-  echo "Written in session 3 by an engineer who never opened the rules or the model (46662fc, ccd5de0); the engineers who wrote that session's rule round never opened it. Scored before the round, as shipped at b7686a5: **68.1% caught, 1.5% clean warned, micro-F1 0.70** (rules only: the same 68.1% / 1.5%). After the round (rules written by kind from the misses of own7/own8/own4/own5): rules only **73.3% / 1.5%**, micro-F1 0.73; with the stance model retrained without own6 (precision bar 0.90, chosen on own6 between two bars by a rule fixed beforehand, see [stance-model.md](stance-model.md)): **77.8% / 1.5%**, micro-F1 0.75. The same round moved own7/own8 (the sets it was written from) from 43–45% to 91–93% caught: most new patterns matched one or two drafts, and only a fraction of that carried over to unseen wording. **Expect the held-out set near the own6 figures, not near dev's.** own6 then joined the model's training data, so the as-shipped figures below are in-sample for the model; the rules-only ones are still fresh for the rules."
+  echo "Written in session 4 (2da8538) by an engineer who never opened the rules, the model or the engine; nobody has tuned on it and the model is not trained on it (the trainer refuses it). Scored once at each step by a rule fixed before it existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; see [stance-model.md](stance-model.md)): as shipped at 80e198f **78.5% caught, 8.6% clean warned** (rules only 74.6% / 8.6%); session 4's generalisation round of the rules (branch rules4, ~95 lexicon entries and merged retort rules) changed nothing on it (78.5% / 8.6%) and was not merged; the precision round (fa4: \`except\`/\`unless\` constraints for innocent senses, private firms, sincere stance, published council numbers) kept every catch and made it **78.5% / 7.1%** — shipped, as an exception recorded in the session's notes, since a precision round cannot raise caught; the stance model retrained with own10–own15 would have made it 81.5% / 8.6% and was not shipped (one more clean draft warned). **Expect the held-out set near these figures, not near dev's: the stance categories (bullying, disrepute, grievance, discrimination) are still caught at recall 0.25–0.44 on unseen wording.**"
+  echo
+  echo "### own9, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; "$BIN" eval crate/tests/data/own9.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
+  echo "### own9, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval crate/tests/data/own9.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  echo "## Fresh check 5 (\`crate/tests/data/own6.jsonl\`, $(grep -c . crate/tests/data/own6.jsonl) drafts): the honest measure of session 3"
+  echo
+  echo "Written in session 3 by an engineer who never opened the rules or the model (46662fc, ccd5de0); the engineers who wrote that session's rule round never opened it. Scored before the round, as shipped at b7686a5: **68.1% caught, 1.5% clean warned, micro-F1 0.70** (rules only: the same 68.1% / 1.5%). After the round (rules written by kind from the misses of own7/own8/own4/own5): rules only **73.3% / 1.5%**, micro-F1 0.73; with the stance model retrained without own6 (precision bar 0.90, chosen on own6 between two bars by a rule fixed beforehand, see [stance-model.md](stance-model.md)): **77.8% / 1.5%**, micro-F1 0.75. The same round moved own7/own8 (the sets it was written from) from 43–45% to 91–93% caught: most new patterns matched one or two drafts, and only a fraction of that carried over to unseen wording. **Expect the held-out set near the own6 figures, not near dev's.** own6 then joined the model's training data, so the as-shipped figures below are in-sample for the model. In session 4 the precision round read only own6's summary figures; a rule writer on the unmerged rules4 branch read its listing by accident. The rules-only figures are close to fresh for the shipped rules."
   echo
   echo "### own6, rules only (\`POSTCHECK_STANCE_MODEL=0\`; fresh)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval crate/tests/data/own6.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
   echo "### own6, as shipped (rules + stance model; in-sample for the model)"; echo; echo '```'; "$BIN" eval crate/tests/data/own6.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
@@ -37,6 +43,13 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   for f in own4 own5 own7 own8; do
     echo "### $f, as shipped (tuned on)"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  done
+  echo "## Session 4 training sets (\`own10.jsonl\` … \`own15.jsonl\`, 250 drafts each)"
+  echo
+  echo "Written in session 4 by six engineers who never opened the rules or the model, as training data for the stance model (focus: own10 bullying/disrepute/grievance; own11 service users, discrimination, confidential information; own12 official voice and conduct, political, images; own13 the stance categories in unusual settings; own14 precision, half hard negatives; own15 short posts and replies). First runs, as shipped at 80e198f (rules only / rules + model), caught and clean warned: own10 54.5% / 58.8%, 8.2% / 9.4%; own11 69.2% / 73.7%, 7.4% / 7.4%; own12 61.6% / 64.6%, 2.3% / 3.5%; own13 63.3% / 68.7%, 6.0% / 6.0%; own14 62.6% / 65.0%, 11.0% / 11.8%; own15 72.8% / 74.1%, 11.4% / 14.8%. The precision round was then tuned on their false alarms, so their clean-warned figures below are no longer fresh; their caught figures are (no rule was added for their misses)."
+  echo
+  for f in own10 own11 own12 own13 own14 own15; do
+    echo "### $f, as shipped"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   done
   echo "## Speed (\`target/release/postcheck eval\` times every check; each draft is checked 10 times)"
   echo; echo '```'; "$BIN" eval "$SHARED/corpus/dev.jsonl" | grep '^timing'; echo '```'
