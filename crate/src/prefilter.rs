@@ -344,6 +344,18 @@ mod equivalence {
         v
     }
 
+    /// The skeleton and profanity view of every test text (`texts`), as `(skel, prof)`.
+    fn views(rules: &[Rule]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let det = crate::detectors::Detectors::new();
+        texts(rules)
+            .iter()
+            .map(|t| {
+                let p = Prepared::new(t, &det);
+                (p.norm.skel.clone(), p.prof.clone())
+            })
+            .collect()
+    }
+
     /// `find_at` at the literal starts == meta `find_iter`, per prefix-literal source, on every
     /// text's skeleton and profanity view and on synthetic haystacks built from the literals
     /// (empty, a literal at 0 and at the end, after a word character, overlapping and run
@@ -351,14 +363,7 @@ mod equivalence {
     #[test]
     fn anchored_search_at_literal_starts_equals_find_iter() {
         let rules = fresh_rules();
-        let det = crate::detectors::Detectors::new();
-        let views: Vec<(Vec<u8>, Vec<u8>)> = texts(&rules)
-            .iter()
-            .map(|t| {
-                let p = Prepared::new(t, &det);
-                (p.norm.skel.clone(), p.prof.clone())
-            })
-            .collect();
+        let views = views(&rules);
         let mut seen = std::collections::HashSet::new();
         let (mut sources, mut matches) = (0, 0);
         for r in &rules {
@@ -448,14 +453,7 @@ mod equivalence {
     #[test]
     fn gated_fields_match_only_where_a_literal_occurs() {
         let rules = fresh_rules();
-        let det = crate::detectors::Detectors::new();
-        let views: Vec<(Vec<u8>, Vec<u8>)> = texts(&rules)
-            .iter()
-            .map(|t| {
-                let p = Prepared::new(t, &det);
-                (p.norm.skel.clone(), p.prof.clone())
-            })
-            .collect();
+        let views = views(&rules);
         let mut seen = std::collections::HashSet::new();
         let (mut sources, mut matches, mut broken) = (0, 0, 0);
         for r in &rules {
