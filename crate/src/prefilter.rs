@@ -96,7 +96,9 @@ impl Prefilter {
         };
         // many fields share a regex (concept lexicons): look each one's literals up once, and
         // intern them once per view (keyed by the shared regex, not by its long source)
-        let mut cache: std::collections::HashMap<(usize, usize), Option<(bool, std::rc::Rc<Vec<usize>>)>> = std::collections::HashMap::new();
+        // (regex id, view) -> whether its literals are a prefix set, and their interned ids
+        type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>)>;
+        let mut cache: std::collections::HashMap<(usize, usize), LitIds> = std::collections::HashMap::new();
         let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Vec<u8>>; 2]| {
             cache
                 .entry((lazy.id(), v))
