@@ -604,8 +604,8 @@ mod tests {
         let e = Engine::builtin().expect("builtin");
         let mut n = 0;
         for r in e.rules() {
-            let mut srcs: Vec<String> = r.trigger_source().map(|(s, _)| s.to_string()).into_iter().collect();
-            srcs.extend(r.required_sources());
+            let mut srcs: Vec<String> = r.trigger_field().map(|(l, _)| l.src().to_string()).into_iter().collect();
+            srcs.extend(r.required_fields().into_iter().map(|l| l.src().to_string()));
             srcs.extend(r.regex_fields().into_iter().map(|(l, _)| l.src().to_string()));
             for s in srcs {
                 let table = crate::prefilter::lookup_literals(&s).unwrap_or_else(|| panic!("{}: source not in the build-time table", r.spec.id));

@@ -657,22 +657,8 @@ impl Rule {
         })
     }
 
-    /// For a regex-triggered rule: the trigger's regex source and whether it runs on the
-    /// profanity view (used to build the engine's one-pass trigger prefilter).
-    pub fn trigger_source(&self) -> Option<(&str, bool)> {
-        match &self.trigger {
-            Trigger::Regex { re, profanity_view } => Some((re.src(), *profanity_view)),
-            _ => None,
-        }
-    }
-
-    /// Regex sources of the rule's other *required* conditions (`near`, each `also_near`,
+    /// The regexes of the rule's other *required* conditions (`near`, each `also_near`,
     /// `with_any`), all run on the skeleton: each must match somewhere for the rule to fire.
-    pub fn required_sources(&self) -> Vec<String> {
-        self.required_fields().into_iter().map(|l| l.src().to_string()).collect()
-    }
-
-    /// The regexes of [`Rule::required_sources`] (`near`, each `also_near`, `with_any`).
     pub(crate) fn required_fields(&self) -> Vec<&Lazy> {
         let mut v: Vec<&Lazy> = self.near.iter().map(|l| &l.0).collect();
         v.extend(self.also_near.iter().map(|l| &l.0));
@@ -680,7 +666,8 @@ impl Rule {
         v
     }
 
-    /// The trigger's regex and whether it runs on the profanity view, for a regex trigger.
+    /// The trigger's regex and whether it runs on the profanity view, for a regex trigger (the
+    /// engine's one-pass trigger prefilter reads its literals).
     pub(crate) fn trigger_field(&self) -> Option<(&Lazy, bool)> {
         match &self.trigger {
             Trigger::Regex { re, profanity_view } => Some((re, *profanity_view)),
