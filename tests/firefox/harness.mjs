@@ -32,20 +32,56 @@ export async function launchFirefox({ settings }) {
   await writeFile(path.join(home, '.mozilla/managed-storage', `${id}.json`), JSON.stringify({
     name: id, description: 'postcheck test settings', type: 'storage', data: { settings },
   }));
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX,
-    headless: true,
-    env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
-    extraPrefsFirefox: {
-      'network.dns.disableIPv6': true,
-      'browser.shell.checkDefaultBrowser': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'toolkit.telemetry.enabled': false,
-    },
-  });
-  await browser.installExtension(EXTENSION_DIR);
+  const browser = await startFirefox({ home, extension: EXTENSION_DIR });
   return new FirefoxHarness(browser, home);
+}
+
+/** Per-step bound on Firefox start-up and on each WebDriver BiDi command (puppeteer's own
+ * protocolTimeout default is 180 s, longer than a test's timeout: a stuck command would end as an
+ * anonymous test timeout instead of an error naming the step). */
+const STEP_MS = 45_000;
+
+async function step(name, promise) {
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`Firefox: ${name} took over ${STEP_MS / 1000} s`)), STEP_MS); });
+  try { return await Promise.race([promise, limit]); } finally { clearTimeout(timer); }
+}
+
+/**
+ * firefox-esr (headless, profile under `home`) with `extension` (a directory) installed as a
+ * temporary add-on. Start-up is infrastructure, not behaviour under test: a launch or install that
+ * fails or hangs past STEP_MS is reported on stderr with its step and retried once in a fresh
+ * browser; a second failure throws that error. `prefs`: extra Firefox preferences.
+ */
+export async function startFirefox({ home, extension, prefs = {} }) {
+  let lastError;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    let browser;
+    try {
+      browser = await step('launch', puppeteer.launch({
+        browser: 'firefox',
+        executablePath: FIREFOX,
+        headless: true,
+        timeout: STEP_MS,
+        protocolTimeout: STEP_MS,
+        env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
+        extraPrefsFirefox: {
+          'network.dns.disableIPv6': true,
+          'browser.shell.checkDefaultBrowser': false,
+          'datareporting.policy.dataSubmissionEnabled': false,
+          'toolkit.telemetry.enabled': false,
+          ...prefs,
+        },
+      }));
+      await step('installExtension', browser.installExtension(extension));
+      return browser;
+    } catch (e) {
+      lastError = e;
+      if (browser) await browser.close().catch(() => {});
+      if (attempt === 1) console.error(`# Firefox start-up attempt 1 failed (${e.message}); retrying once in a fresh browser`);
+    }
+  }
+  throw lastError;
 }
 
 export class FirefoxHarness {

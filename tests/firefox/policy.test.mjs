@@ -8,12 +8,11 @@
 // overwritten (the test skips), and the file is removed in `finally`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import puppeteer from 'puppeteer-core';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, cp, readFile, writeFile, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIREFOX, FirefoxHarness, firefoxAvailable, SITES, waitFor, type, posted, markedTexts, marksOn } from './harness.mjs';
+import { FIREFOX, FirefoxHarness, startFirefox, firefoxAvailable, SITES, waitFor, type, posted, markedTexts, marksOn } from './harness.mjs';
 import { EXTENSION_DIR, EXAMPLE } from '../browser/harness.mjs';
 
 const POLICIES = process.env.FIREFOX_POLICIES || path.join(path.dirname(await realFirefox()), 'distribution', 'policies.json');
@@ -60,12 +59,7 @@ test('Firefox policies.json 3rdparty: the council, disabledSites and severity re
     wrote = true;
     const home = path.join(work, 'home');
     await mkdir(home);
-    browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: FIREFOX, headless: true,
-      env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
-      extraPrefsFirefox: { 'network.dns.disableIPv6': true, 'browser.shell.checkDefaultBrowser': false, 'datareporting.policy.dataSubmissionEnabled': false },
-    });
-    await browser.installExtension(ext);
+    browser = await startFirefox({ home, extension: ext });
     const ff = new FirefoxHarness(browser, home);
 
     // x.com: no user settings at all, so findings prove the council came from the policy.
