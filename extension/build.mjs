@@ -32,7 +32,7 @@
 // Chrome zip 75.3 → 45.8 KiB (docs/performance.md, "Size").
 
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -108,24 +108,39 @@ const wasmGluePlugin = {
 };
 
 // The scripts bundle both locales' messages.json (shared/i18n.js: the user may choose the
-// language), but read only each message's `message` and its placeholders' `content`; the
-// translators' `description`s and the placeholders' `example`s (about half of each file) are
-// dropped from the bundled copies. `_locales/` itself is copied whole (chrome.i18n reads it).
+// language), but read only each message's `message` and its placeholders' `content`, as
+// chrome.i18n does (its `description` and placeholder `example` fields are notes for translators).
+// Those notes, about half of each file, are dropped from the bundled copies and from the packaged
+// `_locales/*/messages.json` (written without indentation); extension/_locales keeps them.
+
+/** The text of a messages.json (`path`) with only what is read: `message`, placeholders' `content`. */
+function runtimeMessages(path) {
+  const all = JSON.parse(readFileSync(path, 'utf8'));
+  const kept = {};
+  for (const [key, entry] of Object.entries(all)) {
+    const e = { message: entry.message };
+    if (entry.placeholders) {
+      e.placeholders = Object.fromEntries(
+        Object.entries(entry.placeholders).map(([name, p]) => [name, { content: p.content }]),
+      );
+    }
+    kept[key] = e;
+  }
+  return JSON.stringify(kept);
+}
+
 const localesPlugin = {
   name: 'postcheck-locales',
   setup(build) {
-    build.onLoad({ filter: /[\\/]_locales[\\/][^\\/]+[\\/]messages\.json$/ }, (args) => {
+    build.onLoad({ filter: /[\\/]_locales[\\/][^\\/]+[\\/]messages\.json$/ }, (args) => ({
+      contents: runtimeMessages(args.path),
+      loader: 'json',
+    }));
+    // background/managed.js imports crate/rules/categories.json for the category ids; the
+    // descriptions (most of the file) are for the rule authors and the docs.
+    build.onLoad({ filter: /[\\/]crate[\\/]rules[\\/]categories\.json$/ }, (args) => {
       const all = JSON.parse(readFileSync(args.path, 'utf8'));
-      const kept = {};
-      for (const [key, entry] of Object.entries(all)) {
-        const e = { message: entry.message };
-        if (entry.placeholders) {
-          e.placeholders = Object.fromEntries(
-            Object.entries(entry.placeholders).map(([name, p]) => [name, { content: p.content }]),
-          );
-        }
-        kept[key] = e;
-      }
+      const kept = Array.isArray(all) ? all.map(({ description, ...rest }) => rest) : all;
       return { contents: JSON.stringify(kept), loader: 'json' };
     });
   },
@@ -210,6 +225,13 @@ for (const c of copies) {
     continue;
   }
   cpSync(from, join(outDir, c.to), { recursive: true });
+}
+const localesOut = join(outDir, '_locales');
+if (existsSync(localesOut)) {
+  for (const locale of readdirSync(localesOut)) {
+    const file = join(localesOut, locale, 'messages.json');
+    if (existsSync(file)) writeFileSync(file, runtimeMessages(file) + '\n');
+  }
 }
 
 // ---- checks on the output ---------------------------------------------------------------
