@@ -1,11 +1,12 @@
 //! Precomputes the trigger prefilter's literals for the built-in rules (`rules/*.json`), and
 //! writes the embedded data files (`rules/*.json`, `profiles/*.json`) to `$OUT_DIR/data/`.
 //!
-//! Embedded data: for the native build, each file verbatim. For wasm32 (the extension), rule
-//! files without the fields the checker never reads at run time (`examples`, run by the native
-//! tests; `source`, a note for maintainers) and without insignificant whitespace, and profiles and
-//! lexicons without insignificant whitespace (and lexicons.json without its `_doc`). A file
-//! that is not plain JSON is copied verbatim, so the run-time loader reports the error as before.
+//! Embedded data: for the native build, each file verbatim. For wasm32 (the extension), without
+//! insignificant whitespace and without the fields the checker never reads at run time: rule
+//! files' `examples` (run by the native tests) and `source` (a note for maintainers),
+//! lexicons.json's `_doc`, the profiles' `examples` (run by `postcheck profile validate`) and
+//! `source` (the seed's file name), categories.json's `description`s. A file that is not plain
+//! JSON is copied verbatim, so the run-time loader reports the error as before.
 //!
 //! Extracting literals from every rule field's regex with `regex_syntax` was most of the
 //! checker's start-up (hundreds of millions of instructions). The regex sources of every rule
@@ -65,7 +66,25 @@ fn embedded(name: &str, text: &str, strip: bool) -> Option<String> {
     }
     let original: Value = serde_json::from_str(text).ok()?;
     let is_rule_file = name.starts_with("rules/") && original.get("rules").is_some();
-    let small = if is_rule_file || name == "rules/lexicons.json" {
+    let small = if name.starts_with("profiles/") && original.is_object() {
+        // a built-in profile's `examples` (run by `postcheck profile validate` and a native test)
+        // and `source` (the seed file's name) are never read by the wasm
+        let mut v = original.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("examples");
+            o.remove("source");
+        }
+        serde_json::to_string(&v).ok()?
+    } else if name == "rules/categories.json" && original.is_array() {
+        // the checker reads a category's id, title and severity, not its `description`
+        let mut v = original.clone();
+        for c in v.as_array_mut().into_iter().flatten() {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("description");
+            }
+        }
+        serde_json::to_string(&v).ok()?
+    } else if is_rule_file || name == "rules/lexicons.json" {
         let mut v = original.clone();
         if let Some(o) = v.as_object_mut() {
             o.remove("_doc");

@@ -5,10 +5,14 @@
     python3 crate/xtask/wasm-size.py /tmp/wasm-names/postcheck_wasm_bg.wasm [TOP_N]
 
 Reads the code section (body size per function, bytes) and the name section (function names,
-Rust-mangled or demangled); prints section sizes, code bytes per crate (first path segment of
-the demangled name, generics' own crate) and the TOP_N largest functions. Data segments are
-reported as one total (the data section). Standard library only.
+Rust-mangled or demangled); prints section sizes (raw, and each section alone through gzip -9),
+code bytes per crate (first path segment of the demangled name, generics' own crate; also the
+crate's function bodies concatenated and compressed alone with gzip -9 — an estimate of its share
+of the shipped gzip, a little high since redundancy across crates is not shared) and the TOP_N
+largest functions. Data segments are reported as one total (the data section). Standard library
+only.
 """
+import gzip
 import re
 import sys
 from collections import Counter
@@ -109,25 +113,28 @@ def main():
             cnt, k = leb(payload, 0)
             for f in range(cnt):
                 sz, k2 = leb(payload, k)
-                bodies.append((n_imported + f, sz + (k2 - k)))
+                bodies.append((n_imported + f, sz + (k2 - k), payload[k2:k2 + sz]))
                 k = k2 + sz
             label = "code"
         elif sid == 11:
             label = "data"
-        sections.append((label, size))
+        sections.append((label, size, len(gzip.compress(payload, 9))))
         i = j + size
-    print("sections (bytes):")
-    for l, s in sections:
-        print(f"  {l:24} {s:9}")
+    print("sections (bytes; gzip -9 of the section alone):")
+    for l, s, g in sections:
+        print(f"  {l:24} {s:9} {g:9}")
     per_crate = Counter()
+    crate_bytes = {}
     funcs = []
-    for idx, sz in bodies:
+    for idx, sz, body in bodies:
         nm = demangle(names.get(idx, f"func{idx}"))
-        per_crate[crate_of(nm)] += sz
+        c = crate_of(nm)
+        per_crate[c] += sz
+        crate_bytes.setdefault(c, []).append(body)
         funcs.append((sz, nm))
-    print("\ncode bytes per crate:")
+    print("\ncode bytes per crate (raw; gzip -9 of its bodies alone):")
     for c, s in per_crate.most_common(30):
-        print(f"  {c:28} {s:9}")
+        print(f"  {c:28} {s:9} {len(gzip.compress(b''.join(crate_bytes[c]), 9)):9}")
     print(f"\nlargest {top} functions:")
     for sz, nm in sorted(funcs, reverse=True)[:top]:
         print(f"  {sz:8}  {nm[:150]}")
