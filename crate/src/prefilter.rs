@@ -405,6 +405,62 @@ mod equivalence {
         assert!(sources > 50 && matches > 1000, "{sources} sources, {matches} matches");
     }
 
+    /// The whole-view search ([`Lazy::find_iter`]: forward lazy DFA, reverse DFA built on the
+    /// first match) == the meta regex's `find_iter`, and the forward-only `is_match` == the meta
+    /// `is_match`, for every built-in rule source on every text's skeleton and profanity view and
+    /// on the empty haystack; each source is searched with fresh `Lazy`s (so the first search of
+    /// a source is also checked, whether or not its first haystack matches).
+    #[test]
+    fn whole_view_search_equals_meta_find_iter() {
+        let rules = fresh_rules();
+        let views = views(&rules);
+        let mut seen = std::collections::HashSet::new();
+        let (mut sources, mut matches) = (0, 0);
+        for r in &rules {
+            for (l, _) in r.regex_fields() {
+                if !seen.insert(l.src().to_string()) {
+                    continue;
+                }
+                sources += 1;
+                let mut pool = crate::rules::RegexPool::new(false);
+                let fresh = pool.lazy(l.src());
+                let probe = pool.lazy(l.src()); // shares `fresh`'s compiled DFAs
+                assert_eq!(fresh.find_iter(b""), Ok(meta(l, b"")), "{}", r.spec.id);
+                for (skel, prof) in &views {
+                    for hay in [skel, prof] {
+                        let want = meta(l, hay);
+                        matches += want.len();
+                        assert_eq!(fresh.find_iter(hay), Ok(want.clone()), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
+                        assert_eq!(probe.is_match_whole(hay), l.get().is_match(hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
+                    }
+                }
+            }
+        }
+        assert!(sources > 100 && matches > 5000, "{sources} sources, {matches} matches");
+    }
+
+    /// The test above can fail: on real drafts most matches start after the point the
+    /// forward search started from (the previous match's end), so a search that skipped the
+    /// reverse DFA (reporting the search start as the match start) would differ from meta.
+    #[test]
+    fn whole_view_starts_come_from_the_reverse_search() {
+        let rules = fresh_rules();
+        let views = views(&rules);
+        let (l, _) = rules.iter().find(|r| r.spec.id.starts_with("confidential.")).expect("a rule").regex_fields()[0];
+        let (mut later, mut all) = (0, 0);
+        for (skel, _) in &views {
+            let got = l.find_iter(skel).expect("builds");
+            assert_eq!(got, meta(l, skel));
+            let mut prev_end = 0;
+            for &(s, e) in &got {
+                later += usize::from(s > prev_end);
+                prev_end = e;
+            }
+            all += got.len();
+        }
+        assert!(all > 10 && later * 2 > all, "{later} of {all} matches start after the search start");
+    }
+
     /// The test above must be able to fail: anchored at all literal starts but one (the start
     /// of a real match), the search misses that match.
     #[test]
