@@ -3,7 +3,7 @@
 //! regex runs anchored at those positions only (`rules::Lazy::find_at`) instead of scanning
 //! the whole draft.
 
-use crate::rules::{Prepared, Rule, Starts};
+use crate::rules::{FastMap, Prepared, Rule, Starts};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 /// Trigger prefilter. For each regex trigger, the literals any match must start (or end) with are
@@ -87,7 +87,7 @@ impl Prefilter {
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut lits: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
         let mut raw_groups: Vec<Vec<(usize, Vec<usize>)>> = Vec::new();
-        let mut ids: [std::collections::HashMap<Vec<u8>, usize>; 2] = Default::default();
+        let mut ids: [FastMap<Vec<u8>, usize>; 2] = Default::default();
         let mut intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| {
             *ids[v].entry(l).or_insert_with_key(|l| {
                 lits[v].push(l.clone());
@@ -98,7 +98,7 @@ impl Prefilter {
         // intern them once per view (keyed by the shared regex, not by its long source)
         // (regex id, view) -> whether its literals are a prefix set, and their interned ids
         type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>)>;
-        let mut cache: std::collections::HashMap<(usize, usize), LitIds> = std::collections::HashMap::new();
+        let mut cache: FastMap<(usize, usize), LitIds> = FastMap::default();
         let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Vec<u8>>; 2]| {
             cache
                 .entry((lazy.id(), v))
@@ -145,7 +145,7 @@ impl Prefilter {
         }
         let offset = lits[0].len();
         // distinct literal groups (many fields share a concept lexicon's) as conditions
-        let mut conds: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
+        let mut conds: FastMap<Vec<u32>, u32> = FastMap::default();
         let mut cond = |v: usize, ids: Vec<usize>| -> u32 {
             let mut g: Vec<u32> = ids.into_iter().map(|k| (k + v * offset) as u32).collect();
             g.sort_unstable();
