@@ -3,7 +3,7 @@
 //! regex runs anchored at those positions only (`rules::Lazy::find_at`) instead of scanning
 //! the whole draft.
 
-use crate::rules::{Prepared, Rule, Starts};
+use crate::rules::{FastMap, Prepared, Rule, Starts};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 /// Trigger prefilter. For each regex trigger, the literals any match must start (or end) with are
@@ -87,7 +87,7 @@ impl Prefilter {
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut lits: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
         let mut raw_groups: Vec<Vec<(usize, Vec<usize>)>> = Vec::new();
-        let mut ids: [std::collections::HashMap<Vec<u8>, usize>; 2] = Default::default();
+        let mut ids: [FastMap<Vec<u8>, usize>; 2] = Default::default();
         let mut intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| {
             *ids[v].entry(l).or_insert_with_key(|l| {
                 lits[v].push(l.clone());
@@ -98,7 +98,7 @@ impl Prefilter {
         // intern them once per view (keyed by the shared regex, not by its long source)
         // (regex id, view) -> whether its literals are a prefix set, and their interned ids
         type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>)>;
-        let mut cache: std::collections::HashMap<(usize, usize), LitIds> = std::collections::HashMap::new();
+        let mut cache: FastMap<(usize, usize), LitIds> = FastMap::default();
         let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Vec<u8>>; 2]| {
             cache
                 .entry((lazy.id(), v))
@@ -145,7 +145,7 @@ impl Prefilter {
         }
         let offset = lits[0].len();
         // distinct literal groups (many fields share a concept lexicon's) as conditions
-        let mut conds: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
+        let mut conds: FastMap<Vec<u32>, u32> = FastMap::default();
         let mut cond = |v: usize, ids: Vec<usize>| -> u32 {
             let mut g: Vec<u32> = ids.into_iter().map(|k| (k + v * offset) as u32).collect();
             g.sort_unstable();
@@ -403,6 +403,62 @@ mod equivalence {
             }
         }
         assert!(sources > 50 && matches > 1000, "{sources} sources, {matches} matches");
+    }
+
+    /// The whole-view search ([`Lazy::find_iter`]: forward lazy DFA, reverse DFA built on the
+    /// first match) == the meta regex's `find_iter`, and the forward-only `is_match` == the meta
+    /// `is_match`, for every built-in rule source on every text's skeleton and profanity view and
+    /// on the empty haystack; each source is searched with fresh `Lazy`s (so the first search of
+    /// a source is also checked, whether or not its first haystack matches).
+    #[test]
+    fn whole_view_search_equals_meta_find_iter() {
+        let rules = fresh_rules();
+        let views = views(&rules);
+        let mut seen = std::collections::HashSet::new();
+        let (mut sources, mut matches) = (0, 0);
+        for r in &rules {
+            for (l, _) in r.regex_fields() {
+                if !seen.insert(l.src().to_string()) {
+                    continue;
+                }
+                sources += 1;
+                let mut pool = crate::rules::RegexPool::new(false);
+                let fresh = pool.lazy(l.src());
+                let probe = pool.lazy(l.src()); // shares `fresh`'s compiled DFAs
+                assert_eq!(fresh.find_iter(b""), Ok(meta(l, b"")), "{}", r.spec.id);
+                for (skel, prof) in &views {
+                    for hay in [skel, prof] {
+                        let want = meta(l, hay);
+                        matches += want.len();
+                        assert_eq!(fresh.find_iter(hay), Ok(want.clone()), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
+                        assert_eq!(probe.is_match_whole(hay), l.get().is_match(hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
+                    }
+                }
+            }
+        }
+        assert!(sources > 100 && matches > 5000, "{sources} sources, {matches} matches");
+    }
+
+    /// The test above can fail: on real drafts most matches start after the point the
+    /// forward search started from (the previous match's end), so a search that skipped the
+    /// reverse DFA (reporting the search start as the match start) would differ from meta.
+    #[test]
+    fn whole_view_starts_come_from_the_reverse_search() {
+        let rules = fresh_rules();
+        let views = views(&rules);
+        let (l, _) = rules.iter().find(|r| r.spec.id.starts_with("confidential.")).expect("a rule").regex_fields()[0];
+        let (mut later, mut all) = (0, 0);
+        for (skel, _) in &views {
+            let got = l.find_iter(skel).expect("builds");
+            assert_eq!(got, meta(l, skel));
+            let mut prev_end = 0;
+            for &(s, e) in &got {
+                later += usize::from(s > prev_end);
+                prev_end = e;
+            }
+            all += got.len();
+        }
+        assert!(all > 10 && later * 2 > all, "{later} of {all} matches start after the search start");
     }
 
     /// The test above must be able to fail: anchored at all literal starts but one (the start

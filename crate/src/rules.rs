@@ -228,12 +228,20 @@ pub struct LazyInner {
     /// per view: `(prefilter id, gate)` when an engine prefilter gates this source on that view
     /// ([`Starts::open`]`[gate]`: false if none of its required literals occurs there)
     gate: [std::sync::OnceLock<(u64, u32)>; 2],
-    /// the forward anchored DFA (None if it does not build: the meta regex is used instead)
+    /// the forward lazy DFA, searched anchored (at prefilter starts) or unanchored (whole view);
+    /// None if it does not build: the meta regex is used instead
     fwd: std::sync::OnceLock<Option<Fwd>>,
+    /// the reverse lazy DFA that finds where a whole-view match found by `fwd` starts; built
+    /// on the first such match only (most fields never match a given draft, and `is_match`
+    /// fields never need it). None if it does not build: the meta regex is used instead
+    rev: std::sync::OnceLock<Option<Fwd>>,
+    /// the parsed source, kept from building `fwd` for a whole-view search until `rev` is built
+    /// from it (parsing is about half of compiling a source)
+    hir: std::sync::Mutex<Option<regex_syntax::hir::Hir>>,
 }
 
-/// A forward lazy DFA (leftmost-first, no captures) and a pool of its caches (the engine is
-/// used through `&self` and is `Send + Sync`).
+/// A lazy DFA (forward leftmost-first, or reverse match-all; no captures) and a pool of its
+/// caches (the engine is used through `&self` and is `Send + Sync`).
 struct Fwd {
     dfa: std::sync::Arc<regex_automata::hybrid::dfa::DFA>,
     caches: regex_automata::util::pool::Pool<regex_automata::hybrid::dfa::Cache, CacheFn>,
@@ -313,7 +321,22 @@ impl Lazy {
     }
 
     fn fwd(&self) -> Option<&Fwd> {
-        self.0.fwd.get_or_init(|| build_fwd(&self.0.src)).as_ref()
+        self.fwd_keep(false)
+    }
+
+    /// The forward DFA; `keep`: if it is built now, keep the parsed source for [`Lazy::rev`].
+    fn fwd_keep(&self, keep: bool) -> Option<&Fwd> {
+        self.0
+            .fwd
+            .get_or_init(|| {
+                let hir = parse(&self.0.src)?;
+                let f = build_dfa(&hir, false);
+                if keep && f.is_some() {
+                    *self.0.hir.lock().unwrap_or_else(|e| e.into_inner()) = Some(hir);
+                }
+                f
+            })
+            .as_ref()
     }
 
     /// Leftmost-first, non-overlapping matches of the source in `hay` that start at one of
@@ -371,7 +394,55 @@ impl Lazy {
                 return v;
             }
         }
-        self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect()
+        self.find_iter(hay).unwrap_or_else(|()| self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect())
+    }
+
+    /// Every leftmost-first non-overlapping match in the whole of `hay`, exactly as the meta
+    /// regex's `find_iter` (same iteration, `util::iter::Searcher`, so empty matches are handled
+    /// alike), with the engine `meta` builds for these regexes (lazy DFA forward to find a
+    /// match's end, then reverse anchored at that end to find its start, as
+    /// `hybrid::regex::Regex::try_search`) but compiled lazily: the forward NFA on the first
+    /// search, the reverse NFA only once a match is found. `Err` if either DFA does not build or
+    /// gives up (cannot happen for the ASCII rule sources: no quit bytes, no cache-clear
+    /// minimum): the caller then uses the meta regex.
+    pub fn find_iter(&self, hay: &[u8]) -> Result<Vec<(usize, usize)>, ()> {
+        use regex_automata::{util::iter::Searcher, Anchored, Input, Match};
+        let fwd = self.fwd_keep(true).ok_or(())?;
+        let mut fc = fwd.caches.get();
+        let mut rc = None;
+        let anchored = fwd.dfa.get_nfa().is_always_start_anchored();
+        let mut it = Searcher::new(Input::new(hay));
+        let mut v = Vec::new();
+        loop {
+            let m = it.try_advance(|input| {
+                let Some(end) = fwd.dfa.try_search_fwd(&mut fc, input)? else { return Ok(None) };
+                if input.start() == end.offset() || anchored {
+                    return Ok(Some(Match::new(end.pattern(), input.start()..end.offset())));
+                }
+                let Some(rev) = self.rev() else { return Err(regex_automata::MatchError::gave_up(end.offset())) };
+                let rc = rc.get_or_insert_with(|| rev.caches.get());
+                let back = input.clone().span(input.start()..end.offset()).anchored(Anchored::Yes).earliest(false);
+                match rev.dfa.try_search_rev(rc, &back)? {
+                    Some(start) => Ok(Some(Match::new(end.pattern(), start.offset()..end.offset()))),
+                    None => Err(regex_automata::MatchError::gave_up(end.offset())),
+                }
+            });
+            match m {
+                Ok(Some(m)) => v.push((m.start(), m.end())),
+                Ok(None) => return Ok(v),
+                Err(_) => return Err(()),
+            }
+        }
+    }
+
+    fn rev(&self) -> Option<&Fwd> {
+        self.0
+            .rev
+            .get_or_init(|| {
+                let kept = self.0.hir.lock().unwrap_or_else(|e| e.into_inner()).take();
+                build_dfa(&kept.or_else(|| parse(&self.0.src))?, true)
+            })
+            .as_ref()
     }
 
     /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all`].
@@ -390,7 +461,21 @@ impl Lazy {
                 return found;
             }
         }
+        // forward only: whether a match ends anywhere (the meta regex's `is_match` answer)
+        if let Some(fwd) = self.fwd() {
+            let input = regex_automata::Input::new(hay).earliest(true);
+            if let Ok(m) = fwd.dfa.try_search_fwd(&mut fwd.caches.get(), &input) {
+                return m.is_some();
+            }
+        }
         self.get().is_match(hay)
+    }
+
+    /// Whether the source matches anywhere in `hay`, through the forward DFA alone (no
+    /// prefilter gate or starts): the whole-view branch of `is_match`, for tests.
+    #[cfg(test)]
+    pub(crate) fn is_match_whole(&self, hay: &[u8]) -> bool {
+        self.is_match(hay, 0, None)
     }
 
     /// Compiles now; the error names `what`.
@@ -404,24 +489,33 @@ impl Lazy {
     }
 }
 
-/// The forward anchored lazy DFA of a rule source: the same syntax and match semantics as
-/// [`build_regex`] (ASCII, `utf8(false)`, leftmost-first), forward NFA only, no captures.
-/// The DFA never gives up (no cache-clear minimum; no quit bytes: ASCII word boundaries).
-fn build_fwd(src: &str) -> Option<Fwd> {
-    use regex_automata::{hybrid::dfa, nfa::thompson, util::syntax, MatchKind};
+/// A rule source parsed as [`build_regex`] parses it (ASCII: `unicode(false)`, `utf8(false)`).
+fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false)).ok()
+}
+
+/// A lazy DFA of a rule source (parsed, see [`parse`]) with the same syntax and match semantics as [`build_regex`]
+/// (ASCII, `utf8(false)`, no captures): forward leftmost-first (`reverse` false: anchored and
+/// unanchored searches), or reverse match-all with no start-state specialisation (`reverse`
+/// true: finds the start of a match whose end the forward DFA found, as the meta engine's
+/// reverse lazy DFA, `hybrid::regex::Builder`). The DFA never gives up (no cache-clear minimum;
+/// no quit bytes: ASCII word boundaries).
+fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<Fwd> {
+    use regex_automata::{hybrid::dfa, nfa::thompson, MatchKind};
     let nfa = thompson::Compiler::new()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
         .configure(
             thompson::Config::new()
                 .utf8(false)
                 .nfa_size_limit(Some(8 << 20))
                 .shrink(false)
+                .reverse(reverse)
                 .which_captures(thompson::WhichCaptures::None),
         )
-        .build(src)
+        .build_from_hir(hir)
         .ok()?;
+    let kind = if reverse { MatchKind::All } else { MatchKind::LeftmostFirst };
     let d = dfa::Builder::new()
-        .configure(dfa::Config::new().match_kind(MatchKind::LeftmostFirst).cache_capacity(2 * (1 << 20)))
+        .configure(dfa::Config::new().match_kind(kind).specialize_start_states(false).cache_capacity(2 * (1 << 20)))
         .build_from_nfa(nfa)
         .ok()?;
     let d = std::sync::Arc::new(d);
@@ -430,16 +524,87 @@ fn build_fwd(src: &str) -> Option<Fwd> {
     Some(Fwd { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
 }
 
+/// A fast non-cryptographic hasher (FxHash's rotate-xor-multiply, 8 bytes at a time) for the
+/// maps built at start-up from rule data: the regex pool (keys: rule-field sources, up to ~6 KB
+/// each) and the prefilter's literal, group and field maps. SipHash (std's default, ~1.5
+/// instructions per byte plus set-up per key) was a few percent of building the checker. The keys
+/// come from the built-in rules or a council's own profile, not from drafts, so hash flooding is
+/// no concern. Iteration order differs from std's, so a map using it must not be iterated into
+/// an order-dependent result (none is: only lookups, or iteration followed by a sort).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            // the length too, so "a" and "a\0" differ
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FastHasher`].
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
 /// Shares [`Lazy`] regexes between rules by source; `eager` compiles (and checks) each source
 /// when it is first interned.
 pub struct RegexPool {
-    map: std::collections::HashMap<String, Lazy>,
+    map: FastMap<String, Lazy>,
     eager: bool,
 }
 
 impl RegexPool {
     pub fn new(eager: bool) -> RegexPool {
-        RegexPool { map: std::collections::HashMap::new(), eager }
+        RegexPool { map: FastMap::default(), eager }
+    }
+
+    /// The pool's (lazily compiled) regex for `src`, for tests: a `Lazy` whose DFAs are not
+    /// built yet if `src` is new to the pool.
+    #[cfg(test)]
+    pub(crate) fn lazy(&mut self, src: &str) -> Lazy {
+        let eager = std::mem::replace(&mut self.eager, false);
+        let l = self.intern(src.to_string(), "test").expect("lazy intern cannot fail");
+        self.eager = eager;
+        l
     }
 
     fn intern(&mut self, src: String, what: &str) -> Result<Lazy, RuleError> {
@@ -455,6 +620,8 @@ impl RegexPool {
             slot: Default::default(),
             gate: Default::default(),
             fwd: std::sync::OnceLock::new(),
+            rev: std::sync::OnceLock::new(),
+            hir: std::sync::Mutex::new(None),
         }));
         if self.eager {
             l.force(what)?;
