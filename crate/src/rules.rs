@@ -524,66 +524,13 @@ fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<Fwd> {
     Some(Fwd { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
 }
 
-/// A fast non-cryptographic hasher (FxHash's rotate-xor-multiply, 8 bytes at a time) for the
-/// maps built at start-up from rule data: the regex pool (keys: rule-field sources, up to ~6 KB
-/// each) and the prefilter's literal, group and field maps. SipHash (std's default, ~1.5
-/// instructions per byte plus set-up per key) was a few percent of building the checker. The keys
-/// come from the built-in rules or a council's own profile, not from drafts, so hash flooding is
-/// no concern. Iteration order differs from std's, so a map using it must not be iterated into
-/// an order-dependent result (none is: only lookups, or iteration followed by a sort).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            // the length too, so "a" and "a\0" differ
-            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FastHasher`].
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+/// A `HashMap` with foldhash's fast fixed-seed hasher, for the maps built at start-up from rule
+/// data: the regex pool (keys: rule-field sources, up to ~6 KB each) and the prefilter's literal,
+/// group and field maps. SipHash (std's default) was a few percent of building the checker. The
+/// keys come from the built-in rules or a council's own profile, not from drafts, so hash
+/// flooding is no concern. Iteration order differs from std's, so a map using it must not be
+/// iterated into an order-dependent result (none is: only lookups, or iteration then a sort).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Shares [`Lazy`] regexes between rules by source; `eager` compiles (and checks) each source
 /// when it is first interned.
