@@ -20,7 +20,8 @@
 //!   (the rules were tuned on these files, so their own figures are optimistic; the model's
 //!   change over them is the figure that matters).
 //!
-//! own9 is the untouched fresh test set: the trainer refuses any file whose path names it.
+//! own9, own16 and own17 are untouched fresh test sets: the trainer refuses any file named so
+//! (`--extra`, `--holdout-each` or `TRAIN_FILES`).
 //!
 //! Data: the labelled drafts in `TRAIN_FILES` (dev, own–own8, own10–own15, probes; 3,510 drafts), plus
 //! `--extra`, minus `--exclude`. own4/own5 were the fresh test sets of the first round; they joined
@@ -36,8 +37,10 @@
 //! AdaGrad steps (`ITERS` iterations, no randomness), then weights with |w| < `PRUNE` dropped, the
 //! `KEEP` largest kept, rounded to 0.01. Folds: 5, by FNV-1a of the text (same-text drafts share a
 //! fold). Threshold per category: the lowest out-of-fold probability at which the model alone has
-//! precision ≥ `MIN_PRECISION` with at least `MIN_TP` true positives, then raised while the
-//! rules+model clean-draft false-alarm rate (out of fold) exceeds `MAX_CLEAN_WARNED`.
+//! precision ≥ `MIN_PRECISION` with at least `MIN_TP` true positives, then raised, one clean false
+//! alarm at a time (`CAP_STEP`), while rules+model warn out of fold on more than `CLEAN_ADDED` of
+//! the clean drafts beyond the rules alone (session 5; before, an absolute `MAX_CLEAN_WARNED`),
+//! then above every trap variant the final model reaches.
 
 #![allow(clippy::needless_range_loop)] // per-category arrays are indexed by category
 
@@ -81,6 +84,18 @@ fn precision_bar() -> f64 {
     *PRECISION_BAR.get().unwrap_or(&MIN_PRECISION)
 }
 
+/// The untouched fresh test sets (own9: session 4's; own16, own17: session 5's, on which the lead
+/// scores the candidate): never training data, never read by the trainer.
+const FRESH_SETS: [&str; 3] = ["own9", "own16", "own17"];
+
+/// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own16.jsonl`,
+/// `own17` all match; `own1.jsonl` or `own10.jsonl` do not).
+fn is_fresh_set(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    FRESH_SETS.contains(&stem)
+}
+
 /// The values of every `--name VALUE` in `args`.
 fn opt_values(args: &[String], name: &str) -> Vec<String> {
     args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
@@ -107,12 +122,25 @@ const KEEP: usize = 900;
 /// (`--holdout-each`, docs/stance-model.md "Session 4"): mean change over rules only, caught
 /// +3.11 / clean warned +0.52 points at 0.85 against +2.67 / +0.62 at 0.90 and +2.68 / +0.36 at
 /// 0.80. (Session 3 had chosen 0.90 over 0.95 on own6.)
-/// The model this default produces was not shipped: on own9 (fresh) it added 4 catches and 1 clean
-/// false alarm, failing the session's fixed rule; `crate/model/stance.json` is still session 3's
-/// (bar 0.90, 2,010 drafts). Running the trainer without `--out` overwrites it with the retrain.
+/// Session 4's retrain at this bar was not shipped (on own9 it added 4 catches and 1 clean false
+/// alarm). Session 5 kept 0.85 with the relative, stepwise clean cap (`CLEAN_ADDED`, `CAP_STEP`):
+/// at 0.90 with the same cap the protocol gave +2.76 / +0.63 points against +3.79 / +0.87 here.
 const MIN_PRECISION: f64 = 0.85;
 const MIN_TP: usize = 3;
+/// The absolute clean cap of sessions 1–4 (rules + model may warn on at most this fraction of
+/// clean drafts out of fold); in force only with `TRAIN_CLEAN_ADDED=abs` since session 5.
 const MAX_CLEAN_WARNED: f64 = 0.03;
+/// Session 5: the clean cap is relative to the rules — rules + model may warn on at most this
+/// fraction of the clean drafts more than the rules alone, out of fold (`TRAIN_CLEAN_ADDED=x`
+/// overrides it, `=abs` restores `MAX_CLEAN_WARNED`). The absolute 3 % cap stopped binding when
+/// the rules' own clean warned fell from ~5 % to ~1 % (session 5's baseline): it then let the
+/// model add ~2 % clean false alarms, +1.37 points across held-out writers (docs/stance-model.md
+/// "Session 5").
+const CLEAN_ADDED: Option<f64> = Some(0.005);
+/// Session 5: the cap lowers one clean false alarm at a time, taking the cheapest step (the one
+/// losing fewest out-of-fold catches); `TRAIN_CAP=max` restores the earlier rule (raise the category
+/// adding the most clean false alarms above its highest).
+const CAP_STEP: bool = true;
 /// The date written in the file header (the trainer is deterministic; bump when retraining).
 const DATE: &str = "2026-11-22";
 
@@ -146,9 +174,39 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// The relative clean cap in force (a fraction of the clean drafts): `CLEAN_ADDED`, or
+/// `TRAIN_CLEAN_ADDED=x`; `None` (`TRAIN_CLEAN_ADDED=abs`) means the absolute `MAX_CLEAN_WARNED`.
+fn clean_added() -> Option<f64> {
+    match std::env::var("TRAIN_CLEAN_ADDED") {
+        Ok(v) if v == "abs" => None,
+        Ok(v) => Some(v.parse().unwrap_or_else(|e| panic!("TRAIN_CLEAN_ADDED={v}: {e}"))),
+        Err(_) => CLEAN_ADDED,
+    }
+}
+
+/// Whether the clean cap lowers one false alarm at a time (`CAP_STEP`, or `TRAIN_CAP=step|max`).
+fn cap_step() -> bool {
+    std::env::var("TRAIN_CAP").map_or(CAP_STEP, |v| v == "step")
+}
+
+/// The clean cap in words, for the model file's header.
+fn cap_words() -> String {
+    let how = if cap_step() { "one clean false alarm at a time, the step losing fewest out-of-fold catches first" } else { "the category adding most clean false alarms first" };
+    match clean_added() {
+        Some(x) => format!("raised ({how}) until rules+model warn on at most {} % of clean drafts more than the rules alone, out of fold", x * 100.0),
+        None => format!("raised ({how}) until rules+model warn on <= {}% of clean drafts out of fold", MAX_CLEAN_WARNED * 100.0),
+    }
+}
+
 /// `MIN_DF`, or `TRAIN_MIN_DF` (experiments).
 fn min_df() -> usize {
     std::env::var("TRAIN_MIN_DF").ok().and_then(|v| v.parse().ok()).unwrap_or(MIN_DF)
+}
+
+/// `ITERS`, or `TRAIN_ITERS` (experiments, session 5: fewer iterations stop the learner before
+/// its scores saturate on memorised word pairs).
+fn iters() -> usize {
+    std::env::var("TRAIN_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(ITERS)
 }
 
 fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
@@ -174,7 +232,7 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
     let mut b = 0f64;
     let (mut gw2, mut gb2) = (vec![1e-8f64; vocab.len()], 1e-8f64);
     let mut g = vec![0f64; vocab.len()];
-    for _ in 0..ITERS {
+    for _ in 0..iters() {
         g.iter_mut().for_each(|x| *x = 0.0);
         let mut gb = 0.0;
         for (x, y) in xs.iter().zip(&ys) {
@@ -426,12 +484,15 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
     if log {
         eprintln!("thresholds by the precision bar: {:?}", th.map(|t| (t * 1000.0).round() / 1000.0));
     }
-    // clean-draft false alarms (rules+model, out of fold) at most MAX_CLEAN_WARNED: raise the
-    // threshold of the category adding the most clean false alarms, to just above its highest one
-    // experiment: TRAIN_CLEAN_ADDED=x allows the model x (a fraction) more clean drafts warned
-    // out of fold than the rules alone, instead of the absolute MAX_CLEAN_WARNED
+    // the clean cap: clean drafts warned (rules+model, out of fold) at most the cap; lowered one
+    // clean false alarm at a time (`cap_step()`), or, with `TRAIN_CAP=max`, by raising the category
+    // adding the most clean false alarms to just above its highest one.
+    // `clean_added()` (default `CLEAN_ADDED`, session 5): the model may warn on that fraction more
+    // clean drafts out of fold than the rules alone; `None` (`TRAIN_CLEAN_ADDED=abs`) is the old
+    // absolute `MAX_CLEAN_WARNED`
     let rules_warned = summarise(docs, &oof, &[2.0; 7]).warned as f64;
-    let clean_added: Option<f64> = std::env::var("TRAIN_CLEAN_ADDED").ok().and_then(|v| v.parse().ok());
+    let clean_added = clean_added();
+    let cap_step = cap_step();
     loop {
         let s = summarise(docs, &oof, &th);
         let cap = match clean_added {
@@ -441,7 +502,7 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
         if (s.warned as f64) <= cap {
             break;
         }
-        if !std::env::var("TRAIN_CAP").is_ok_and(|v| v == "step") {
+        if !cap_step {
             // the category adding the most clean false alarms, raised above its highest
             let mut per = [0usize; 7];
             for (d, p) in docs.iter().zip(&oof) {
@@ -461,7 +522,7 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
             th[c] = top + 1e-6;
             continue;
         }
-        // experiment (session 4, TRAIN_CAP=step, measured, no change at bar 0.9: not adopted):
+        // the default since session 5 (`CAP_STEP`; session 4 measured it, not adopted then):
         // one clean false alarm at a time. For each category that adds one, the step
         // is its lowest-scoring clean false alarm (raise just above it); its cost is the
         // out-of-fold positives the model adds for that category (rules silent) that the step
@@ -702,7 +763,7 @@ fn main() {
     }
     files.extend(opt_values(&args, "--extra").into_iter().filter(|x| !files.contains(x)).collect::<Vec<_>>());
     for f in &files {
-        assert!(!f.contains("own9"), "{f}: own9 is the untouched fresh test set; the trainer refuses it");
+        assert!(!is_fresh_set(f), "{f}: own9, own16 and own17 are untouched fresh test sets; the trainer refuses them");
     }
     eprintln!("training files: {files:?}; precision bar {}; out {out_path}", precision_bar());
     let not_trained_on: Vec<&str> = ONCE_FRESH.iter().copied().filter(|f| !files.iter().any(|g| g == f)).collect();
@@ -843,7 +904,7 @@ fn main() {
     let about = serde_json::json!({
         "format": "categories[]: {id, reads_as (message opening), bias (logit), threshold (probability 0-1; above 1 = never fires), weights: [[feature, weight (logit, rounded to 0.01)], ...] heaviest first}. Score = bias + sum of the weights of the draft's features; fires when sigmoid(score) >= threshold. examples[]: {category, fire, text, context} checked by the tests.",
         "features": "crate/src/model.rs `features`: on the ASCII skeleton, words (runs of letters/digits; apostrophes inside words dropped; a word with a digit reads as '0'); unigrams of non-stop-words, all adjacent word pairs, mode:official, flag:politically_restricted, flag:works_with_vulnerable; binary; looked up by FNV-1a 32-bit hash.",
-        "training": format!("logistic regression per category, L2 lambda {lambda}, full-batch AdaGrad ({ITERS} iterations, step {STEP}), features in >= {MIN_DF} drafts; weights |w| < {PRUNE} dropped, at most {KEEP} kept per category. Labels: positive if the category is expected; negative only where the council grounds it for the mode/flags. Thresholds: lowest 5-fold out-of-fold probability with model-alone precision >= {} (>= {MIN_TP} true positives), raised until rules+model warn on <= {}% of clean drafts out of fold.", precision_bar(), MAX_CLEAN_WARNED * 100.0),
+        "training": format!("logistic regression per category, L2 lambda {lambda}, full-batch AdaGrad ({} iterations, step {STEP}), features in >= {} drafts; weights |w| < {PRUNE} dropped, at most {KEEP} kept per category. Labels: positive if the category is expected; negative only where the council grounds it for the mode/flags. Thresholds: lowest 5-fold out-of-fold probability with model-alone precision >= {} (>= {MIN_TP} true positives), {}; then above every trap in every council and mode.", iters(), min_df(), precision_bar(), cap_words()),
         "data": counts.iter().map(|(f, n)| format!("{f} ({n})")).collect::<Vec<_>>(),
         "not_trained_on": if not_trained_on.is_empty() { "none of the labelled sets (own4/own5, fresh in the first round, joined after the cross experiment in docs/stance-model.md)".to_string() } else { format!("{} (held out)", not_trained_on.join(", ")) },
         "date": DATE,
