@@ -85,7 +85,7 @@ fn precision_bar() -> f64 {
 }
 
 /// The untouched fresh test sets (own9: session 4's; own16, own17: session 5's, on which the lead
-/// scores the candidate): never training data, never read by the trainer.
+/// scored the session-5 retrain before it shipped): never training data, never read by the trainer.
 const FRESH_SETS: [&str; 3] = ["own9", "own16", "own17"];
 
 /// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own16.jsonl`,
