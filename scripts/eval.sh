@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/quality.md: `postcheck eval` on the dev set and on our own held-out set
-# (crate/tests/data/own.jsonl), the fresh checks (own2–own6, own9), the training sets own7/own8 and own10–own15, the probes, the trap and
+# (crate/tests/data/own.jsonl), the fresh checks (own2–own6, own9, own16+own17), the training sets own7/own8, own10–own15 and own18/own19, the probes, the trap and
 # disguised lists, and the peers table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,13 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   echo "## Dev set (\`../shared/corpus/dev.jsonl\`, $(grep -c . "$SHARED/corpus/dev.jsonl") drafts; as shipped: rules + stance model, both tuned or trained on it — an upper bound)"
   echo; echo '```'; summary "$SHARED/corpus/dev.jsonl"; echo '```'; echo
+  echo "## Fresh check 7 (\`crate/tests/data/own16.jsonl\` + \`own17.jsonl\`, $(cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl | grep -c .) drafts pooled): the honest measure now"
+  echo
+  echo "Written in session 5 (35ce44d, cf1a361) by two engineers who never opened the rules, the model or the engine; nobody has tuned on them and the trainer refuses them. Each step of the session was scored once on them, pooled, by a rule fixed before they existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; a step that only narrows rules iff clean warned falls ≥ 1 point and caught falls ≤ 0.5 point; dev targets kept, traps quiet). Before the session's steps (session-4 rules, session-3 model): **75.8% caught, 11.0% clean warned** (rules only 70.5% / 11.0%). Steps, in order: a precision round (branch fa5, \`except\`/\`unless\` constraints by kind of false alarm, tuned on own18) 75.8% / 11.0% — not shipped; the stance model retrained with the clean cap relative to the rules **77.2% / 11.4% — shipped**; on top of it, a rule round for discrimination, service users, official voice and conduct, confidential information (rulesB5) 77.9% / 11.4% — not shipped (+0.7 point); a rule round for bullying, disrepute, grievance (rulesA5) 77.9% / 11.9% — not shipped. **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in nine is warned.**"
+  echo
+  cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl > target/fresh7.jsonl
+  echo "### own16 + own17, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; summary target/fresh7.jsonl; echo '```'; echo
+  echo "### own16 + own17, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval target/fresh7.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   echo "## Own held-out set (\`crate/tests/data/own.jsonl\`, $(grep -c . crate/tests/data/own.jsonl) drafts, written from the policies and corpus conventions before the rules were revised; the rules were then iterated against its misses, so treat these figures as optimistic)"
   echo; echo '```'; summary crate/tests/data/own.jsonl; echo '```'; echo
   echo "## Fresh check (\`crate/tests/data/own2.jsonl\`, $(grep -c . crate/tests/data/own2.jsonl) drafts written before the rule change that followed them and never edited; that change's lexicon entries were chosen by *kind* after seeing its misses, so only its first run was fully untuned: 43.5% caught, 17.6% clean warned)"
@@ -25,11 +32,11 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   echo "Four probe sets were written by *kind* (targets × stances from the policies and the corpus conventions, not from any set's misses) and each was scored once before the rules changed for it. First, untuned runs: probe 1 (58 drafts) 65.8% caught, 10.0% clean warned; probe 2 (52) 55.6% caught, 18.8% clean warned; probe 3 (42) 58.6% caught, 15.4% clean warned, micro-F1 0.60; probe 4 (40, written after the generic {negative}/{negative_person} lexicons) 57.1% caught, 0.0% clean warned, micro-F1 0.63. The rules were then changed for each, so the current figures below are not fresh."
   echo; echo '```'; cat crate/tests/data/probes/*.jsonl > target/probes-all.jsonl; summary target/probes-all.jsonl; echo '```'; echo
-  echo "## Fresh check 6 (\`crate/tests/data/own9.jsonl\`, $(grep -c . crate/tests/data/own9.jsonl) drafts): the honest measure now"
+  echo "## Fresh check 6 (\`crate/tests/data/own9.jsonl\`, $(grep -c . crate/tests/data/own9.jsonl) drafts): session 4's measure"
   echo
-  echo "Written in session 4 (2da8538) by an engineer who never opened the rules, the model or the engine; nobody has tuned on it and the model is not trained on it (the trainer refuses it). Scored once at each step by a rule fixed before it existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; see [stance-model.md](stance-model.md)): as shipped at 80e198f **78.5% caught, 8.6% clean warned** (rules only 74.6% / 8.6%); session 4's generalisation round of the rules (branch rules4, ~95 lexicon entries and merged retort rules) changed nothing on it (78.5% / 8.6%) and was not merged; the precision round (fa4: \`except\`/\`unless\` constraints for innocent senses, private firms, sincere stance, published council numbers) kept every catch and made it **78.5% / 7.1%** — shipped, as an exception recorded in the session's notes, since a precision round cannot raise caught; the stance model retrained with own10–own15 would have made it 81.5% / 8.6% and was not shipped (one more clean draft warned). **Expect the held-out set near these figures, not near dev's: the stance categories (bullying, disrepute, grievance, discrimination) are still caught at recall 0.25–0.44 on unseen wording.**"
+  echo "Written in session 4 (2da8538) by an engineer who never opened the rules, the model or the engine; nobody has tuned on it and the model is not trained on it (the trainer refuses it). Scored once at each step by a rule fixed before it existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; see [stance-model.md](stance-model.md)): as shipped at 80e198f **78.5% caught, 8.6% clean warned** (rules only 74.6% / 8.6%); session 4's generalisation round of the rules (branch rules4, ~95 lexicon entries and merged retort rules) changed nothing on it (78.5% / 8.6%) and was not merged; the precision round (fa4: \`except\`/\`unless\` constraints for innocent senses, private firms, sincere stance, published council numbers) kept every catch and made it **78.5% / 7.1%** — shipped, as an exception recorded in the session's notes, since a precision round cannot raise caught; the stance model retrained with own10–own15 would have made it 81.5% / 8.6% and was not shipped (one more clean draft warned). In session 5 it was read for summary figures while tuning, so it is no longer clean; with session 5's retrained model (relative clean cap) it reads 79.2% / 8.6%."
   echo
-  echo "### own9, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; "$BIN" eval crate/tests/data/own9.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
+  echo "### own9, as shipped (rules + stance model; read for summary figures only since session 4)"; echo; echo '```'; "$BIN" eval crate/tests/data/own9.jsonl | sed -n '1,/^lowest/p'; echo '```'; echo
   echo "### own9, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval crate/tests/data/own9.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   echo "## Fresh check 5 (\`crate/tests/data/own6.jsonl\`, $(grep -c . crate/tests/data/own6.jsonl) drafts): the honest measure of session 3"
   echo
@@ -49,6 +56,13 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo "Written in session 4 by six engineers who never opened the rules or the model, as training data for the stance model (focus: own10 bullying/disrepute/grievance; own11 service users, discrimination, confidential information; own12 official voice and conduct, political, images; own13 the stance categories in unusual settings; own14 precision, half hard negatives; own15 short posts and replies). First runs, as shipped at 80e198f (rules only / rules + model), caught and clean warned: own10 54.5% / 58.8%, 8.2% / 9.4%; own11 69.2% / 73.7%, 7.4% / 7.4%; own12 61.6% / 64.6%, 2.3% / 3.5%; own13 63.3% / 68.7%, 6.0% / 6.0%; own14 62.6% / 65.0%, 11.0% / 11.8%; own15 72.8% / 74.1%, 11.4% / 14.8%. The precision round was then tuned on their false alarms, so their clean-warned figures below are no longer fresh; their caught figures are (no rule was added for their misses)."
   echo
   for f in own10 own11 own12 own13 own14 own15; do
+    echo "### $f, as shipped"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  done
+  echo "## Session 5 training sets (\`own18.jsonl\`, \`own19.jsonl\`, 300 drafts each, ~65% clean)"
+  echo
+  echo "Written in session 5 by two engineers who never opened the rules or the model, as precision material (ordinary staff posts and hard negatives). First runs as shipped at the start of the session: own18 73.1% caught, 7.3% clean warned; own19 89.6%, 4.1%. The unmerged precision round fa5 tuned on own18 (its clean warned 12 → 2 of 192, rules only) and validated on own19's summary (8 → 8 of 194): draft-by-draft narrowing did not carry over. Not yet training data for the stance model."
+  echo
+  for f in own18 own19; do
     echo "### $f, as shipped"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   done
   echo "## Speed (\`target/release/postcheck eval\` times every check; each draft is checked 10 times)"
