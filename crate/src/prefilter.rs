@@ -358,6 +358,16 @@ mod equivalence {
             .collect()
     }
 
+    /// Every distinct rule-field regex of `rules` (by source, first use kept) with its rule.
+    fn distinct_fields(rules: &[Rule]) -> Vec<(&Rule, &Lazy)> {
+        let mut seen = std::collections::HashSet::new();
+        rules
+            .iter()
+            .flat_map(|r| r.regex_fields().into_iter().map(move |(l, _)| (r, l)))
+            .filter(|(_, l)| seen.insert(l.src().to_string()))
+            .collect()
+    }
+
     /// `find_at` at the literal starts == meta `find_iter`, per prefix-literal source, on every
     /// text's skeleton and profanity view and on synthetic haystacks built from the literals
     /// (empty, a literal at 0 and at the end, after a word character, overlapping and run
@@ -366,40 +376,34 @@ mod equivalence {
     fn anchored_search_at_literal_starts_equals_find_iter() {
         let rules = fresh_rules();
         let views = views(&rules);
-        let mut seen = std::collections::HashSet::new();
         let (mut sources, mut matches) = (0, 0);
-        for r in &rules {
-            for (l, _) in r.regex_fields() {
-                if !seen.insert(l.src().to_string()) {
-                    continue;
+        for (r, l) in distinct_fields(&rules) {
+            let Some((true, lits)) = required_literals(l.src()) else { continue };
+            sources += 1;
+            let ac = AhoCorasick::new(&lits).expect("literals");
+            let mut hays: Vec<Vec<u8>> = vec![Vec::new()];
+            for lit in lits.iter().take(12) {
+                let n = &lits[(lit.len() * 5) % lits.len()];
+                for h in [
+                    lit.clone(),
+                    [b"x".as_slice(), lit].concat(),
+                    [lit.as_slice(), lit].concat(),
+                    [lit.as_slice(), b" ", lit, b" ", n].concat(),
+                    [b"my ".as_slice(), lit, n, b" the ", lit].concat(),
+                    [lit.as_slice(), b"s ", lit, b"'s"].concat(),
+                ] {
+                    hays.push(h);
                 }
-                let Some((true, lits)) = required_literals(l.src()) else { continue };
-                sources += 1;
-                let ac = AhoCorasick::new(&lits).expect("literals");
-                let mut hays: Vec<Vec<u8>> = vec![Vec::new()];
-                for lit in lits.iter().take(12) {
-                    let n = &lits[(lit.len() * 5) % lits.len()];
-                    for h in [
-                        lit.clone(),
-                        [b"x".as_slice(), lit].concat(),
-                        [lit.as_slice(), lit].concat(),
-                        [lit.as_slice(), b" ", lit, b" ", n].concat(),
-                        [b"my ".as_slice(), lit, n, b" the ", lit].concat(),
-                        [lit.as_slice(), b"s ", lit, b"'s"].concat(),
-                    ] {
-                        hays.push(h);
-                    }
+            }
+            for (skel, prof) in &views {
+                for hay in [skel, prof] {
+                    let want = meta(l, hay);
+                    matches += want.len();
+                    assert_eq!(anchored(l, hay, &starts_of(&ac, hay)), want, "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
                 }
-                for (skel, prof) in &views {
-                    for hay in [skel, prof] {
-                        let want = meta(l, hay);
-                        matches += want.len();
-                        assert_eq!(anchored(l, hay, &starts_of(&ac, hay)), want, "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
-                    }
-                }
-                for hay in &hays {
-                    assert_eq!(anchored(l, hay, &starts_of(&ac, hay)), meta(l, hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
-                }
+            }
+            for hay in &hays {
+                assert_eq!(anchored(l, hay, &starts_of(&ac, hay)), meta(l, hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
             }
         }
         assert!(sources > 50 && matches > 1000, "{sources} sources, {matches} matches");
@@ -414,25 +418,19 @@ mod equivalence {
     fn whole_view_search_equals_meta_find_iter() {
         let rules = fresh_rules();
         let views = views(&rules);
-        let mut seen = std::collections::HashSet::new();
         let (mut sources, mut matches) = (0, 0);
-        for r in &rules {
-            for (l, _) in r.regex_fields() {
-                if !seen.insert(l.src().to_string()) {
-                    continue;
-                }
-                sources += 1;
-                let mut pool = crate::rules::RegexPool::new(false);
-                let fresh = pool.lazy(l.src());
-                let probe = pool.lazy(l.src()); // shares `fresh`'s compiled DFAs
-                assert_eq!(fresh.find_iter(b""), Ok(meta(l, b"")), "{}", r.spec.id);
-                for (skel, prof) in &views {
-                    for hay in [skel, prof] {
-                        let want = meta(l, hay);
-                        matches += want.len();
-                        assert_eq!(fresh.find_iter(hay), Ok(want.clone()), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
-                        assert_eq!(probe.is_match_whole(hay), l.get().is_match(hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
-                    }
+        for (r, l) in distinct_fields(&rules) {
+            sources += 1;
+            let mut pool = crate::rules::RegexPool::new(false);
+            let fresh = pool.lazy(l.src());
+            let probe = pool.lazy(l.src()); // shares `fresh`'s compiled DFAs
+            assert_eq!(fresh.find_iter(b""), Ok(meta(l, b"")), "{}", r.spec.id);
+            for (skel, prof) in &views {
+                for hay in [skel, prof] {
+                    let want = meta(l, hay);
+                    matches += want.len();
+                    assert_eq!(fresh.find_iter(hay), Ok(want.clone()), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
+                    assert_eq!(probe.is_match_whole(hay), l.get().is_match(hay), "{} on {:?}", r.spec.id, String::from_utf8_lossy(hay));
                 }
             }
         }
