@@ -346,9 +346,9 @@ impl Lazy {
     /// non-empty: it starts with a non-empty literal). `f(start, end)` returns false to stop.
     /// `Err` if the DFA did not build or gave up, or on an empty match (cannot happen for a
     /// prefix-literal source): the caller then uses the meta regex.
-    pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), ()> {
+    pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
         use regex_automata::{Anchored, Input};
-        let Some(fwd) = self.fwd() else { return Err(()) };
+        let Some(fwd) = self.fwd() else { return Err(NoDfa) };
         if starts.is_empty() {
             return Ok(());
         }
@@ -369,7 +369,7 @@ impl Lazy {
                     }
                     next = m.offset();
                 }
-                Ok(Some(_)) | Err(_) => return Err(()),
+                Ok(Some(_)) | Err(_) => return Err(NoDfa),
                 Ok(None) => {}
             }
         }
@@ -394,7 +394,7 @@ impl Lazy {
                 return v;
             }
         }
-        self.find_iter(hay).unwrap_or_else(|()| self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect())
+        self.find_iter(hay).unwrap_or_else(|NoDfa| self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect())
     }
 
     /// Every leftmost-first non-overlapping match in the whole of `hay`, exactly as the meta
@@ -405,9 +405,9 @@ impl Lazy {
     /// search, the reverse NFA only once a match is found. `Err` if either DFA does not build or
     /// gives up (cannot happen for the ASCII rule sources: no quit bytes, no cache-clear
     /// minimum): the caller then uses the meta regex.
-    pub fn find_iter(&self, hay: &[u8]) -> Result<Vec<(usize, usize)>, ()> {
+    pub fn find_iter(&self, hay: &[u8]) -> Result<Vec<(usize, usize)>, NoDfa> {
         use regex_automata::{util::iter::Searcher, Anchored, Input, Match};
-        let fwd = self.fwd_keep(true).ok_or(())?;
+        let fwd = self.fwd_keep(true).ok_or(NoDfa)?;
         let mut fc = fwd.caches.get();
         let mut rc = None;
         let anchored = fwd.dfa.get_nfa().is_always_start_anchored();
@@ -430,7 +430,7 @@ impl Lazy {
             match m {
                 Ok(Some(m)) => v.push((m.start(), m.end())),
                 Ok(None) => return Ok(v),
-                Err(_) => return Err(()),
+                Err(_) => return Err(NoDfa),
             }
         }
     }
@@ -523,6 +523,11 @@ fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<Fwd> {
     let make: CacheFn = Box::new(move || d2.create_cache());
     Some(Fwd { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
 }
+
+/// The lazy-DFA search path ([`Lazy::find_at`], [`Lazy::find_iter`]) could not serve a search:
+/// a DFA did not build or gave up. Not a failure of the check: the caller runs the meta regex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoDfa;
 
 /// A `HashMap` with foldhash's fast fixed-seed hasher, for the maps built at start-up from rule
 /// data: the regex pool (keys: rule-field sources, up to ~6 KB each) and the prefilter's literal,
