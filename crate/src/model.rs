@@ -504,19 +504,29 @@ impl Model {
                 let mut kept: Vec<(usize, usize, f32)> = Vec::new();
                 if fires {
                     // the words that weigh most: heaviest first, skipping any that overlaps a
-                    // heavier one already taken (context features have no words)
-                    // (row order breaks ties: the stable sort's order, without its scratch buffer)
-                    let mut top: Vec<(usize, usize, f32, usize)> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &(r, start, end))| (start, end, self.weight(r, c), k))
-                        .filter(|t| t.2 > 0.0 && t.1 > t.0)
-                        .collect();
-                    top.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.3.cmp(&b.3)));
-                    for (start, end, w, _) in top {
-                        if kept.len() < 3 && !kept.iter().any(|k| start < k.1 && k.0 < end) {
-                            kept.push((start, end, w));
+                    // heavier one already taken (context features have no words); row order
+                    // breaks ties. Selected in at most 3 passes instead of sorting every row: the
+                    // next word kept is the first, in that order, of those that overlap none kept
+                    // so far (one that overlaps a kept word always will), which is what a scan of
+                    // the sorted rows keeps.
+                    kept.reserve_exact(3);
+                    while kept.len() < 3 {
+                        let mut best: Option<(usize, usize, f32, usize)> = None;
+                        for (k, &(r, start, end)) in rows.iter().enumerate() {
+                            let w = self.weight(r, c);
+                            if !(w > 0.0 && end > start) || kept.iter().any(|q| start < q.1 && q.0 < end) {
+                                continue;
+                            }
+                            let first = match best {
+                                None => true,
+                                Some(b) => w.total_cmp(&b.2).reverse().then(start.cmp(&b.0)).then(k.cmp(&b.3)).is_lt(),
+                            };
+                            if first {
+                                best = Some((start, end, w, k));
+                            }
                         }
+                        let Some((start, end, w, _)) = best else { break };
+                        kept.push((start, end, w));
                     }
                 }
                 Verdict { probability, fires, top: kept }
