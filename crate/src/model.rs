@@ -495,6 +495,8 @@ impl Model {
                 }
             }
         }
+        // scratch for the top words of a firing category (reused across categories)
+        let mut cands: Vec<(usize, usize, f32)> = Vec::new();
         sums.iter()
             .zip(&self.categories)
             .enumerate()
@@ -510,11 +512,14 @@ impl Model {
                     // so far (one that overlaps a kept word always will), which is what a scan of
                     // the sorted rows keeps.
                     kept.reserve_exact(3);
+                    // the candidates, in row order: positive weight, a span of words
+                    cands.clear();
+                    cands.reserve(rows.len());
+                    cands.extend(rows.iter().map(|&(r, start, end)| (start, end, self.weight(r, c))).filter(|t| t.2 > 0.0 && t.1 > t.0));
                     while kept.len() < 3 {
                         let mut best: Option<(usize, usize, f32, usize)> = None;
-                        for (k, &(r, start, end)) in rows.iter().enumerate() {
-                            let w = self.weight(r, c);
-                            if !(w > 0.0 && end > start) || kept.iter().any(|q| start < q.1 && q.0 < end) {
+                        for (k, &(start, end, w)) in cands.iter().enumerate() {
+                            if kept.iter().any(|q| start < q.1 && q.0 < end) {
                                 continue;
                             }
                             let first = match best {
