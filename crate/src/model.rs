@@ -158,26 +158,31 @@ pub fn feature_hashes(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
 /// [`feature_hashes`] before its sort and dedup: every occurrence, in text order (context
 /// features last). `out` is cleared first.
 fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usize)>) {
-    static STOP: OnceLock<Vec<u32>> = OnceLock::new();
+    out.clear();
+    for_each_feature(skel, ctx, |h, s, e| out.push((h, s, e)));
+}
+
+/// One FNV-1a step (the byte loop of [`fnv1a_from`]).
+#[inline(always)]
+fn fnv_step(h: u32, b: u8) -> u32 {
+    (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+}
+
+/// Calls `f(hash, skeleton start, end)` for every feature occurrence of the draft, in text order
+/// (a word's unigram, unless a stop-word, then the pair it ends), context features last with the
+/// span `0..0`: the features of [`features`] (every occurrence), hashed as [`fnv1a`] hashes their
+/// text. One pass over the skeleton: a word's bytes are hashed once for its unigram and, in the
+/// same loop, continued from the previous word's `"w1 "` hash for the pair; no allocation.
+#[inline(always)]
+fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, usize)) {
+    static STOP: OnceLock<Index> = OnceLock::new();
     let stop = STOP.get_or_init(|| {
         let mut v: Vec<u32> = STOP_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect();
         v.sort_unstable();
-        v
+        v.dedup();
+        index_of(&v)
     });
-    out.clear();
-    // the normalised bytes of the word at s..e (as `words` builds them), hashed on from `h`
-    let fold = |h: u32, s: usize, e: usize, digit: bool| -> u32 {
-        if digit {
-            return fnv1a_from(h, b"0");
-        }
-        let mut h = h;
-        for &b in &skel[s..e] {
-            if b != b'\'' {
-                h = fnv1a_from(h, &[b]);
-            }
-        }
-        h
-    };
+    let zero = fnv1a(b"0");
     let n = skel.len();
     let mut prev: Option<(u32, usize)> = None; // (hash of "w1 ", start of w1)
     let mut i = 0;
@@ -188,10 +193,16 @@ fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
         }
         let s = i;
         let mut digit = false;
+        // the word's normalised bytes (as `words` builds them) hashed from the offset basis (`h`)
+        // and from the previous word's "w1 " hash (`hp`, the pair)
+        let mut h = FNV_OFFSET;
+        let mut hp = prev.map_or(0, |p| p.0);
         while i < n {
             let b = skel[i];
             if b.is_ascii_alphanumeric() {
                 digit |= b.is_ascii_digit();
+                h = fnv_step(h, b);
+                hp = fnv_step(hp, b);
                 i += 1;
             } else if b == b'\'' && i + 1 < n && skel[i + 1].is_ascii_alphanumeric() && i > s {
                 i += 1;
@@ -199,21 +210,25 @@ fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
                 break;
             }
         }
-        let h = fold(FNV_OFFSET, s, i, digit);
-        if stop.binary_search(&h).is_err() {
-            out.push((h, s, i));
+        if digit {
+            // a word with a digit reads as `0`
+            h = zero;
+            hp = prev.map_or(0, |p| fnv_step(p.0, b'0'));
         }
-        if let Some((hp, ps)) = prev {
-            out.push((fold(hp, s, i, digit), ps, i));
+        if stop.get(h).is_none() {
+            f(h, s, i);
         }
-        prev = Some((fnv1a_from(h, b" "), s));
+        if let Some((_, ps)) = prev {
+            f(hp, ps, i);
+        }
+        prev = Some((fnv_step(h, b' '), s));
     }
     if ctx.mode == Mode::Official {
-        out.push((fnv1a(b"mode:official"), 0, 0));
+        f(fnv1a(b"mode:official"), 0, 0);
     }
-    for (f, t) in [("politically_restricted", "flag:politically_restricted"), ("works_with_vulnerable", "flag:works_with_vulnerable")] {
-        if ctx.flags.has(f) {
-            out.push((fnv1a(t.as_bytes()), 0, 0));
+    for (flag, t) in [("politically_restricted", "flag:politically_restricted"), ("works_with_vulnerable", "flag:works_with_vulnerable")] {
+        if ctx.flags.has(flag) {
+            f(fnv1a(t.as_bytes()), 0, 0);
         }
     }
 }
@@ -240,30 +255,57 @@ pub struct Example {
     pub context: Context,
 }
 
-/// Hasher for keys that are already FNV-1a hashes: passes the `u32` through (no SipHash).
-#[derive(Default, Clone, Copy)]
-struct PassThrough(u64);
+/// Marks an empty slot of an [`Index`] (no row has this number: rows are below `u32::MAX`).
+const EMPTY: u32 = u32::MAX;
 
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
+/// Feature hash -> row: an open-addressing table (linear probing, at most half full, slot of a
+/// hash from its Fibonacci product's top bits), built once over the sorted `keys` when a model
+/// is loaded. A lookup is a multiply, a shift and usually one compare: cheaper per draft feature
+/// than a general hash map or a binary search in `keys`.
+#[derive(Debug, Clone)]
+struct Index {
+    /// (hash, row); row [`EMPTY`] for a free slot. Length a power of two, at least twice the keys.
+    slots: Vec<(u32, u32)>,
+    /// `32 - log2(slots.len())`.
+    shift: u32,
+}
+
+impl Index {
+    /// First slot to probe for hash `h`.
+    #[inline(always)]
+    fn home(&self, h: u32) -> usize {
+        (h.wrapping_mul(0x9e37_79b1) >> self.shift) as usize
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
+
+    /// Row of hash `h`, if indexed.
+    #[inline(always)]
+    fn get(&self, h: u32) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(h);
+        loop {
+            let (k, r) = self.slots[i];
+            if r == EMPTY {
+                return None;
+            }
+            if k == h {
+                return Some(r);
+            }
+            i = (i + 1) & mask;
         }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
-type Index = std::collections::HashMap<u32, u32, std::hash::BuildHasherDefault<PassThrough>>;
-
-/// `keys[r]` -> `r`.
+/// `keys[r]` -> `r` (`keys` distinct, fewer than `u32::MAX`).
 fn index_of(keys: &[u32]) -> Index {
-    let mut index = Index::with_capacity_and_hasher(keys.len(), Default::default());
-    index.extend(keys.iter().enumerate().map(|(r, &k)| (k, r as u32)));
+    let cap = (keys.len() * 2).next_power_of_two().max(2);
+    let mut index = Index { slots: vec![(0, EMPTY); cap], shift: 32 - cap.trailing_zeros() };
+    for (r, &k) in keys.iter().enumerate() {
+        let mut i = index.home(k);
+        while index.slots[i].1 != EMPTY {
+            i = (i + 1) & (cap - 1);
+        }
+        index.slots[i] = (k, r as u32);
+    }
     index
 }
 
@@ -385,9 +427,10 @@ impl Model {
         })
     }
 
-    /// Row of feature hash `h`, if the model weighs it.
+    /// Row of feature hash `h`, if the model weighs it (tests; `score` reads the index inline).
+    #[cfg(test)]
     fn row(&self, h: u32) -> Option<usize> {
-        self.index.get(&h).map(|&r| r as usize)
+        self.index.get(h).map(|r| r as usize)
     }
 
     /// Weight of row `r` for category `c`.
@@ -407,17 +450,33 @@ impl Model {
 
     /// Scores every category for the draft whose skeleton is `skel`: one pass over its features.
     pub fn score(&self, skel: &[u8], ctx: &Context) -> Vec<Verdict> {
-        let mut feats = Vec::with_capacity(skel.len() / 2);
-        every_feature_hash(skel, ctx, &mut feats);
+        // the draft's features that carry weights: (row << 32 | position in `spans`), and spans
+        let mut keyed: Vec<u64> = Vec::with_capacity(skel.len() / 4 + 4);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(skel.len() / 4 + 4);
+        for_each_feature(skel, ctx, |h, start, end| {
+            if let Some(r) = self.index.get(h) {
+                keyed.push(u64::from(r) << 32 | spans.len() as u64);
+                spans.push((start, end));
+            }
+        });
         let mut sums: Vec<f32> = self.categories.iter().map(|c| c.bias).collect();
-        // rows of the draft's features that carry weights, with their spans: `feature_hashes`'
-        // order (by hash, each hash at its first occurrence) with the weightless ones left out
-        // before the sort rather than after (same rows, same order, a shorter sort)
-        let mut weighted: Vec<(u32, usize, usize, usize)> =
-            feats.iter().filter_map(|&(h, start, end)| self.row(h).map(|r| (h, start, end, r))).collect();
-        weighted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        weighted.dedup_by_key(|f| f.0);
-        let rows: Vec<(usize, usize, usize)> = weighted.iter().map(|&(_, start, end, r)| (r, start, end)).collect();
+        // each row once, ascending (rows are in hash order: `feature_hashes`' order), with the
+        // smallest span among its occurrences (`feature_hashes`' first after its sort by hash, start,
+        // end); sorting plain u64s, then one pass over each row's run
+        keyed.sort_unstable();
+        let mut rows: Vec<(usize, usize, usize)> = Vec::with_capacity(keyed.len());
+        for &key in &keyed {
+            let r = (key >> 32) as usize;
+            let (start, end) = spans[key as u32 as usize];
+            match rows.last_mut() {
+                Some(last) if last.0 == r => {
+                    if (start, end) < (last.1, last.2) {
+                        (last.1, last.2) = (start, end);
+                    }
+                }
+                _ => rows.push((r, start, end)),
+            }
+        }
         // per category, its weights added in row order (the same sums whatever the storage)
         let n = self.categories.len();
         match &self.weights {
@@ -436,6 +495,8 @@ impl Model {
                 }
             }
         }
+        // scratch for the top words of a firing category (reused across categories)
+        let mut cands: Vec<(usize, usize, f32)> = Vec::new();
         sums.iter()
             .zip(&self.categories)
             .enumerate()
@@ -445,19 +506,32 @@ impl Model {
                 let mut kept: Vec<(usize, usize, f32)> = Vec::new();
                 if fires {
                     // the words that weigh most: heaviest first, skipping any that overlaps a
-                    // heavier one already taken (context features have no words)
-                    // (row order breaks ties: the stable sort's order, without its scratch buffer)
-                    let mut top: Vec<(usize, usize, f32, usize)> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &(r, start, end))| (start, end, self.weight(r, c), k))
-                        .filter(|t| t.2 > 0.0 && t.1 > t.0)
-                        .collect();
-                    top.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.3.cmp(&b.3)));
-                    for (start, end, w, _) in top {
-                        if kept.len() < 3 && !kept.iter().any(|k| start < k.1 && k.0 < end) {
-                            kept.push((start, end, w));
+                    // heavier one already taken (context features have no words); row order
+                    // breaks ties. Selected in at most 3 passes instead of sorting every row: the
+                    // next word kept is the first, in that order, of those that overlap none kept
+                    // so far (one that overlaps a kept word always will), which is what a scan of
+                    // the sorted rows keeps.
+                    kept.reserve_exact(3);
+                    // the candidates, in row order: positive weight, a span of words
+                    cands.clear();
+                    cands.reserve(rows.len());
+                    cands.extend(rows.iter().map(|&(r, start, end)| (start, end, self.weight(r, c))).filter(|t| t.2 > 0.0 && t.1 > t.0));
+                    while kept.len() < 3 {
+                        let mut best: Option<(usize, usize, f32, usize)> = None;
+                        for (k, &(start, end, w)) in cands.iter().enumerate() {
+                            if kept.iter().any(|q| start < q.1 && q.0 < end) {
+                                continue;
+                            }
+                            let first = match best {
+                                None => true,
+                                Some(b) => w.total_cmp(&b.2).reverse().then(start.cmp(&b.0)).then(k.cmp(&b.3)).is_lt(),
+                            };
+                            if first {
+                                best = Some((start, end, w, k));
+                            }
                         }
+                        let Some((start, end, w, _)) = best else { break };
+                        kept.push((start, end, w));
                     }
                 }
                 Verdict { probability, fires, top: kept }
@@ -601,6 +675,70 @@ mod tests {
             assert_eq!(compact.row(k), Some(r));
         }
         assert_eq!(compact.row(fnv1a(b"no such feature \x01")), None);
+    }
+
+    /// The open-addressing index finds every key at its row (including keys that share a home
+    /// slot and the extreme values) and nothing else; an empty index finds nothing.
+    #[test]
+    fn index_finds_exactly_its_keys() {
+        let mut keys: Vec<u32> = vec![0, 1, 2, u32::MAX - 1, u32::MAX, 0x8000_0000];
+        keys.extend((0..200u32).map(|k| k.wrapping_mul(0x0100_0000))); // top bits vary, low bits equal
+        keys.extend((0..200u32).map(|k| fnv1a(&k.to_le_bytes())));
+        keys.sort_unstable();
+        keys.dedup();
+        let index = index_of(&keys);
+        assert!(index.slots.len() >= 2 * keys.len());
+        for (r, &k) in keys.iter().enumerate() {
+            assert_eq!(index.get(k), Some(r as u32), "key {k:#x}");
+        }
+        for k in [3u32, 0x0100_0001, u32::MAX - 2, fnv1a(b"absent")] {
+            assert_eq!(index.get(k), keys.binary_search(&k).ok().map(|r| r as u32), "key {k:#x}");
+        }
+        assert_eq!(index_of(&[]).get(0), None);
+        assert_eq!(index_of(&[]).get(u32::MAX), None);
+    }
+
+    /// `score` gives, bit for bit, what the plain recipe gives: the deduplicated features of
+    /// [`feature_hashes`] in hash order, weights looked up by binary search in `keys`, summed per
+    /// category in that order; the same top spans.
+    #[test]
+    fn score_is_the_plain_recipe() {
+        let m = builtin().expect("model");
+        let n = m.categories.len();
+        let mut texts: Vec<(String, Context)> = m.examples.iter().map(|e| (e.text.clone(), e.context.clone())).collect();
+        let mut off = Context::new("x");
+        off.mode = Mode::Official;
+        off.flags.set("politically_restricted").unwrap();
+        texts.push(("Vote them out! The council is a shambles, the council is a shambles and 2nd-rate, don't trust them".into(), off.clone()));
+        texts.push((String::new(), off));
+        for (t, ctx) in &texts {
+            let norm = Normalized::new(t);
+            let mut fs = Vec::new();
+            feature_hashes(&norm.skel, ctx, &mut fs);
+            let rows: Vec<(usize, usize, usize)> = fs.iter().filter_map(|&(h, s, e)| m.keys.binary_search(&h).ok().map(|r| (r, s, e))).collect();
+            let got = m.score(&norm.skel, ctx);
+            assert_eq!(got.len(), n);
+            for (c, v) in got.iter().enumerate() {
+                let mut sum = m.categories[c].bias;
+                for &(r, _, _) in &rows {
+                    sum += m.weight(r, c);
+                }
+                let p = 1.0 / (1.0 + (-sum).exp());
+                assert_eq!(v.probability.to_bits(), p.to_bits(), "{t:?} category {c}");
+                assert_eq!(v.fires, p >= m.categories[c].threshold);
+                if v.fires {
+                    let mut top: Vec<(usize, usize, f32)> = rows.iter().map(|&(r, s, e)| (s, e, m.weight(r, c))).filter(|t| t.2 > 0.0 && t.1 > t.0).collect();
+                    top.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+                    let mut kept: Vec<(usize, usize, f32)> = Vec::new();
+                    for (s, e, w) in top {
+                        if kept.len() < 3 && !kept.iter().any(|k| s < k.1 && k.0 < e) {
+                            kept.push((s, e, w));
+                        }
+                    }
+                    assert_eq!(v.top, kept, "{t:?} category {c}");
+                }
+            }
+        }
     }
 
     #[test]
