@@ -66,35 +66,30 @@ fn embedded(name: &str, text: &str, strip: bool) -> Option<String> {
     }
     let original: Value = serde_json::from_str(text).ok()?;
     let is_rule_file = name.starts_with("rules/") && original.get("rules").is_some();
-    let small = if name.starts_with("profiles/") && original.is_object() {
+    // the objects whose fields the wasm never reads, and those fields
+    let mut v = original.clone();
+    let (objects, drop): (Vec<&mut Value>, &[&str]) = if name.starts_with("profiles/") && original.is_object() {
         // a built-in profile's `examples` (run by `postcheck profile validate` and a native test)
-        // and `source` (the seed file's name) are never read by the wasm
-        let mut v = original.clone();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("examples");
-            o.remove("source");
-        }
-        serde_json::to_string(&v).ok()?
+        // and `source` (the seed file's name)
+        (vec![&mut v], &["examples", "source"])
     } else if name == "rules/categories.json" && original.is_array() {
         // the checker reads a category's id, title and severity, not its `description`
-        let mut v = original.clone();
-        for c in v.as_array_mut().into_iter().flatten() {
-            if let Some(o) = c.as_object_mut() {
-                o.remove("description");
-            }
-        }
-        serde_json::to_string(&v).ok()?
+        (v.as_array_mut().into_iter().flatten().collect(), &["description"])
     } else if is_rule_file || name == "rules/lexicons.json" {
-        let mut v = original.clone();
         if let Some(o) = v.as_object_mut() {
             o.remove("_doc");
         }
-        for r in v.get_mut("rules").and_then(Value::as_array_mut).into_iter().flatten() {
-            if let Some(o) = r.as_object_mut() {
-                o.remove("examples");
-                o.remove("source");
-            }
+        (v.get_mut("rules").and_then(Value::as_array_mut).into_iter().flatten().collect(), &["examples", "source"])
+    } else {
+        (Vec::new(), &[])
+    };
+    let stripped = !drop.is_empty(); // else: whitespace only
+    for o in objects.into_iter().filter_map(Value::as_object_mut) {
+        for f in drop {
+            o.remove(*f);
         }
+    }
+    let small = if stripped {
         serde_json::to_string(&v).ok()?
     } else {
         let m = minify(text);

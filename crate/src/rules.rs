@@ -230,11 +230,11 @@ pub struct LazyInner {
     gate: [std::sync::OnceLock<(u64, u32)>; 2],
     /// the forward lazy DFA, searched anchored (at prefilter starts) or unanchored (whole view);
     /// None if it does not build: the meta regex is used instead
-    fwd: std::sync::OnceLock<Option<Fwd>>,
+    fwd: std::sync::OnceLock<Option<LazyDfa>>,
     /// the reverse lazy DFA that finds where a whole-view match found by `fwd` starts; built
     /// on the first such match only (most fields never match a given draft, and `is_match`
     /// fields never need it). None if it does not build: the meta regex is used instead
-    rev: std::sync::OnceLock<Option<Fwd>>,
+    rev: std::sync::OnceLock<Option<LazyDfa>>,
     /// the parsed source, kept from building `fwd` for a whole-view search until `rev` is built
     /// from it (parsing is about half of compiling a source)
     hir: std::sync::Mutex<Option<regex_syntax::hir::Hir>>,
@@ -242,7 +242,7 @@ pub struct LazyInner {
 
 /// A lazy DFA (forward leftmost-first, or reverse match-all; no captures) and a pool of its
 /// caches (the engine is used through `&self` and is `Send + Sync`).
-struct Fwd {
+struct LazyDfa {
     dfa: std::sync::Arc<regex_automata::hybrid::dfa::DFA>,
     caches: regex_automata::util::pool::Pool<regex_automata::hybrid::dfa::Cache, CacheFn>,
 }
@@ -320,12 +320,12 @@ impl Lazy {
         }
     }
 
-    fn fwd(&self) -> Option<&Fwd> {
+    fn fwd(&self) -> Option<&LazyDfa> {
         self.fwd_keep(false)
     }
 
     /// The forward DFA; `keep`: if it is built now, keep the parsed source for [`Lazy::rev`].
-    fn fwd_keep(&self, keep: bool) -> Option<&Fwd> {
+    fn fwd_keep(&self, keep: bool) -> Option<&LazyDfa> {
         self.0
             .fwd
             .get_or_init(|| {
@@ -435,7 +435,7 @@ impl Lazy {
         }
     }
 
-    fn rev(&self) -> Option<&Fwd> {
+    fn rev(&self) -> Option<&LazyDfa> {
         self.0
             .rev
             .get_or_init(|| {
@@ -500,7 +500,7 @@ fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
 /// true: finds the start of a match whose end the forward DFA found, as the meta engine's
 /// reverse lazy DFA, `hybrid::regex::Builder`). The DFA never gives up (no cache-clear minimum;
 /// no quit bytes: ASCII word boundaries).
-fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<Fwd> {
+fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<LazyDfa> {
     use regex_automata::{hybrid::dfa, nfa::thompson, MatchKind};
     let nfa = thompson::Compiler::new()
         .configure(
@@ -521,7 +521,7 @@ fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<Fwd> {
     let d = std::sync::Arc::new(d);
     let d2 = d.clone();
     let make: CacheFn = Box::new(move || d2.create_cache());
-    Some(Fwd { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
+    Some(LazyDfa { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
 }
 
 /// The lazy-DFA search path ([`Lazy::find_at`], [`Lazy::find_iter`]) could not serve a search:
