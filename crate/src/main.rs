@@ -328,6 +328,12 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
     // per category: tp, fp, fn
     let mut stats: BTreeMap<String, (u32, u32, u32)> = cats.iter().map(|c| (c.clone(), (0, 0, 0))).collect();
     let (mut breaching, mut caught, mut clean, mut false_alarm) = (0u32, 0u32, 0u32, 0u32);
+    // breaching drafts warned: an expected category found at warning level, i.e. at warn or block, or
+    // at info for a category whose default is info (images): a finding demoted to info still counts
+    // as caught, but the user is not warned, so precision steps that demote are judged by this figure
+    let info_by_default: Vec<String> =
+        checker.categories().into_iter().filter(|c| c.2 == postcheck::Severity::Info).map(|c| c.0).collect();
+    let mut warned = 0u32;
     let mut report = Vec::new();
     let mut bad = false;
     let (mut check_time, mut checks, mut check_bytes) = (std::time::Duration::ZERO, 0u32, 0u64);
@@ -374,6 +380,11 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
             breaching += 1;
             if expect.iter().any(|e| got.contains(e)) {
                 caught += 1;
+            }
+            if findings.iter().any(|f| {
+                expect.contains(&f.category) && (f.severity != postcheck::Severity::Info || info_by_default.contains(&f.category))
+            }) {
+                warned += 1;
             }
         }
         let mut misses = Vec::new();
@@ -437,6 +448,11 @@ fn cmd_eval(argv: Vec<std::ffi::OsString>) -> ExitCode {
     let _ = writeln!(out, "{:<18} {mp:>5.2} {mr:>5.2} {micro:>5.2} {:>7}", "micro (all)", tp + fnn);
     let rate = |a: u32, b: u32| if b == 0 { 0.0 } else { 100.0 * f64::from(a) / f64::from(b) };
     let _ = writeln!(out, "breaching drafts caught (an expected category found): {caught}/{breaching} ({:.1}%)", rate(caught, breaching));
+    let _ = writeln!(
+        out,
+        "breaching drafts warned (an expected category at warn/block, or at info if that is its default): {warned}/{breaching} ({:.1}%)",
+        rate(warned, breaching)
+    );
     let _ = writeln!(out, "clean drafts with warn/block: {false_alarm}/{clean} ({:.1}%)", rate(false_alarm, clean));
     let _ = writeln!(out, "lowest precision {min_p:.2}, lowest recall {min_r:.2}");
     if checks > 0 {
