@@ -490,7 +490,14 @@ impl Lazy {
 }
 
 /// A rule source parsed as [`build_regex`] parses it (ASCII: `unicode(false)`, `utf8(false)`).
+/// Sources in the subset [`crate::source::parse_direct`] covers (every built-in one) are built
+/// without the regex-syntax parser, to the same HIR.
 fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
+    crate::source::parse_direct(src).or_else(|| parse_syntax(src))
+}
+
+/// [`parse`] through regex-syntax's parser.
+fn parse_syntax(src: &str) -> Option<regex_syntax::hir::Hir> {
     regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false)).ok()
 }
 
@@ -902,6 +909,42 @@ mod tests {
         shareable::<Rule>();
         shareable::<Starts>();
         shareable::<crate::Checker>();
+    }
+
+    /// `source::parse_direct` builds exactly the HIR regex-syntax's parser gives, for every
+    /// source of the built-in rules (so `parse` never needs the parser for them).
+    #[test]
+    fn direct_hir_equals_parsed_hir_for_every_builtin_source() {
+        let cats = crate::engine::parse_categories(crate::builtin::CATEGORIES.expect("categories")).expect("categories");
+        let mut pool = RegexPool::new(false);
+        crate::engine::load_rules_in(crate::builtin::RULE_FILES, crate::builtin::CONCEPTS, &cats, &mut pool).expect("built-in rules");
+        let mut srcs: Vec<&String> = pool.map.keys().collect();
+        srcs.sort();
+        assert!(srcs.len() > 150, "{}", srcs.len());
+        for src in &srcs {
+            let want = parse_syntax(src).expect("built-in sources parse");
+            let got = crate::source::parse_direct(src).unwrap_or_else(|| panic!("outside the direct subset: {src}"));
+            assert!(got == want, "direct HIR differs: {src}");
+        }
+    }
+
+    /// The same on small patterns at the edges of the subset, and `None` (regex-syntax decides)
+    /// outside it and on syntax errors.
+    #[test]
+    fn direct_hir_equals_parsed_hir_at_the_edges() {
+        let same = [
+            r"abc", r"a|b|c", r"ab|ac", r"(?:ab|ac)d", r"x(?:a|b)y", r"[a-z]+,? \d{1,3},", r"[^a-c\]\-]", r"[]a]", r"[-a]",
+            r"[a-]", r"[\w'-]+", r"[\W\d]", r"\S+\s*\D?", r"a{2}b{2,}c{2,5}?d??e*?f+?", r"(a)(?:b(c))", r"(?:)", r"a||b",
+            r"\b{start-half}(?:x)\b{end-half}", r"\b\Bx\b{start}y\b{end}", r"^a$|\Ab\z", r"a.b", r"\x41\x{42}\.\*\ \#\&",
+            r"\n\t", r"(?:(?:a)|(?:b))", r"(?:foo(?:bar|baz))|(?:foo(?:bar|qux))", r"(?:[a@]+|\*)", r"\b?", r"@\w+",
+        ];
+        for p in same {
+            let d = crate::source::parse_direct(p).unwrap_or_else(|| panic!("{p}: outside the subset"));
+            assert!(Some(&d) == parse_syntax(p).as_ref(), "{p}");
+        }
+        for p in [r"(?i)a", r"(?P<n>a)", r"[[:alpha:]]", r"[a&&b]", r"a**", r"*a", r"a{2,1}", r"(a", r"a)", r"\e", r"\1", r"\xff", "é", r"\b{x}", r"\pL"] {
+            assert!(crate::source::parse_direct(p).is_none(), "{p}");
+        }
     }
 
     #[test]
