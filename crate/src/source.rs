@@ -578,6 +578,11 @@ impl DirectParser<'_> {
         if !lit.is_empty() {
             items.push(Hir::literal(lit));
         }
+        // one item: `Hir::concat` would rebuild it unchanged (it is already simplified: no
+        // nested concatenation, adjacent literals or empty items), at several allocations
+        if items.len() == 1 {
+            return items.pop();
+        }
         Some(Hir::concat(items))
     }
 
