@@ -947,6 +947,59 @@ mod tests {
         }
     }
 
+    /// Random patterns over the subset (and some stray metacharacters): whenever
+    /// `parse_direct` answers, regex-syntax parses the pattern to the same HIR; where
+    /// regex-syntax rejects a pattern, `parse_direct` does too. Profile rules can hold any
+    /// pattern the eager load accepts, not only the built-in ones.
+    #[test]
+    fn direct_hir_agrees_with_the_parser_on_random_patterns() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        const ATOMS: &[&str] = &[
+            "a", "b", "ab", "abc", "'", " ", "-", ".", r"\.", r"\-", r"\w", r"\d", r"\s", r"\W", r"\S", r"\b", r"\B",
+            r"\b{start-half}", r"\b{end-half}", r"\x41", r"\x{62}", r"\n", "[a-c]", "[^a]", r"[\w'-]", "[]a]", "[a-]",
+            r"[\d.]", "^", "$", "#", "&", "~", "%",
+        ];
+        const JUNK: &[&str] = &[")", "]", "}", "{", "*", "|", r"\", "[", "(", "é", r"\e", "[a&&b]", r"\<", "[c-a]"];
+        const QUANTS: &[&str] = &["", "", "", "", "", "", "?", "*", "+", "{2}", "{1,3}", "{0,}", "??", "*?", "{2,1}", "{,2}", "**"];
+        fn gen(next: &mut impl FnMut(usize) -> usize, depth: u32) -> String {
+            let mut out = String::new();
+            for _ in 0..next(5) + 1 {
+                match next(10) {
+                    0 | 1 if depth < 4 => {
+                        let open = ["(?:", "(", "(?i:"][next(3).min(next(3)).min(next(3))];
+                        out.push_str(open);
+                        out.push_str(&gen(next, depth + 1));
+                        out.push(')');
+                    }
+                    2 => out.push('|'),
+                    3 if next(4) == 0 => out.push_str(JUNK[next(JUNK.len())]),
+                    _ => out.push_str(ATOMS[next(ATOMS.len())]),
+                }
+                out.push_str(QUANTS[next(QUANTS.len())]);
+            }
+            out
+        }
+        let (mut direct, mut rejected) = (0, 0);
+        for _ in 0..40000 {
+            let p = gen(&mut next, 0);
+            let want = parse_syntax(&p);
+            match crate::source::parse_direct(&p) {
+                Some(h) => {
+                    direct += 1;
+                    assert!(want.as_ref() == Some(&h), "{p}: direct HIR differs from the parser's ({})", if want.is_some() { "parsed" } else { "rejected" });
+                }
+                None => rejected += usize::from(want.is_none()),
+            }
+        }
+        assert!(direct > 10000 && rejected > 2000, "{direct} built directly, {rejected} rejected by both");
+    }
+
     #[test]
     fn disguise() {
         let re = RegexBuilder::new(&format!(r"\b{}\b", disguise_pattern("shit+e,ty,s"))).unicode(false).build().unwrap();
