@@ -236,7 +236,8 @@ pub struct LazyInner {
     /// fields never need it). None if it does not build: the meta regex is used instead
     rev: std::sync::OnceLock<Option<LazyDfa>>,
     /// the parsed source, kept from building `fwd` for a whole-view search until `rev` is built
-    /// from it (parsing is about half of compiling a source)
+    /// from it (parsing, `source::parse_direct`, is about a third of compiling a source: measured
+    /// 16.8M of parsing against 34.2M of Thompson NFA building on the cold-start bench)
     hir: std::sync::Mutex<Option<regex_syntax::hir::Hir>>,
 }
 
