@@ -444,6 +444,354 @@ pub fn source_key(src: &str) -> u64 {
     h
 }
 
+/// Parses a rule source straight to the HIR that regex-syntax's parser gives for it with the
+/// rule syntax (`unicode(false)`, `utf8(false)`, other flags default; `rules::parse`), without
+/// building and then translating and dropping an AST: that was ~40% of a cold start's
+/// instructions (the first check compiles ~50 KB of sources). Covers the subset the rule
+/// files use: ASCII literals and escapes, bracketed classes (ranges, negation, `\d \w \s`
+/// and their negations), `.`, `^ $ \A \z`, `\b \B \b{start} \b{end} \b{start-half}
+/// \b{end-half}`, groups (non-capturing, and capturing numbered from 1 in order), alternation,
+/// and greedy or lazy `? * + {m} {m,} {m,n}`. Each node is built with the constructor the
+/// parser's translator calls for it (`Hir::concat`, `Hir::alternation`, `Hir::repetition`,
+/// `Hir::class`, …), so the simplifications they make are the same and the result is equal
+/// to the parsed HIR (`rules::tests::direct_hir_equals_parsed_hir_for_every_builtin_source`
+/// checks every built-in source). `None` for anything outside the subset, including every
+/// syntax error, inline flags and non-ASCII text: the caller then parses with regex-syntax.
+pub fn parse_direct(src: &str) -> Option<regex_syntax::hir::Hir> {
+    let mut p = DirectParser { b: src.as_bytes(), i: 0, caps: 0, depth: 0 };
+    let h = p.alternation()?;
+    (p.i == p.b.len()).then_some(h)
+}
+
+/// State of [`parse_direct`]: the source's bytes, the position, capture groups opened so far,
+/// group nesting.
+struct DirectParser<'a> {
+    b: &'a [u8],
+    i: usize,
+    caps: u32,
+    depth: u32,
+}
+
+/// Deepest group nesting [`parse_direct`] follows (regex-syntax's own limit is 250).
+const DIRECT_MAX_DEPTH: u32 = 64;
+
+/// Byte ranges of the ASCII Perl classes `\d`, `\s`, `\w` (as regex-syntax's
+/// `hir_ascii_class_bytes`), negated for `\D \S \W`.
+fn perl_class(c: u8) -> Option<regex_syntax::hir::ClassBytes> {
+    use regex_syntax::hir::{ClassBytes, ClassBytesRange as R};
+    let ranges: &[(u8, u8)] = match c.to_ascii_lowercase() {
+        b'd' => &[(b'0', b'9')],
+        b's' => &[(b'\t', b'\r'), (b' ', b' ')],
+        b'w' => &[(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')],
+        _ => return None,
+    };
+    let mut cls = ClassBytes::new(ranges.iter().map(|&(a, z)| R::new(a, z)));
+    if c.is_ascii_uppercase() {
+        cls.negate();
+    }
+    Some(cls)
+}
+
+/// An atom of [`DirectParser::atom`]: a literal byte (gathered with its neighbours), or any
+/// other node.
+enum Atom {
+    Byte(u8),
+    Hir(regex_syntax::hir::Hir),
+}
+
+/// What one escape stands for: a byte, or a Perl class.
+enum Escaped {
+    Byte(u8),
+    Class(regex_syntax::hir::ClassBytes),
+}
+
+impl DirectParser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Branches separated by `|`, up to the end or a `)`.
+    fn alternation(&mut self) -> Option<regex_syntax::hir::Hir> {
+        let mut branches = vec![self.concat()?];
+        while self.peek() == Some(b'|') {
+            self.i += 1;
+            branches.push(self.concat()?);
+        }
+        Some(if branches.len() == 1 { branches.pop().expect("one") } else { regex_syntax::hir::Hir::alternation(branches) })
+    }
+
+    /// Items (atoms, each with its quantifier) up to `|`, `)` or the end. Consecutive literal
+    /// bytes are gathered into one literal as they come (as the translator's literal frames do;
+    /// `Hir::concat` would merge them anyway), instead of one allocation per byte.
+    fn concat(&mut self) -> Option<regex_syntax::hir::Hir> {
+        use regex_syntax::hir::{Hir, Repetition};
+        let mut items: Vec<Hir> = Vec::new();
+        let mut lit: Vec<u8> = Vec::new(); // literal bytes after the last item in `items`
+        let mut last_quantified = true; // nothing to quantify yet
+        loop {
+            match self.peek() {
+                None | Some(b'|') | Some(b')') => break,
+                Some(q @ (b'?' | b'*' | b'+' | b'{')) => {
+                    if last_quantified {
+                        return None;
+                    }
+                    self.i += 1;
+                    let (min, max) = match q {
+                        b'?' => (0, Some(1)),
+                        b'*' => (0, None),
+                        b'+' => (1, None),
+                        _ => self.counted()?,
+                    };
+                    let greedy = if self.peek() == Some(b'?') {
+                        self.i += 1;
+                        false
+                    } else {
+                        true
+                    };
+                    // the quantifier takes the last atom: the last literal byte if one is pending
+                    let sub = match lit.pop() {
+                        Some(b) => {
+                            if !lit.is_empty() {
+                                items.push(Hir::literal(std::mem::take(&mut lit)));
+                            }
+                            Hir::literal([b])
+                        }
+                        None => items.pop()?,
+                    };
+                    items.push(Hir::repetition(Repetition { min, max, greedy, sub: Box::new(sub) }));
+                    last_quantified = true;
+                }
+                Some(_) => {
+                    match self.atom()? {
+                        Atom::Byte(b) => lit.push(b),
+                        Atom::Hir(h) => {
+                            if !lit.is_empty() {
+                                items.push(Hir::literal(std::mem::take(&mut lit)));
+                            }
+                            items.push(h);
+                        }
+                    }
+                    last_quantified = false;
+                }
+            }
+        }
+        if !lit.is_empty() {
+            items.push(Hir::literal(lit));
+        }
+        // one item: `Hir::concat` would rebuild it unchanged (it is already simplified: no
+        // nested concatenation, adjacent literals or empty items), at several allocations
+        if items.len() == 1 {
+            return items.pop();
+        }
+        Some(Hir::concat(items))
+    }
+
+    /// The bounds of `{m}`, `{m,}`, `{m,n}` (the `{` consumed).
+    fn counted(&mut self) -> Option<(u32, Option<u32>)> {
+        let min = self.number()?;
+        let max = match self.peek()? {
+            b'}' => Some(min),
+            b',' => {
+                self.i += 1;
+                if self.peek()? == b'}' {
+                    None
+                } else {
+                    Some(self.number()?)
+                }
+            }
+            _ => return None,
+        };
+        if self.peek()? != b'}' || max.is_some_and(|m| m < min) {
+            return None;
+        }
+        self.i += 1;
+        Some((min, max))
+    }
+
+    fn number(&mut self) -> Option<u32> {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        if self.i == start || self.i - start > 4 {
+            return None;
+        }
+        std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+    }
+
+    /// One atom: a group, a class, `.`, an anchor, an escape or a literal byte.
+    fn atom(&mut self) -> Option<Atom> {
+        use regex_syntax::hir::{Capture, Class, Dot, Hir, Look};
+        let c = self.peek()?;
+        self.i += 1;
+        Some(Atom::Hir(match c {
+            b'(' => {
+                let index = if self.b[self.i..].starts_with(b"?:") {
+                    self.i += 2;
+                    None
+                } else if self.peek()? == b'?' {
+                    return None; // flags, named groups
+                } else {
+                    self.caps += 1;
+                    Some(self.caps)
+                };
+                self.depth += 1;
+                if self.depth > DIRECT_MAX_DEPTH {
+                    return None;
+                }
+                let sub = self.alternation()?;
+                if self.peek()? != b')' {
+                    return None;
+                }
+                self.i += 1;
+                self.depth -= 1;
+                match index {
+                    None => sub,
+                    Some(index) => Hir::capture(Capture { index, name: None, sub: Box::new(sub) }),
+                }
+            }
+            b'[' => self.class()?,
+            b'.' => Hir::dot(Dot::AnyByteExceptLF),
+            b'^' => Hir::look(Look::Start),
+            b'$' => Hir::look(Look::End),
+            b'\\' => {
+                let e = *self.b.get(self.i)?;
+                let look = match e {
+                    b'b' => {
+                        let rest = &self.b[self.i + 1..];
+                        let named = [(&b"{start}"[..], Look::WordStartAscii), (b"{end}", Look::WordEndAscii), (b"{start-half}", Look::WordStartHalfAscii), (b"{end-half}", Look::WordEndHalfAscii)]
+                            .into_iter()
+                            .find(|(n, _)| rest.starts_with(n));
+                        match named {
+                            Some((n, l)) => {
+                                self.i += n.len();
+                                Some(l)
+                            }
+                            None if rest.first() == Some(&b'{') => return None,
+                            None => Some(Look::WordAscii),
+                        }
+                    }
+                    b'B' => Some(Look::WordAsciiNegate),
+                    b'A' => Some(Look::Start),
+                    b'z' => Some(Look::End),
+                    _ => None,
+                };
+                match look {
+                    Some(l) => {
+                        self.i += 1;
+                        Hir::look(l)
+                    }
+                    None => match self.escape()? {
+                        Escaped::Byte(b) => return Some(Atom::Byte(b)),
+                        Escaped::Class(cls) => Hir::class(Class::Bytes(cls)),
+                    },
+                }
+            }
+            b')' | b']' | b'}' | b'|' | b'?' | b'*' | b'+' | b'{' => return None,
+            c if c.is_ascii() => return Some(Atom::Byte(c)),
+            _ => return None,
+        }))
+    }
+
+    /// An escape after its `\` (outside or inside a class, other than the assertions): a
+    /// control letter, `\xHH` / `\x{H…}` up to 0x7F, a Perl class, an escapable punctuation
+    /// character (regex-syntax's `is_escapeable_character`, ASCII only).
+    fn escape(&mut self) -> Option<Escaped> {
+        let e = self.peek()?;
+        self.i += 1;
+        Some(match e {
+            b'n' => Escaped::Byte(b'\n'),
+            b't' => Escaped::Byte(b'\t'),
+            b'r' => Escaped::Byte(b'\r'),
+            b'f' => Escaped::Byte(0x0c),
+            b'v' => Escaped::Byte(0x0b),
+            b'a' => Escaped::Byte(0x07),
+            b'x' => {
+                let digits = if self.peek()? == b'{' {
+                    let end = self.b[self.i..].iter().position(|&c| c == b'}')?;
+                    let d = &self.b[self.i + 1..self.i + end];
+                    self.i += end + 1;
+                    d
+                } else {
+                    let d = self.b.get(self.i..self.i + 2)?;
+                    self.i += 2;
+                    d
+                };
+                if digits.is_empty() || digits.len() > 2 || !digits.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                let v = u8::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
+                if v > 0x7f {
+                    return None;
+                }
+                Escaped::Byte(v)
+            }
+            b'd' | b'D' | b's' | b'S' | b'w' | b'W' => Escaped::Class(perl_class(e)?),
+            c if (c.is_ascii_punctuation() || c == b' ') && c != b'<' && c != b'>' => Escaped::Byte(c),
+            _ => return None,
+        })
+    }
+
+    /// A bracketed class after its `[`: literals, ranges, escapes and Perl classes, negated by a
+    /// leading `^`. Nested classes, `[:name:]` and the set operators `&& -- ~~` are left to
+    /// regex-syntax (`None`).
+    fn class(&mut self) -> Option<regex_syntax::hir::Hir> {
+        use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir};
+        let negated = self.peek()? == b'^';
+        if negated {
+            self.i += 1;
+        }
+        let mut cls = ClassBytes::empty();
+        let mut first = true;
+        loop {
+            let c = self.peek()?;
+            if c == b']' && !first {
+                self.i += 1;
+                break;
+            }
+            if c == b'[' || self.b[self.i..].starts_with(b"&&") || self.b[self.i..].starts_with(b"--") || self.b[self.i..].starts_with(b"~~") {
+                return None;
+            }
+            if c == b'-' && !first && self.b.get(self.i + 1) != Some(&b']') {
+                return None;
+            }
+            let start = match self.class_item()? {
+                Escaped::Class(p) => {
+                    cls.union(&p);
+                    first = false;
+                    continue;
+                }
+                Escaped::Byte(b) => b,
+            };
+            let mut end = start;
+            if self.peek()? == b'-' && self.b.get(self.i + 1).is_some_and(|&n| n != b']') {
+                self.i += 1;
+                match self.class_item()? {
+                    Escaped::Byte(b) if b >= start => end = b,
+                    _ => return None,
+                }
+            }
+            cls.push(ClassBytesRange::new(start, end));
+            first = false;
+        }
+        if negated {
+            cls.negate();
+        }
+        Some(Hir::class(Class::Bytes(cls)))
+    }
+
+    /// One literal byte or escape inside a class.
+    fn class_item(&mut self) -> Option<Escaped> {
+        let c = self.peek()?;
+        self.i += 1;
+        match c {
+            b'\\' => self.escape(),
+            c if c.is_ascii() => Some(Escaped::Byte(c)),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
