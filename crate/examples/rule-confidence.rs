@@ -7,6 +7,8 @@
 //!   an expected category at warn/block, or at info where that is the category's default) and F
 //!   (clean drafts with a warn/block finding), rules only and with the stance model, against no
 //!   demotion; then the per-writer figures of the shipped setting ([`SHIPPED`]).
+//! - `… -- --protocol --brief --setting untuned:gain:0.3:5:plain:1` (pool, decision, value, minimum
+//!   support, variant, model_k): that setting only, with its per-writer table.
 //! - `… -- --write` computes the statistics on ALL training writers with the shipped setting and
 //!   writes each rule's `"confidence"` line into `crate/rules/*.json` (one line after its
 //!   `"category"`; rules that never fired get none).
@@ -30,7 +32,8 @@
 //! a demoted rule's `warn` finding becomes `info`; with the stance model on, if the model fires on
 //! a category whose findings are all demoted, they are restored to `warn` (corroboration). Variant
 //! `corroborated` also restores a demoted finding when a second, different rule raised a finding in
-//! the same category on the draft (not shipped: see docs/rule-confidence.md). Findings are the
+//! the same category on the draft, and `model_k` < 1 when the model's probability reaches that
+//! fraction of its threshold (neither shipped nor in the engine: see docs/rule-confidence.md). Findings are the
 //! engine's merged findings (overlapping hits of one category show one rule): a small approximation,
 //! the shipped figures are re-measured with `postcheck eval` on the built binary.
 
@@ -113,10 +116,13 @@ pub struct Setting {
     pub min_support: u32,
     /// Also restore a demoted finding when another rule of its category fired on the draft.
     pub corroborated: bool,
+    /// The stance model corroborates a demoted finding when its probability for the category
+    /// reaches this fraction of its firing threshold (1: only when it fires).
+    pub model_k: f32,
 }
 
 /// The shipped setting, chosen on the protocol (docs/rule-confidence.md).
-pub const SHIPPED: Setting = Setting { pool: Pool::Untuned, decide: Decide::Gain { margin: 0.3 }, min_support: 5, corroborated: false };
+pub const SHIPPED: Setting = Setting { pool: Pool::Untuned, decide: Decide::Gain { margin: 0.3 }, min_support: 5, corroborated: false, model_k: 1.0 };
 
 /// A rule's finding on a draft (demotions off, model off): rule id, category, severity.
 #[derive(Debug, Clone)]
@@ -134,6 +140,8 @@ pub struct Draft {
     pub hits: Vec<Hit>,
     /// Stance-model categories the model fires on and the council grounds for this draft's context.
     pub model: BTreeSet<String>,
+    /// Per grounded stance-model category: the model's probability over its firing threshold.
+    pub ratio: BTreeMap<String, f32>,
 }
 
 /// Per-rule statistics (drafts, not hits).
@@ -171,16 +179,19 @@ pub fn load(checker: &Checker, path: &str, with_model: bool) -> Vec<Draft> {
             .into_iter()
             .map(|f| Hit { rule: f.rule, category: f.category, severity: f.severity })
             .collect();
-        let mut fires = BTreeSet::new();
+        let (mut fires, mut ratio) = (BTreeSet::new(), BTreeMap::new());
         if let Some(m) = model {
             let verdicts = m.score(&Normalized::new(text).skel, &ctx);
             for (cm, v) in m.categories.iter().zip(verdicts) {
-                if v.fires && grounded(checker, &ctx, &cm.id) {
-                    fires.insert(cm.id.clone());
+                if grounded(checker, &ctx, &cm.id) {
+                    if v.fires {
+                        fires.insert(cm.id.clone());
+                    }
+                    ratio.insert(cm.id.clone(), v.probability / cm.threshold.max(1e-6));
                 }
             }
         }
-        out.push(Draft { expect, hits, model: fires });
+        out.push(Draft { expect, hits, model: fires, ratio });
     }
     out
 }
@@ -291,10 +302,17 @@ pub fn score(d: &Draft, dem: &BTreeSet<String>, set: Setting, with_model: bool, 
     }
     if with_model {
         for c in &d.model {
-            let e = cats.entry(c.as_str()).or_default();
-            // no finding: the model adds a warn; only demoted findings: it restores them
-            if e.iter().all(|s| *s == Severity::Info) {
-                e.push(Severity::Warn);
+            // no finding: the model adds a warn
+            cats.entry(c.as_str()).or_insert_with(|| vec![Severity::Warn]);
+        }
+        // only demoted findings: the model restores them if it reaches `model_k` × its threshold
+        for h in &d.hits {
+            let v = cats.get_mut(h.category.as_str()).expect("entered above");
+            if v.iter().all(|s| *s == Severity::Info)
+                && h.severity == Severity::Warn
+                && (d.model.contains(&h.category) || d.ratio.get(&h.category).is_some_and(|r| *r >= set.model_k))
+            {
+                v.push(Severity::Warn);
             }
         }
     }
@@ -459,14 +477,15 @@ fn mean(
 
 fn describe(set: &Setting) -> String {
     format!(
-        "{:7} {:18} {:3} {:5}",
+        "{:7} {:18} {:3} {:5} k{:.2}",
         if set.pool == Pool::All { "all" } else { "untuned" },
         match set.decide {
             Decide::Precision { tau } => format!("precision<{tau:.2}"),
             Decide::Gain { margin } => format!("gain>{margin:.1}"),
         },
         set.min_support,
-        if set.corroborated { "corr" } else { "plain" }
+        if set.corroborated { "corr" } else { "plain" },
+        set.model_k
     )
 }
 
@@ -525,6 +544,7 @@ fn main() {
                 decide: if p.get(1) == Some(&"gain") { Decide::Gain { margin: num(2) } } else { Decide::Precision { tau: num(2) } },
                 min_support: num(3) as u32,
                 corroborated: p.get(4) == Some(&"corr"),
+                model_k: p.get(5).map_or(1.0, |_| num(5) as f32),
             }
         })
         .unwrap_or(SHIPPED);
@@ -533,10 +553,12 @@ fn main() {
         for corroborated in [false, true] {
             for min_support in [3u32, 5] {
                 for tau in [0.5, 0.6, 0.7, 0.8, 0.9] {
-                    settings.push(Setting { pool, decide: Decide::Precision { tau }, min_support, corroborated });
+                    settings.push(Setting { pool, decide: Decide::Precision { tau }, min_support, corroborated, model_k: 1.0 });
                 }
-                for margin in [0.0, 0.1, 0.3] {
-                    settings.push(Setting { pool, decide: Decide::Gain { margin }, min_support, corroborated });
+                for model_k in [1.0, 0.75, 0.5, 0.3] {
+                    for margin in [0.0, 0.1, 0.3] {
+                        settings.push(Setting { pool, decide: Decide::Gain { margin }, min_support, corroborated, model_k });
+                    }
                 }
             }
         }
