@@ -3,8 +3,8 @@
 //!
 //! Embedded data: for the native build, each file verbatim. For wasm32 (the extension), without
 //! insignificant whitespace and without the fields the checker never reads at run time: rule
-//! files' `examples` (run by the native tests) and `source` (a note for maintainers),
-//! lexicons.json's `_doc`, the profiles' `examples` (run by `postcheck profile validate`) and
+//! files' `examples` (run by the native tests) and `source` (a note for maintainers), a rule's
+//! `confidence` counts (kept: `{"demoted": true}` on a demoted rule), lexicons.json's `_doc`, the profiles' `examples` (run by `postcheck profile validate`) and
 //! `source` (the seed's file name), categories.json's `description`s. A file that is not plain
 //! JSON is copied verbatim, so the run-time loader reports the error as before.
 //!
@@ -87,6 +87,14 @@ fn embedded(name: &str, text: &str, strip: bool) -> Option<String> {
     for o in objects.into_iter().filter_map(Value::as_object_mut) {
         for f in drop {
             o.remove(*f);
+        }
+        // a rule's learned `confidence`: the engine reads only `demoted` (the counts are for readers)
+        if is_rule_file {
+            let demoted = o.get("confidence").and_then(|c| c.get("demoted")).and_then(Value::as_bool).unwrap_or(false);
+            o.remove("confidence");
+            if demoted {
+                o.insert("confidence".into(), serde_json::json!({"demoted": true}));
+            }
         }
     }
     let small = if stripped {

@@ -293,6 +293,8 @@ impl Engine {
             e: usize,
             rule: &'r Rule,
             sev: Severity,
+            /// The severity before a low-confidence demotion (`confidence.demoted`), if demoted.
+            undemoted: Option<Severity>,
             list: usize,
             /// Position in its category's hit list (ties in the sort keep this order).
             n: usize,
@@ -312,13 +314,27 @@ impl Engine {
                     .iter()
                     .any(|(i, occ)| loaded.exceptions[*i].covers(cat) && occ.iter().any(|o| o.0 <= s && e <= o.1))
         };
-        // `ci`: the category's index in `self.categories` (its default severity), if known
+        // `ci`: the category's index in `self.categories` (its default severity), if known.
+        // Precedence: the user's override, the rule's own severity, the profile's category
+        // severity, the category default
         let severity_of = |cat: &str, ci: Option<usize>, rule_sev: Option<Severity>| -> Option<Severity> {
             if let Some(o) = ctx.severity.get(cat) {
                 return o.severity();
             }
             let default = ci.map(|i| self.categories[i].severity).unwrap_or(Severity::Warn);
             Some(rule_sev.or(prof.category(cat, ci).and_then(|c| c.severity)).unwrap_or(default))
+        };
+        // a low-confidence rule (`confidence.demoted`, docs/rule-confidence.md): its findings at
+        // `info` where its severity would come from the category default alone; an explicit
+        // choice (the user's, the profile's, the rule's own: block rules) is kept.
+        // Returns (severity, the undemoted severity if demoted)
+        let demote = |cat: &str, ci: Option<usize>, rule: &Rule, sev: Severity| -> (Severity, Option<Severity>) {
+            let explicit = ctx.severity.contains_key(cat) || prof.category(cat, ci).and_then(|c| c.severity).is_some();
+            if sev == Severity::Info || explicit || !rule.spec.demoted() {
+                (sev, None)
+            } else {
+                (Severity::Info, Some(sev))
+            }
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = Vec::new();
@@ -336,6 +352,7 @@ impl Engine {
             }
             let Some(cfg) = prof.category(cat, ci) else { continue };
             let Some(sev) = severity_of(cat, ci, rule.spec.severity) else { continue };
+            let (sev, undemoted) = demote(cat, ci, rule, sev);
             let no_grounds = Vec::new();
             let idx = ci.map(|i| &prof.grounds[i]).unwrap_or(&no_grounds);
             // `cited`: some matching ground names a clause (even one the profile lacks)
@@ -367,7 +384,7 @@ impl Engine {
                     lists.len() - 1
                 });
                 let v = by_cat.entry(cat).or_default();
-                v.push(Hit { s, e, rule, sev, list, n: v.len() });
+                v.push(Hit { s, e, rule, sev, undemoted, list, n: v.len() });
             }
         }
         let mut out = Vec::new();
@@ -401,15 +418,20 @@ impl Engine {
         }
         // the stance model (crate/src/model.rs): grounded stance categories the rules did not
         // raise; at most `warn`; cites the grounds that match mode/flags (no rule tags), like a rule
-        // (in wasm the switch is the constant: a disabled model's code and file stay out of the build)
+        // (in wasm the switch is the constant: a disabled model's code and file stay out of the build).
+        // A category the rules raised only through demoted (low-confidence) hits is scored too:
+        // if the model fires there, it corroborates them and they get their undemoted severity
+        // back instead of the model adding a finding of its own
         if use_model && (cfg!(not(target_arch = "wasm32")) || crate::model::ENABLED_BY_DEFAULT) {
             if let Some(m) = crate::model::builtin() {
                 let mut verdicts = None;
                 for (ci, cm) in m.categories.iter().enumerate() {
                     let cat = cm.id.as_str();
-                    if by_cat.contains_key(cat) {
-                        continue;
-                    }
+                    let demoted_only = match by_cat.get(cat) {
+                        None => false,
+                        Some(hits) if hits.iter().all(|h| h.undemoted.is_some()) => true,
+                        Some(_) => continue,
+                    };
                     // grounded: a ground without a tag condition matches and names a clause (the
                     // clause ids themselves are only gathered if the model fires)
                     let Some(cfg) = prof.category(cat, category_index(&self.categories, cat)) else { continue };
@@ -420,6 +442,12 @@ impl Engine {
                     let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
                     let v = &verdicts.get_or_insert_with(|| m.score(&prepared.norm.skel, ctx))[ci];
                     if !v.fires {
+                        continue;
+                    }
+                    if demoted_only {
+                        for h in by_cat.get_mut(cat).into_iter().flatten() {
+                            h.sev = h.undemoted.take().unwrap_or(h.sev);
+                        }
                         continue;
                     }
                     // the heaviest words, minus any inside a council exception

@@ -25,7 +25,9 @@
 //!   "unless_any": ["views (are )?my own"], // suppresses the rule if anywhere in the draft
 //!   "unless_near": {"patterns": ["…"], "within": 6}, // suppresses a hit with this within N words
 //!   "message": "“{match}” suggests …",    // {match} = the input's words under the span
-//!   "examples": {"fire": ["…", {"text": "…", "context": {"mode": "official"}}], "quiet": ["…"]}
+//!   "examples": {"fire": ["…", {"text": "…", "context": {"mode": "official"}}], "quiet": ["…"]},
+//!   "confidence": {"clean": 9, "expected": 2, "other": 1, "precision": 0.21, "gain": 0.9, "demoted": true}
+//!                                          // optional; learned, see `Confidence`, docs/rule-confidence.md
 //! }
 //! ```
 //!
@@ -178,6 +180,67 @@ pub struct RuleSpec {
     /// Free-text note on the policy source / rationale (not shown to users).
     #[serde(default)]
     pub source: Option<String>,
+    /// Learned confidence (`crate/examples/rule-confidence.rs`, `docs/rule-confidence.md`): how
+    /// often the rule was right on the labelled drafts, and whether its findings are demoted.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+}
+
+/// A rule's learned confidence, written into its rule file by `crate/examples/rule-confidence.rs`
+/// from the labelled drafts of every training writer (`docs/rule-confidence.md`).
+///
+/// Counts are drafts (not hits) on which the rule raised a finding with the stance model off:
+/// `clean` drafts labelled with no category, `expected` drafts labelled with the rule's category,
+/// `other` drafts labelled with other categories only. `precision` is the smoothed
+/// `expected / (clean + expected + other)`; `gain` the figure the demotion was decided on.
+///
+/// `demoted: true`: the rule's findings are shown at `info` instead of the category's default
+/// `warn` (the user still sees the note; posting is not held), unless the user or the council's
+/// profile sets the category's severity explicitly, the rule sets its own `severity` (block
+/// rules are never demoted), or the finding is corroborated (see `Engine::check_with`).
+/// Native builds ignore demotions when `POSTCHECK_RULE_CONFIDENCE=0` ([`confidence_enabled`]).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Confidence {
+    #[serde(default)]
+    pub clean: u32,
+    #[serde(default)]
+    pub expected: u32,
+    #[serde(default)]
+    pub other: u32,
+    #[serde(default)]
+    pub precision: Option<f64>,
+    /// Percentage points: ΔCW − ΔF of demoting this rule alone on the statistics' drafts with the
+    /// stance model on (CW: breaching drafts warned; F: clean drafts with warn/block). Present for
+    /// rules judged by it; the rule is demoted where it exceeds the tool's margin.
+    #[serde(default)]
+    pub gain: Option<f64>,
+    #[serde(default)]
+    pub demoted: bool,
+}
+
+impl RuleSpec {
+    /// Whether the rule's findings are demoted to `info` for low learned confidence: its
+    /// `confidence.demoted`, no explicit `severity` of its own, and demotions switched on
+    /// ([`confidence_enabled`]).
+    pub fn demoted(&self) -> bool {
+        self.severity.is_none() && self.confidence.as_ref().is_some_and(|c| c.demoted) && confidence_enabled()
+    }
+}
+
+/// Whether rule demotions (`confidence.demoted`) apply: native builds read
+/// `POSTCHECK_RULE_CONFIDENCE` once per process (`0` off, for measuring a demotion's effect and
+/// for recomputing the statistics from undemoted findings); always on in wasm.
+pub fn confidence_enabled() -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static E: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *E.get_or_init(|| std::env::var("POSTCHECK_RULE_CONFIDENCE").map_or(true, |v| v.trim() != "0"))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        true
+    }
 }
 
 fn yes() -> bool {
