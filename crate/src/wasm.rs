@@ -45,6 +45,14 @@ extern "C" {
     /// `this[key] = value`.
     #[wasm_bindgen(method, indexing_setter)]
     fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
+    /// `this[key] = value` for a number: passed as a wasm `u32` (a JS number, as
+    /// `JsValue::from(u32)` makes) without creating and dropping a `JsValue` for it.
+    #[wasm_bindgen(method, indexing_setter)]
+    fn set_u32(this: &PlainObject, key: &JsValue, value: u32);
+    /// `this[key] = value` for a string decoded from wasm memory once (as `JsValue::from_str`
+    /// decodes it) without creating and dropping a `JsValue` for it.
+    #[wasm_bindgen(method, indexing_setter)]
+    fn set_str(this: &PlainObject, key: &JsValue, value: &str);
 }
 
 #[wasm_bindgen]
@@ -115,9 +123,9 @@ fn findings_to_js(findings: &[Finding], cache: &mut JsStrings) -> JsValue {
             cited.push(&co);
         }
         o.set(&keys[4], &cited);
-        o.set(&keys[5], &JsValue::from(f.start));
-        o.set(&keys[6], &JsValue::from(f.end));
-        o.set(&keys[7], &JsValue::from_str(&f.message));
+        o.set_u32(&keys[5], f.start);
+        o.set_u32(&keys[6], f.end);
+        o.set_str(&keys[7], &f.message);
         out.push(&o);
     }
     out.into()
