@@ -151,7 +151,13 @@ impl Detectors {
     /// each match (all their patterns contain `\d`), and `email` needs an `@`; without the cue a
     /// detector is not run (nor compiled). Same results, less work for most drafts.
     pub fn find_all(&self, s: &[u8]) -> Vec<Ident> {
-        let mut out = Vec::new();
+        self.find_all_in(s, Vec::new())
+    }
+
+    /// [`Detectors::find_all`] into `spare` (its contents discarded, its allocation reused).
+    pub fn find_all_in(&self, s: &[u8], spare: Vec<Ident>) -> Vec<Ident> {
+        let mut out = spare;
+        out.clear();
         let has_digit = s.iter().any(u8::is_ascii_digit);
         if has_digit {
             self.find_numeric_before_email(s, &mut out);
@@ -223,10 +229,11 @@ impl Detectors {
 }
 
 fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
-    let mut seen: Vec<(Vec<u8>, usize)> = Vec::new();
-    // key of the current sentence: its words (alphanumerics and `'`), single-spaced; one
-    // buffer reused for every sentence
-    let mut key: Vec<u8> = Vec::new();
+    // keys of the sentences seen so far (at most 64), one after another in `keys`: each is its
+    // sentence's words (alphanumerics and `'`), single-spaced, so no key is longer than its
+    // sentence and `keys` never outgrows the draft (one allocation); `seen` holds their ranges
+    let mut keys: Vec<u8> = Vec::with_capacity(s.len());
+    let mut seen: Vec<(usize, usize)> = Vec::new();
     let mut start = 0usize;
     for i in 0..=s.len() {
         let end_here = i == s.len() || matches!(s[i], b'.' | b'!' | b'?' | b'\n');
@@ -234,13 +241,14 @@ fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
             continue;
         }
         let seg = &s[start..i];
-        key.clear();
+        // the current sentence's key, built at the end of `keys` (dropped again unless kept)
+        let k0 = keys.len();
         let mut words = 0usize;
         for w in seg.split(|b| !b.is_ascii_alphanumeric() && *b != b'\'').filter(|w| !w.is_empty()) {
             if words > 0 {
-                key.push(b' ');
+                keys.push(b' ');
             }
-            key.extend_from_slice(w);
+            keys.extend_from_slice(w);
             words += 1;
         }
         if words >= 3 {
@@ -248,13 +256,16 @@ fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
             let a = seg.iter().position(|b| b.is_ascii_alphanumeric()).map(|p| start + p);
             let z = seg.iter().rposition(|b| b.is_ascii_alphanumeric()).map(|p| start + p + 1);
             if let (Some(a), Some(z)) = (a, z) {
-                if seen.iter().any(|(k, _)| *k == key) {
+                let key = &keys[k0..];
+                if seen.iter().any(|&(x, y)| keys[x..y] == *key) {
                     out.push(Ident { kind: Detector::Repetition, start: a, end: z });
                 } else if seen.len() < 64 {
-                    seen.push((key.clone(), a));
+                    seen.push((k0, keys.len()));
                 }
             }
         }
+        // keep only the kept keys (a key just kept ends `keys`: a no-op then)
+        keys.truncate(seen.last().map_or(0, |&(_, y)| y));
         start = i + 1;
     }
 }

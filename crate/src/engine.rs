@@ -129,6 +129,23 @@ pub struct Engine {
     known_tags: HashSet<String>,
     rule_ids: HashSet<String>,
     concepts: crate::rules::Concepts,
+    /// Vectors a check works in, kept for the next check (see [`CheckScratch`]). A check takes
+    /// the lock with `try_lock` and, if another thread holds it (the engine is `Sync`), works in
+    /// fresh vectors instead: never waits, same result.
+    scratch: std::sync::Mutex<CheckScratch>,
+}
+
+/// The per-check working vectors [`Engine::check_with`] reuses between checks instead of
+/// allocating them again (their contents are meaningless between checks; only the capacity is
+/// kept): the prepared draft's (skeleton, offset maps, profanity view, identifiers, word
+/// index), the prefilter's (see `prefilter::Scratch`) and the candidate-rule flags.
+/// Measured natively with callgrind on the 280-character bench text: these allocations were
+/// about a tenth of a check's instructions (mostly glibc's allocator consolidating freed chunks).
+#[derive(Default)]
+struct CheckScratch {
+    prepared: Prepared<'static>,
+    prefilter: crate::prefilter::Scratch,
+    candidate: Vec<bool>,
 }
 
 /// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
@@ -223,6 +240,7 @@ impl Engine {
             known_tags,
             rule_ids,
             concepts,
+            scratch: Default::default(),
         };
         for (_, json) in builtin::PROFILES {
             e.add_profile_json(json)?;
@@ -284,7 +302,13 @@ impl Engine {
         let prof = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
         let loaded = &prof.loaded;
         let profile = &loaded.profile;
-        let prepared = Prepared::new(text, &self.detectors);
+        let mut guard = self.scratch.try_lock().ok();
+        let mut own = None;
+        let scratch: &mut CheckScratch = match guard.as_deref_mut() {
+            Some(s) => s,
+            None => own.get_or_insert_with(CheckScratch::default),
+        };
+        let prepared = Prepared::new_in(text, &self.detectors, std::mem::take(&mut scratch.prepared));
         // per category: (start, end, rule, severity, clauses); `list` indexes `lists`, the clause
         // lists (indices into `prof.refs`), one per rule that hit (shared by its hits) plus one
         // per merge that adds clauses
@@ -337,9 +361,9 @@ impl Engine {
             }
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
-        let mut candidate = Vec::new();
+        let mut candidate = std::mem::take(&mut scratch.candidate);
         // which shared rules can fire, and where their fields' literals start
-        let starts = self.prefilter.candidates(&prepared, &mut candidate);
+        let starts = self.prefilter.candidates_in(&prepared, &mut candidate, &mut scratch.prefilter);
         // the shared rules (prefiltered), then the council's own (few: run on every check)
         let shared = self.rules.iter().zip(&self.rule_cat).enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
         for (rule, &ci) in shared.chain(loaded.rules.iter().zip(&prof.own_cat)) {
@@ -525,6 +549,10 @@ impl Engine {
             }
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(a.severity.cmp(&b.severity)).then(a.end.cmp(&b.end)));
+        // the working vectors, for the next check
+        scratch.prepared = prepared.recycle();
+        scratch.candidate = candidate;
+        Prefilter::recycle(starts, &mut scratch.prefilter);
         Ok(out)
     }
 }
@@ -686,6 +714,33 @@ mod tests {
         assert!(e.contains("broken.json") && e.contains("withn"), "{e}");
         let e = load_rules(&[("broken.json", &rule(r#""patterns": "ok""#))], &cats).err().expect("error");
         assert!(e.contains("broken.json"), "{e}");
+    }
+
+    /// A check working in the vectors a previous check left (`CheckScratch`: a longer draft's,
+    /// a non-ASCII one's, one with identifiers and repeated sentences) finds exactly what a check
+    /// in fresh vectors finds (the path taken while another thread holds the scratch).
+    #[test]
+    fn reused_scratch_changes_nothing() {
+        let e = Engine::builtin().expect("builtin");
+        let mut ctx = Context::new("barnsley");
+        ctx.flags.politically_restricted = true;
+        let long = "Between us, the draft budget cuts are a shambles. My manager is a useless idiot, call 07700 900123 or email a.b@example.com. ".repeat(12);
+        let texts = [
+            long.as_str(),
+            "ok",
+            "Café ÉCOLE — ｆｕｌｌ of sһit… NI AB123456C. Vote Labour on Thursday! Vote Labour on Thursday!",
+            "",
+            "The council meeting is at 6pm. The council meeting is at 6pm. The council meeting is at 6pm.",
+            long.as_str(),
+            "f*ck the c0unc1l",
+        ];
+        let reused: Vec<Vec<Finding>> = texts.iter().map(|t| e.check_with(t, &ctx, true).expect("check")).collect();
+        let fresh: Vec<Vec<Finding>> = {
+            let _held = e.scratch.lock().expect("scratch");
+            texts.iter().map(|t| e.check_with(t, &ctx, true).expect("check")).collect()
+        };
+        assert_eq!(reused, fresh);
+        assert!(reused[0].len() > 3 && !reused[2].is_empty(), "the texts must find something: {:?}", reused.iter().map(Vec::len).collect::<Vec<_>>());
     }
 
     /// `fill_match` is `str::replace("{match}", …)`: none, one, several, adjacent, a stray `{`,

@@ -80,6 +80,19 @@ pub(crate) fn lookup_literals(src: &str) -> Option<Option<(bool, Vec<Vec<u8>>)>>
     })
 }
 
+/// Working vectors of [`Prefilter::candidates_in`], kept between checks so a check does not
+/// allocate them again: the literal bit set, the conditions met, the (slot, start) pairs, the
+/// counting sort's cursors, and a finished [`Starts`] given back by [`Prefilter::recycle`].
+/// Contents are meaningless between calls.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    present: Vec<u64>,
+    sat: Vec<bool>,
+    found: Vec<(u32, u32)>,
+    fill: Vec<u32>,
+    spare: Option<Starts>,
+}
+
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Prefilter {
@@ -214,13 +227,29 @@ impl Prefilter {
     /// Returns the start positions of every position source's literals in `p` (byte offsets
     /// into the skeleton or the profanity view, ascending per slot) and which gates are open,
     /// for `Rule::hits_with`.
+    #[allow(dead_code)] // tests; the engine uses `candidates_in`
     pub(crate) fn candidates(&self, p: &Prepared, out: &mut Vec<bool>) -> Starts {
+        self.candidates_in(p, out, &mut Scratch::default())
+    }
+
+    /// [`Prefilter::candidates`] with its working vectors (and, if [`Prefilter::recycle`] gave
+    /// one back, the previous result's) taken from `scratch`: the same result without
+    /// allocating once the vectors have grown (a checker keeps one scratch between checks).
+    pub(crate) fn candidates_in(&self, p: &Prepared, out: &mut Vec<bool>, scratch: &mut Scratch) -> Starts {
+        let Scratch { present, sat, found, fill, spare } = scratch;
+        let (mut at, mut flat, mut open) = match spare.take() {
+            Some(s) => (s.at, s.flat, s.open),
+            None => Default::default(),
+        };
         // literals seen (a bit per literal: thousands of them, cleared on every check)
-        let mut present = vec![0u64; self.n_lits.div_ceil(64)];
-        let mut sat = vec![false; self.n_conds];
+        present.clear();
+        present.resize(self.n_lits.div_ceil(64), 0);
+        sat.clear();
+        sat.resize(self.n_conds, false);
         // (slot, start) of every literal occurrence that feeds a slot; then grouped by slot
         // (counting sort) into one flat array, each slot's run sorted by start
-        let mut found: Vec<(u32, u32)> = Vec::with_capacity(p.norm.skel.len() / 2);
+        found.clear();
+        found.reserve(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
             let Some(ac) = &self.views[v] else { continue };
             // overlapping: every occurrence of every literal, so every possible match start
@@ -236,16 +265,19 @@ impl Prefilter {
                 found.extend(self.lit_slots[a..b].iter().map(|&s| (s, m.start() as u32)));
             }
         }
-        let mut at = vec![0u32; self.n_slots + 1];
-        for &(s, _) in &found {
+        at.clear();
+        at.resize(self.n_slots + 1, 0);
+        for &(s, _) in found.iter() {
             at[s as usize + 1] += 1;
         }
         for i in 1..at.len() {
             at[i] += at[i - 1];
         }
-        let mut flat = vec![0u32; found.len()];
-        let mut fill = at.clone();
-        for &(s, pos) in &found {
+        flat.clear();
+        flat.resize(found.len(), 0);
+        fill.clear();
+        fill.extend_from_slice(&at);
+        for &(s, pos) in found.iter() {
             flat[fill[s as usize] as usize] = pos;
             fill[s as usize] += 1;
         }
@@ -256,8 +288,15 @@ impl Prefilter {
         }
         out.clear();
         out.extend(self.groups.iter().map(|gs| gs.iter().all(|&c| sat[c as usize])));
-        let open = self.gates.iter().map(|&c| sat[c as usize]).collect();
+        open.clear();
+        open.extend(self.gates.iter().map(|&c| sat[c as usize]));
         Starts { owner: self.id, at, flat, open }
+    }
+
+    /// Gives `starts` (a result of [`Prefilter::candidates_in`], no longer needed) back to
+    /// `scratch`, so the next call reuses its vectors.
+    pub(crate) fn recycle(starts: Starts, scratch: &mut Scratch) {
+        scratch.spare = Some(starts);
     }
 }
 

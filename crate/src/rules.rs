@@ -734,6 +734,7 @@ fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &str) -> Result<Opt
 
 
 /// A draft prepared for matching.
+#[derive(Default)]
 pub struct Prepared<'a> {
     pub text: &'a str,
     pub norm: Normalized,
@@ -746,12 +747,20 @@ pub struct Prepared<'a> {
 impl<'a> Prepared<'a> {
     /// Normalises `text`, runs the detectors, builds the profanity view and word index.
     pub fn new(text: &'a str, det: &crate::detectors::Detectors) -> Prepared<'a> {
-        let norm = Normalized::new(text);
-        let idents = det.find_all(&norm.skel);
-        let masks: Vec<(usize, usize)> =
-            idents.iter().filter(|i| i.kind != Detector::Repetition).map(|i| (i.start, i.end)).collect();
-        let prof = norm.profanity_view(&masks);
-        let mut word_no = Vec::with_capacity(norm.skel.len());
+        Prepared::new_in(text, det, Prepared::default())
+    }
+
+    /// [`Prepared::new`] reusing the vectors of `spare` (a previous draft's, see
+    /// [`Prepared::recycle`]; its contents are discarded): the same result without allocating
+    /// when their capacity suffices.
+    pub fn new_in(text: &'a str, det: &crate::detectors::Detectors, spare: Prepared<'_>) -> Prepared<'a> {
+        let norm = Normalized::new_in(text, spare.norm);
+        let idents = det.find_all_in(&norm.skel, spare.idents);
+        let masks = idents.iter().filter(|i| i.kind != Detector::Repetition).map(|i| (i.start, i.end));
+        let prof = norm.profanity_view_in(masks, spare.prof);
+        let mut word_no = spare.word_no;
+        word_no.clear();
+        word_no.reserve(norm.skel.len());
         let mut count = 0u32;
         let mut prev_word = false;
         for &b in &norm.skel {
@@ -763,6 +772,12 @@ impl<'a> Prepared<'a> {
             word_no.push(count);
         }
         Prepared { text, norm, prof, idents, word_no }
+    }
+
+    /// This draft's vectors, detached from its text, for [`Prepared::new_in`] to reuse.
+    pub fn recycle(self) -> Prepared<'static> {
+        let Prepared { norm, prof, idents, word_no, .. } = self;
+        Prepared { text: "", norm, prof, idents, word_no }
     }
 
     /// Words between two skeleton ranges (0 if they overlap or touch).

@@ -45,6 +45,18 @@ extern "C" {
     /// `this[key] = value`.
     #[wasm_bindgen(method, indexing_setter)]
     fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
+    /// `this[key] = value` for a number: passed as a wasm `u32` (a JS number, as
+    /// `JsValue::from(u32)` makes) without creating and dropping a `JsValue` for it.
+    #[wasm_bindgen(method, indexing_setter)]
+    fn set_u32(this: &PlainObject, key: &JsValue, value: u32);
+    /// `this[key] = value` for a string decoded from wasm memory once (as `JsValue::from_str`
+    /// decodes it) without creating and dropping a `JsValue` for it.
+    #[wasm_bindgen(method, indexing_setter)]
+    fn set_str(this: &PlainObject, key: &JsValue, value: &str);
+    /// `Object.assign(target, source)`: copies `source`'s own enumerable properties onto
+    /// `target`, in `source`'s order.
+    #[wasm_bindgen(js_namespace = Object, js_name = assign)]
+    fn assign(target: &PlainObject, source: &PlainObject);
 }
 
 #[wasm_bindgen]
@@ -66,14 +78,17 @@ const KEYS: [&str; 14] = [
 ];
 
 /// JS strings a check's result reuses, made once: the field names, rule ids / categories /
-/// titles / severities (a finite set), and the six strings of each clause a finding has cited
-/// (keyed by its shared [`Arc`], which the entry holds, so an address is never reused while
-/// cached). Making a JS string from Rust decodes it across the wasm boundary; a clause's quote
-/// is long and cited by many findings.
+/// titles / severities (a finite set), and for each clause a finding has cited a template
+/// object holding its six fields (keyed by its shared [`Arc`], which the entry holds, so an
+/// address is never reused while cached). Making a JS string from Rust decodes it across the
+/// wasm boundary; a clause's quote is long and cited by many findings. A finding's clause
+/// object is a fresh copy of the template (`Object.assign(new Object(), template)`: two
+/// boundary calls instead of seven; the same own properties in the same order), never the
+/// template itself, so a caller that edits a result cannot alter later ones.
 struct JsStrings {
     keys: Vec<JsValue>,
     names: HashMap<String, JsValue>,
-    clauses: HashMap<usize, (Arc<ClauseRef>, [JsValue; 6])>,
+    clauses: HashMap<usize, (Arc<ClauseRef>, PlainObject)>,
 }
 
 impl JsStrings {
@@ -104,20 +119,21 @@ fn findings_to_js(findings: &[Finding], cache: &mut JsStrings) -> JsValue {
         o.set(&keys[3], name(names, f.severity.as_str()));
         let cited = PlainArray::new();
         for c in &f.clauses {
-            let (_, vals) = clauses.entry(Arc::as_ptr(c) as usize).or_insert_with(|| {
-                let v = [&c.council, &c.document, &c.clause, &c.heading, &c.quote, &c.reference].map(|s| JsValue::from_str(s));
-                (c.clone(), v)
+            let (_, template) = clauses.entry(Arc::as_ptr(c) as usize).or_insert_with(|| {
+                let t = PlainObject::new();
+                for (k, s) in keys[8..].iter().zip([&c.council, &c.document, &c.clause, &c.heading, &c.quote, &c.reference]) {
+                    t.set_str(k, s);
+                }
+                (c.clone(), t)
             });
             let co = PlainObject::new();
-            for (k, v) in keys[8..].iter().zip(vals.iter()) {
-                co.set(k, v);
-            }
+            assign(&co, template);
             cited.push(&co);
         }
         o.set(&keys[4], &cited);
-        o.set(&keys[5], &JsValue::from(f.start));
-        o.set(&keys[6], &JsValue::from(f.end));
-        o.set(&keys[7], &JsValue::from_str(&f.message));
+        o.set_u32(&keys[5], f.start);
+        o.set_u32(&keys[6], f.end);
+        o.set_str(&keys[7], &f.message);
         out.push(&o);
     }
     out.into()
