@@ -200,19 +200,99 @@ impl Checker {
     ///
     /// Throws an `Error` if `context` is not of that shape, or names an unknown council.
     pub fn check(&self, text: &str, context: JsValue) -> Result<JsValue, JsError> {
-        let ctx: Context = serde_wasm_bindgen::from_value(context).map_err(|e| {
-            // serde-wasm-bindgen's errors display as "Error: …"; keep the core's wording.
-            let msg = e.to_string();
-            let msg = msg.strip_prefix("Error: ").unwrap_or(&msg);
-            JsError::new(&format!("invalid context: {msg}"))
-        })?;
+        let ctx = context_from_js(context)?;
+        self.check_ctx(text, &ctx)
+    }
+
+    /// `checker.checkIn(text: string, context: CheckContext, attachments: boolean,
+    /// now?: string)` → `Array<Finding>`: the same findings, in the same order, as
+    /// `checker.check(text, {...ctx, attachments, now})` where `ctx` is the object `context`
+    /// was made from — without converting that object again (the per-keystroke path: the
+    /// settings-derived part is converted once, in `new CheckContext(ctx)`, and only the parts
+    /// that change per check cross the boundary).
+    ///
+    /// `attachments`: whether the composer holds an image or video (a JS boolean; anything else
+    /// is coerced by wasm-bindgen's `bool` rule, so pass a real boolean). `now`: the local
+    /// wall-clock `"YYYY-MM-DDTHH:MM"` (a trailing `:SS` accepted and ignored), or
+    /// `undefined`/`null` for no clock (then the pre-election window and working hours never
+    /// apply). Both replace the `attachments` / `now` of the object `context` was made from.
+    ///
+    /// Throws an `Error` `invalid context: bad date-time "…" (expected YYYY-MM-DDTHH:MM)` for a
+    /// malformed `now` (the message `check` gives for the same `now`), or, as `check` does, one
+    /// naming an unknown council. Spans are UTF-16 code units into `text`, as for `check`.
+    #[wasm_bindgen(js_name = checkIn)]
+    pub fn check_in(
+        &self,
+        text: &str,
+        context: &CheckContext,
+        attachments: bool,
+        now: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let now = match now {
+            Some(s) => Some(
+                s.parse::<crate::LocalDateTime>()
+                    .map_err(|e| JsError::new(&format!("invalid context: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut ctx = context.ctx.borrow_mut();
+        ctx.attachments = attachments;
+        ctx.now = now;
+        self.check_ctx(text, &ctx)
+    }
+}
+
+impl Checker {
+    /// Runs the core on `ctx` and converts its findings (shared by `check` and `checkIn`).
+    fn check_ctx(&self, text: &str, ctx: &Context) -> Result<JsValue, JsError> {
         let findings = self
             .inner
-            .check(text, &ctx)
+            .check(text, ctx)
             .map_err(|e| JsError::new(&e.to_string()))?;
         let mut strings = self.strings.borrow_mut();
         Ok(findings_to_js(&findings, strings.get_or_insert_with(JsStrings::new)))
     }
+}
+
+/// A check context converted from JS once (JS name `CheckContext`), for
+/// [`Checker::check_in`]: the settings-derived part of a check's context (council, mode,
+/// flags, elections, working hours, severities), which changes only when settings do, while
+/// `attachments` and `now` are passed to each `checkIn` call.
+///
+/// ```js
+/// const prepared = new CheckContext({ council: 'barnsley', mode: 'personal', flags: [] });
+/// checker.checkIn(text, prepared, false, '2026-05-01T12:00'); // = checker.check(text, {..., attachments: false, now: …})
+/// ```
+///
+/// Holds no reference to a `Checker`: one `CheckContext` may serve any checker. Freed by the
+/// wasm-bindgen finaliser when unreachable (or `prepared.free()`).
+#[wasm_bindgen(js_name = CheckContext)]
+pub struct CheckContext {
+    /// The converted context; `checkIn` overwrites its `attachments` and `now` before each check.
+    ctx: RefCell<Context>,
+}
+
+#[wasm_bindgen(js_class = CheckContext)]
+impl CheckContext {
+    /// `new CheckContext(context: object)` — `context` has exactly the shape `checker.check`
+    /// accepts (see there; its `attachments` and `now`, if any, are kept but every `checkIn`
+    /// replaces them). Throws the `Error` `check` would throw for a context not of that shape
+    /// (`invalid context: …`); an unknown council is reported by `checkIn`, as by `check`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(context: JsValue) -> Result<CheckContext, JsError> {
+        Ok(CheckContext { ctx: RefCell::new(context_from_js(context)?) })
+    }
+}
+
+/// `context` (a JS object of contract §2's shape) as a [`Context`]; a shape error becomes the
+/// `Error` `invalid context: …` with the core's wording.
+fn context_from_js(context: JsValue) -> Result<Context, JsError> {
+    serde_wasm_bindgen::from_value(context).map_err(|e| {
+        // serde-wasm-bindgen's errors display as "Error: …"; keep the core's wording.
+        let msg = e.to_string();
+        let msg = msg.strip_prefix("Error: ").unwrap_or(&msg);
+        JsError::new(&format!("invalid context: {msg}"))
+    })
 }
 
 impl Default for Checker {

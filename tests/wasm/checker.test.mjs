@@ -6,6 +6,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
+import { effectiveSettings, buildContext, localDateTime } from '../../extension/shared/settings.js';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const wasmDir = resolve(root, process.env.POSTCHECK_WASM_DIR || 'target/wasm');
 const gluePath = resolve(wasmDir, 'postcheck_wasm.js');
@@ -15,12 +17,15 @@ const binPath = resolve(wasmDir, 'postcheck_wasm_bg.wasm');
 let Checker;
 /** @type {InstanceType<typeof Checker>} */
 let checker;
+/** The glue module (its other exports, e.g. CheckContext). */
+let glueModule;
 
 before(async () => {
   assert.ok(existsSync(gluePath) && existsSync(binPath), `build the wasm first: ${gluePath}`);
   const glue = await import(pathToFileURL(gluePath).href);
   glue.initSync({ module: readFileSync(binPath) });
   Checker = glue.Checker;
+  glueModule = glue;
   checker = new Checker();
 });
 
@@ -233,4 +238,128 @@ test('the stance model ships in the wasm build: a draft the rules miss gets a mo
   // the message names the words that weigh most, quoted from the draft
   const quoted = [...f.message.matchAll(/“([^”]+)”/g)].map((m) => m[1]);
   assert.ok(quoted.length >= 1 && quoted.every((w) => text.toLowerCase().includes(w.toLowerCase())), f.message);
+});
+
+// ---- CheckContext + checkIn: the context converted once, attachments and now passed per check ----
+
+/** `{...ctx}` without `attachments` and `now`: the settings-derived part a CheckContext holds. */
+const settingsPart = ({ attachments, now, ...rest }) => rest;
+
+test('checkIn gives exactly what check gives, on the corpus drafts, for attachments, now, working hours and severity', () => {
+  const { CheckContext } = glueModule;
+  const lines = readFileSync(resolve(root, 'crate/tests/data/own.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const extra = { working_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }, severity: { profanity: 'block', images: 'off' } };
+  let compared = 0;
+  let attachmentsMatter = 0;
+  let nowMatters = 0;
+  let extraMatters = 0;
+  for (const [i, line] of lines.entries()) {
+    const base = { council: line.council, mode: line.mode, flags: line.flags, elections: line.elections };
+    const withExtra = i % 3 === 0 ? { ...base, ...extra } : base;
+    // the handle is made from a context that carries other attachments/now: checkIn's must win
+    const prepared = new CheckContext({ ...withExtra, attachments: !line.attachments, now: '2030-01-01T03:00' });
+    const runs = [];
+    for (const attachments of [line.attachments, !line.attachments]) {
+      for (const now of [line.now, '2026-05-01T12:00', undefined]) {
+        const ctx = { ...withExtra, attachments };
+        if (now !== undefined) ctx.now = now;
+        const want = checker.check(line.text, ctx);
+        const got = checker.checkIn(line.text, prepared, attachments, now);
+        assert.deepEqual(got, want, `${line.id} attachments=${attachments} now=${now}`);
+        runs.push(JSON.stringify(want));
+        compared += 1;
+      }
+    }
+    if (runs[0] !== runs[3]) attachmentsMatter += 1;
+    if (runs[0] !== runs[2] || runs[1] !== runs[2]) nowMatters += 1;
+    if (withExtra !== base && JSON.stringify(checker.check(line.text, { ...base, attachments: line.attachments, now: line.now })) !== runs[0]) extraMatters += 1;
+  }
+  // the comparison is not vacuous: each per-check part and the settings part change some results
+  assert.ok(compared >= 6 * 100, `compared ${compared}`);
+  assert.ok(attachmentsMatter > 0 && nowMatters > 0 && extraMatters > 0, JSON.stringify({ attachmentsMatter, nowMatters, extraMatters }));
+});
+
+test('one CheckContext serves many checks and checkers; results are fresh objects', () => {
+  const { CheckContext } = glueModule;
+  const ctx = { council: 'barnsley', mode: 'personal', flags: ['politically_restricted'], elections: ['2026-05-07'] };
+  const prepared = new CheckContext(ctx);
+  const other = new Checker();
+  const text = 'Vote Labour on Thursday! Here is a photo of the depot';
+  const a = checker.checkIn(text, prepared, true, '2026-05-01T12:00');
+  assert.ok(a.some((f) => f.category === 'images'), JSON.stringify(a.map((f) => f.category)));
+  assert.deepEqual(a, checker.check(text, { ...ctx, attachments: true, now: '2026-05-01T12:00' }));
+  const b = checker.checkIn(text, prepared, false, undefined);
+  assert.deepEqual(b, checker.check(text, ctx));
+  assert.ok(!b.some((f) => f.category === 'images'));
+  a[0].clauses[0].quote = 'edited';
+  assert.deepEqual(other.checkIn(text, prepared, true, '2026-05-01T12:00'), checker.check(text, { ...ctx, attachments: true, now: '2026-05-01T12:00' }));
+  assert.deepEqual(checker.checkIn(text, prepared, false, null), b, 'null now = no clock');
+  other.free();
+});
+
+test('CheckContext and checkIn throw the Errors check throws for the same context', () => {
+  const { CheckContext } = glueModule;
+  const messageOf = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof Error, String(e));
+      return e.message;
+    }
+    assert.fail('expected a throw');
+  };
+  for (const bad of [
+    { mode: 'personal' },
+    { council: 'barnsley', mode: 'sideways' },
+    { council: 'barnsley', flags: ['nope'] },
+    { council: 'barnsley', elections: ['2026-13-01'] },
+    { council: 'barnsley', working_hours: { days: ['mon'], start: '17:00', end: '09:00' } },
+    { council: 'barnsley', severity: { profanity: 'loud' } },
+    'barnsley',
+  ]) {
+    const want = messageOf(() => checker.check('hello', bad));
+    assert.match(want, /invalid context/);
+    assert.equal(messageOf(() => new CheckContext(bad)), want, JSON.stringify(bad));
+  }
+  // a malformed `now`: the same message as check's for that now
+  const prepared = new CheckContext({ council: 'barnsley' });
+  for (const now of ['2026-05-01', '2026-02-30T10:00', '2026-05-01T24:00', 'soon']) {
+    const want = messageOf(() => checker.check('hello', { council: 'barnsley', now }));
+    assert.equal(messageOf(() => checker.checkIn('hello', prepared, false, now)), want, now);
+  }
+  // an unknown council: reported at check time, as check reports it
+  const atlantis = new CheckContext({ council: 'atlantis' });
+  assert.equal(messageOf(() => checker.checkIn('hello', atlantis, false, undefined)), messageOf(() => checker.check('hello', { council: 'atlantis' })));
+  assert.match(messageOf(() => checker.checkIn('hello', atlantis, false, undefined)), /atlantis/);
+  // after a failed checkIn the handle still checks correctly
+  assert.deepEqual(checker.checkIn('hello', prepared, false, '2026-05-01T12:00'), checker.check('hello', { council: 'barnsley', now: '2026-05-01T12:00' }));
+});
+
+test('the background\'s per-check path (buildContext once → CheckContext; checkIn with attachments and the clock) equals check(buildContext(…))', () => {
+  // what extension/background/service-worker.js does in handleCheck, against what it did before
+  const { CheckContext } = glueModule;
+  const councils = COUNCILS;
+  const cases = [
+    [{ council: 'barnsley', mode: 'personal', roles: ['politically_restricted'], elections: ['2026-05-07'] }, null],
+    [{ council: 'sheffield', mode: 'official', roles: [] }, { workingHours: { days: ['fri', 'mon'], start: '09:00', end: '17:00' }, severity: { profanity: 'block', images: 'warn' } }],
+    [{ council: 'chelmsford', mode: 'personal', roles: ['works_with_vulnerable'], elections: ['2026-05-21'] }, { council: 'chelmsford', lockCouncil: true, severity: { 'working-time': 'warn' }, workingHours: { days: ['fri'], start: '08:00', end: '18:00' } }],
+  ];
+  const texts = ['', 'hello all', "between us the depot is closing, don't tell anyone", 'What a load of crap from the council today, vote them out on Thursday', 'Lovely walk along the canal this morning with the dog.'];
+  const clocks = [new Date(2026, 4, 1, 12, 0), new Date(2026, 4, 2, 23, 59), new Date(2025, 0, 6, 8, 30)];
+  let differ = 0;
+  for (const [stored, managed] of cases) {
+    const { settings, policy, problems } = effectiveSettings(stored, { councils, managed, categories: ['profanity', 'images', 'working-time'] });
+    assert.deepEqual(problems, [], JSON.stringify(problems));
+    const prepared = new CheckContext(buildContext(settings, { policy }));
+    for (const text of texts) {
+      for (const attachments of [true, false, undefined]) {
+        for (const now of clocks) {
+          const want = checker.check(text, buildContext(settings, { attachments, now, policy }));
+          assert.deepEqual(checker.checkIn(text, prepared, Boolean(attachments), localDateTime(now)), want, `${settings.council} ${text} ${attachments} ${now}`);
+          if (JSON.stringify(want) !== JSON.stringify(checker.check(text, { council: settings.council }))) differ += 1;
+        }
+      }
+    }
+  }
+  assert.ok(differ > 0, 'the contexts change some results');
 });
