@@ -6,9 +6,9 @@
 //
 // No network: the only fetch is of the extension's own packaged wasm via chrome.runtime.getURL.
 
-import init, { Checker } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
+import init, { Checker, CheckContext } from 'postcheck-wasm'; // aliased by extension/build.mjs to the wasm-bindgen glue
 import { MSG, SETTINGS_KEY, checkOk, profilesOk, failure, parseRequest } from '../shared/protocol.js';
-import { effectiveSettings, buildContext } from '../shared/settings.js';
+import { effectiveSettings, buildContext, localDateTime } from '../shared/settings.js';
 import { syncInstanceScripts } from '../shared/instances.js';
 import { CATEGORY_IDS, loadCustomProfile, siteDisabled } from './managed.js';
 
@@ -102,12 +102,42 @@ function reportProblems(problems) {
   lastProblems = text;
 }
 
+/**
+ * The last currentSettings() result and the inputs it was derived from: the checker (which fixes
+ * the profiles and customResult) and the raw stored and managed settings. Those are replaced, never
+ * mutated (chrome.storage.onChanged installs a new value; a managed change rebuilds the checker),
+ * so the same three objects mean the same settings and the result is reused instead of being
+ * validated again on every keystroke. `prepared` is the settings-derived CheckContext, made on the
+ * first check that needs it.
+ * @type {{checker: Checker, stored: unknown, managed: unknown, result: any, prepared: CheckContext | null} | null}
+ */
+let settingsCache = null;
+
 /** Effective settings, the managed policy and every problem, for the current checker. */
 async function currentSettings() {
   const [checker, stored, managed] = await Promise.all([getChecker(), getStoredSettings(), getManagedSettings()]);
+  const c = settingsCache;
+  if (c && c.checker === checker && c.stored === stored && c.managed === managed) return c.result;
   const { profiles, councils } = profilesOf(checker);
-  const result = effectiveSettings(stored, { councils, managed, categories: CATEGORY_IDS, customProfile: customResult });
-  return { checker, profiles, ...result };
+  const result = { checker, profiles, ...effectiveSettings(stored, { councils, managed, categories: CATEGORY_IDS, customProfile: customResult }) };
+  settingsCache = { checker, stored, managed, result, prepared: null };
+  return result;
+}
+
+/**
+ * The settings-derived part of the check context (council, mode, flags, elections, working hours,
+ * severities — buildContext's object) converted to the core once per settings `result`; each check
+ * passes only attachments and the clock (Checker.checkIn, the same findings as check()).
+ * Throws what `new CheckContext` throws for a context the core rejects (as check() did).
+ */
+function preparedContext(result) {
+  const c = settingsCache;
+  if (c && c.result === result) {
+    if (!c.prepared) c.prepared = new CheckContext(buildContext(result.settings, { policy: result.policy }));
+    return c.prepared;
+  }
+  // settings changed while this check awaited: convert this result's context for this check only
+  return new CheckContext(buildContext(result.settings, { policy: result.policy }));
 }
 
 /**
@@ -115,15 +145,17 @@ async function currentSettings() {
  * @param {chrome.runtime.MessageSender} [sender]
  */
 async function handleCheck(req, sender) {
-  const { checker, profiles, settings, problems, policy } = await currentSettings();
+  const current = await currentSettings();
+  const { checker, profiles, settings, problems, policy } = current;
   reportProblems(problems);
   if (!settings.council) return checkOk(null, []);
   const council = profiles.find((p) => p.id === settings.council) ?? null;
   if (siteDisabled(policy.disabledSites, req.site, sender?.tab?.url ?? sender?.url)) return checkOk(council, []);
   // working hours and severities travel in the context: the core raises the working-time
   // reminder and applies the administrator's severities ('off' drops the category)
-  const context = buildContext(settings, { attachments: req.attachments, now: new Date(), policy });
-  return checkOk(council, checker.check(req.text, context));
+  // (buildContext's object, converted once per settings; attachments and now are per check)
+  const findings = checker.checkIn(req.text, preparedContext(current), Boolean(req.attachments), localDateTime(new Date()));
+  return checkOk(council, findings);
 }
 
 /** For the options page: the policy as applied, what the administrator set, and the problems. */
