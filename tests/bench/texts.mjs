@@ -33,6 +33,15 @@ export function textOfLen(ds, len) {
 // the context of the native benches: Barnsley, personal, politically restricted, election ahead
 export const CONTEXT = { council: 'barnsley', mode: 'personal', flags: ['politically_restricted'], now: '2026-05-01T12:00', elections: ['2026-05-07'] };
 
+// the shape the background builds per check (extension/shared/settings.js buildContext) when the
+// administrator sets working hours and severities: CONTEXT plus attachments, working_hours, severity
+export const BACKGROUND_CONTEXT = {
+  ...CONTEXT,
+  attachments: false,
+  working_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
+  severity: { profanity: 'block', images: 'warn' },
+};
+
 export async function loadWasm() {
   const dir = resolve(root, process.env.POSTCHECK_WASM_DIR || 'target/wasm');
   const glue = await import(resolve(dir, 'postcheck_wasm.js'));
