@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/quality.md: `postcheck eval` on the dev set and on our own held-out set
-# (crate/tests/data/own.jsonl), the fresh checks (own2–own6, own9, own16+own17), the training sets own7/own8, own10–own15 and own18/own19, the probes, the trap and
+# (crate/tests/data/own.jsonl), the fresh checks (own2–own6, own9, own16+own17, own20+own21), the training sets own7/own8, own10–own15, own18/own19 and own22–own25, the probes, the trap and
 # disguised lists, and the peers table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +15,19 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo
   echo "## Dev set (\`../shared/corpus/dev.jsonl\`, $(grep -c . "$SHARED/corpus/dev.jsonl") drafts; as shipped: rules + stance model, both tuned or trained on it — an upper bound)"
   echo; echo '```'; summary "$SHARED/corpus/dev.jsonl"; echo '```'; echo
-  echo "## Fresh check 7 (\`crate/tests/data/own16.jsonl\` + \`own17.jsonl\`, $(cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl | grep -c .) drafts pooled): the honest measure now"
+  echo "## Fresh check 8 (\`crate/tests/data/own20.jsonl\` + \`own21.jsonl\`, $(cat crate/tests/data/own20.jsonl crate/tests/data/own21.jsonl | grep -c .) drafts pooled): the honest measure now"
   echo
-  echo "Written in session 5 (35ce44d, cf1a361) by two engineers who never opened the rules, the model or the engine; nobody has tuned on them and the trainer refuses them. Each step of the session was scored once on them, pooled, by a rule fixed before they existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; a step that only narrows rules iff clean warned falls ≥ 1 point and caught falls ≤ 0.5 point; dev targets kept, traps quiet). Before the session's steps (session-4 rules, session-3 model): **75.8% caught, 11.0% clean warned** (rules only 70.5% / 11.0%). Steps, in order: a precision round (branch fa5, \`except\`/\`unless\` constraints by kind of false alarm, tuned on own18) 75.8% / 11.0% — not shipped; the stance model retrained with the clean cap relative to the rules **77.2% / 11.4% — shipped**; on top of it, a rule round for discrimination, service users, official voice and conduct, confidential information (rulesB5) 77.9% / 11.4% — not shipped (+0.7 point); a rule round for bullying, disrepute, grievance (rulesA5) 77.9% / 11.9% — not shipped. **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in nine is warned.**"
+  echo "Written in session 6 (78126d9, 7e5091e) by two engineers who never opened the rules, the model or the engine; nobody has tuned on them and the trainer refuses them. Each step of the session was scored once on them, pooled, by a rule fixed before they existed: with CW = breaching drafts *warned* (an expected category at warn/block; images, an info category, at info — the eval's \"breaching drafts warned\" line, since a step that demotes findings to info would otherwise lower false alarms at no cost in \"caught\") and F = clean drafts warned, a step ships iff CW − F rises by ≥ 1 point (CW falling ≤ 1, F rising ≤ 1), dev keeps its targets and the traps stay quiet. At the start of the session (session 5's rules and model): **CW 72.7%, F 7.0%** (rules only 66.8% / 6.5%). Steps, in order: learned rule confidence (two rules whose findings cost more than they catch on writers the rules were never tuned on, \`disrepute.customer-complaint\` and \`service-users.talk-about\`, report at info unless the stance model agrees; [rule-confidence.md](rule-confidence.md)) **CW 72.7%, F 5.6% — shipped** (+1.4 points); the stance model retrained on 5,210 drafts (+ own16/own17, own22–own25) CW 73.1%, F 5.1% — not shipped (+0.8 point, one draft each way; [stance-model.md](stance-model.md)). **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in eighteen is warned.**"
+  echo
+  cat crate/tests/data/own20.jsonl crate/tests/data/own21.jsonl > target/fresh8.jsonl
+  echo "### own20 + own21, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; summary target/fresh8.jsonl; echo '```'; echo
+  echo "### own20 + own21, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval target/fresh8.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  echo "## Fresh check 7 (\`crate/tests/data/own16.jsonl\` + \`own17.jsonl\`, $(cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl | grep -c .) drafts pooled): session 5's measure, retired"
+  echo
+  echo "Written in session 5 (35ce44d, cf1a361) by two engineers who never opened the rules, the model or the engine. Retired as test sets in session 6: session 6's rule-confidence statistics were computed on them (and on own18/own19, own22–own25), so the figures below are no longer fresh. Each step of the session was scored once on them, pooled, by a rule fixed before they existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; a step that only narrows rules iff clean warned falls ≥ 1 point and caught falls ≤ 0.5 point; dev targets kept, traps quiet). Before the session's steps (session-4 rules, session-3 model): **75.8% caught, 11.0% clean warned** (rules only 70.5% / 11.0%). Steps, in order: a precision round (branch fa5, \`except\`/\`unless\` constraints by kind of false alarm, tuned on own18) 75.8% / 11.0% — not shipped; the stance model retrained with the clean cap relative to the rules **77.2% / 11.4% — shipped**; on top of it, a rule round for discrimination, service users, official voice and conduct, confidential information (rulesB5) 77.9% / 11.4% — not shipped (+0.7 point); a rule round for bullying, disrepute, grievance (rulesA5) 77.9% / 11.9% — not shipped. **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in nine is warned.**"
   echo
   cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl > target/fresh7.jsonl
-  echo "### own16 + own17, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; summary target/fresh7.jsonl; echo '```'; echo
+  echo "### own16 + own17, as shipped (no longer fresh: read by the rule-confidence statistics)"; echo; echo '```'; summary target/fresh7.jsonl; echo '```'; echo
   echo "### own16 + own17, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval target/fresh7.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   echo "## Own held-out set (\`crate/tests/data/own.jsonl\`, $(grep -c . crate/tests/data/own.jsonl) drafts, written from the policies and corpus conventions before the rules were revised; the rules were then iterated against its misses, so treat these figures as optimistic)"
   echo; echo '```'; summary crate/tests/data/own.jsonl; echo '```'; echo
@@ -63,6 +70,13 @@ summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
   echo "Written in session 5 by two engineers who never opened the rules or the model, as precision material (ordinary staff posts and hard negatives). First runs as shipped at the start of the session: own18 73.1% caught, 7.3% clean warned; own19 89.6%, 4.1%. The unmerged precision round fa5 tuned on own18 (its clean warned 12 → 2 of 192, rules only) and validated on own19's summary (8 → 8 of 194): draft-by-draft narrowing did not carry over. A stance-model retrain with them added scored 74.0% caught on own16+own17 (the shipped retrain: 77.2%; clean warned the same), so they are not its training data."
   echo
   for f in own18 own19; do
+    echo "### $f, as shipped"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  done
+  echo "## Session 6 training sets (\`own22.jsonl\`–\`own25.jsonl\`, 300 drafts each, ~43% clean)"
+  echo
+  echo "Written in session 6 by four engineers who never opened the rules or the model (own22: bullying, disrepute, grievance, political; own23: official conduct and voice, service users, confidential and personal data, discrimination; own24: every category through replies and short posts; own25: every category from under-represented staff groups). The rule-confidence statistics were computed on them (with own16–own19), so their figures are in-sample for the demotions; the rules were not tuned on them and the shipped model is not trained on them."
+  echo
+  for f in own22 own23 own24 own25; do
     echo "### $f, as shipped"; echo; echo '```'; "$BIN" eval crate/tests/data/$f.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
   done
   echo "## Speed (\`target/release/postcheck eval\` times every check; each draft is checked 10 times)"
