@@ -5,6 +5,7 @@
 
 use crate::rules::{FastMap, Prepared, Rule, Starts};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::borrow::Cow;
 
 /// Trigger prefilter. For each regex trigger, the literals any match must start (or end) with are
 /// extracted from the pattern; one Aho-Corasick scan per view finds which literals occur, and a
@@ -54,6 +55,7 @@ mod table {
 /// The prefilter literals of a regex source and whether they are a prefix set (see
 /// `source::required_literals_kind`): from the build-time table (`build.rs`) when the source is
 /// a built-in rule field's, else extracted now.
+#[cfg(test)] // the tests' reference; `Prefilter::new` reads the table in place
 pub(crate) fn required_literals(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
     match lookup_literals(src) {
         Some(found) => found,
@@ -62,22 +64,40 @@ pub(crate) fn required_literals(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
 }
 
 /// `Some(literals)` if `src` is in the build-time table.
+#[cfg(test)] // the tests' reference; `Prefilter::new` reads the table in place
 pub(crate) fn lookup_literals(src: &str) -> Option<Option<(bool, Vec<Vec<u8>>)>> {
+    table_entry(src).map(|found| found.map(|(prefix, blob)| (prefix, table_literals(blob).map(<[u8]>::to_vec).collect())))
+}
+
+/// The build-time table's entry for `src`, unparsed: `Some(None)` if `src` has no finite literal
+/// set, `Some(Some((prefix set?, blob)))` with the literals as a blob of length-prefixed byte
+/// strings (read it with [`table_literals`]); `None` if `src` is not in the table.
+fn table_entry(src: &str) -> Option<Option<(bool, &'static [u8])>> {
     let key = crate::source::source_key(src);
     let t = table::PREFILTER_LITERALS;
     let i = t.binary_search_by_key(&key, |e| e.0).ok()?;
     let (_, len, prefix, lits) = t[i];
-    (len == src.len()).then(|| {
-        lits.map(|mut blob| {
-            let mut v = Vec::new();
-            while let Some((&n, rest)) = blob.split_first() {
-                let (l, rest) = rest.split_at(usize::from(n).min(rest.len()));
-                v.push(l.to_vec());
-                blob = rest;
-            }
-            (prefix, v)
-        })
+    (len == src.len()).then(|| lits.map(|blob| (prefix, blob)))
+}
+
+/// The literals of a build-time table blob (each a length byte, then that many bytes), in
+/// order, borrowed from the table (no copy).
+fn table_literals(mut blob: &'static [u8]) -> impl Iterator<Item = &'static [u8]> {
+    std::iter::from_fn(move || {
+        let (&n, rest) = blob.split_first()?;
+        let (l, rest) = rest.split_at(usize::from(n).min(rest.len()));
+        blob = rest;
+        Some(l)
     })
+}
+
+/// [`required_literals`] with each literal borrowed from the build-time table when `src` is in
+/// it (the built-in rules: no allocation per literal), owned when extracted now.
+fn required_literals_cow(src: &str) -> Option<(bool, Vec<Cow<'static, [u8]>>)> {
+    match table_entry(src) {
+        Some(found) => found.map(|(prefix, blob)| (prefix, table_literals(blob).map(Cow::Borrowed).collect())),
+        None => crate::source::required_literals_kind(src).map(|(prefix, ls)| (prefix, ls.into_iter().map(Cow::Owned).collect())),
+    }
 }
 
 /// Working vectors of [`Prefilter::candidates_in`], kept between checks so a check does not
@@ -98,10 +118,11 @@ static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 impl Prefilter {
     pub(crate) fn new(rules: &[Rule]) -> Result<Prefilter, String> {
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut lits: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
+        // per view, its distinct literals (built-in ones borrowed from the build-time table)
+        let mut lits: [Vec<Cow<'static, [u8]>>; 2] = [Vec::new(), Vec::new()];
         let mut raw_groups: Vec<Vec<(usize, Vec<usize>)>> = Vec::new();
-        let mut ids: [FastMap<Vec<u8>, usize>; 2] = Default::default();
-        let mut intern = |v: usize, l: Vec<u8>, lits: &mut [Vec<Vec<u8>>; 2]| {
+        let mut ids: [FastMap<Cow<'static, [u8]>, usize>; 2] = Default::default();
+        let mut intern = |v: usize, l: Cow<'static, [u8]>, lits: &mut [Vec<Cow<'static, [u8]>>; 2]| {
             *ids[v].entry(l).or_insert_with_key(|l| {
                 lits[v].push(l.clone());
                 lits[v].len() - 1
@@ -112,10 +133,10 @@ impl Prefilter {
         // (regex id, view) -> whether its literals are a prefix set, and their interned ids
         type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>)>;
         let mut cache: FastMap<(usize, usize), LitIds> = FastMap::default();
-        let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Vec<u8>>; 2]| {
+        let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Cow<'static, [u8]>>; 2]| {
             cache
                 .entry((lazy.id(), v))
-                .or_insert_with(|| required_literals(lazy.src()).map(|(p, ls)| (p, std::rc::Rc::new(ls.into_iter().map(|l| intern(v, l, lits)).collect()))))
+                .or_insert_with(|| required_literals_cow(lazy.src()).map(|(p, ls)| (p, std::rc::Rc::new(ls.into_iter().map(|l| intern(v, l, lits)).collect()))))
                 .clone()
         };
         // (view, literal id within the view, slot)
@@ -158,51 +179,46 @@ impl Prefilter {
         }
         let offset = lits[0].len();
         // distinct literal groups (many fields share a concept lexicon's) as conditions
+        // (group -> condition id, and the groups in id order, so the per-literal lists below come
+        // out in ascending condition order without sorting)
         let mut conds: FastMap<Vec<u32>, u32> = FastMap::default();
+        let mut cond_groups: Vec<Vec<u32>> = Vec::new();
         let mut cond = |v: usize, ids: Vec<usize>| -> u32 {
             let mut g: Vec<u32> = ids.into_iter().map(|k| (k + v * offset) as u32).collect();
             g.sort_unstable();
             g.dedup();
             let n = conds.len() as u32;
-            *conds.entry(g).or_insert(n)
+            *conds.entry(g).or_insert_with_key(|g| {
+                cond_groups.push(g.clone());
+                n
+            })
         };
         let groups: Vec<Vec<u32>> = raw_groups.into_iter().map(|gs| gs.into_iter().map(|(v, ids)| cond(v, ids)).collect()).collect();
         let n_lits = offset + lits[1].len();
         let gates: Vec<u32> = raw_gates.into_iter().map(|(v, ids)| cond(v, ids)).collect();
         let n_conds = conds.len();
-        let mut lit_cond: Vec<(u32, u32)> = conds.iter().flat_map(|(g, &c)| g.iter().map(move |&k| (k, c))).collect();
-        lit_cond.sort_unstable();
-        let mut lit_cond_at = Vec::with_capacity(n_lits + 1);
-        let mut lit_conds = Vec::with_capacity(lit_cond.len());
-        let mut ci = 0;
-        for k in 0..n_lits as u32 {
-            lit_cond_at.push(lit_conds.len() as u32);
-            while ci < lit_cond.len() && lit_cond[ci].0 == k {
-                lit_conds.push(lit_cond[ci].1);
-                ci += 1;
-            }
-        }
-        lit_cond_at.push(lit_conds.len() as u32);
-        feeds.sort_unstable_by_key(|&(v, k, s)| (k + v * offset, s));
-        let mut lit_slot_at = Vec::with_capacity(n_lits + 1);
-        let mut lit_slots = Vec::with_capacity(feeds.len());
-        let mut fi = 0;
-        for k in 0..n_lits {
-            lit_slot_at.push(lit_slots.len() as u32);
-            while fi < feeds.len() && feeds[fi].1 + feeds[fi].0 * offset == k {
-                lit_slots.push(feeds[fi].2);
-                fi += 1;
-            }
-        }
-        lit_slot_at.push(lit_slots.len() as u32);
-        let build = |l: &Vec<Vec<u8>>| -> Result<Option<AhoCorasick>, String> {
+        // literal -> conditions and literal -> slots, as CSR arrays built by a counting sort on
+        // the literal id (linear; a comparison sort of the pairs cost ~2.8M instructions at cold
+        // start). Stable, and the pairs are generated in ascending condition / slot order, so
+        // each literal's list is ascending as a sort by (literal, id) would leave it.
+        let lit_cond = cond_groups.iter().enumerate().flat_map(|(c, g)| g.iter().map(move |&k| (k as usize, c as u32)));
+        let (lit_cond_at, lit_conds) = csr(n_lits, lit_cond);
+        let (lit_slot_at, lit_slots) = csr(n_lits, feeds.iter().map(|&(v, k, s)| (k + v * offset, s)));
+        let build = |l: &Vec<Cow<'static, [u8]>>| -> Result<Option<AhoCorasick>, String> {
             if l.is_empty() {
                 return Ok(None);
             }
             // contiguous NFA, not DFA: builds 16.5M instructions cheaper (cold start 248.2M ->
             // 231.7M) for ~5.6% more per check (280 chars 284k -> 301k; 63,206: 53.3M -> 56.3M)
+            // aho-corasick's own prefilter only for a small set (the profanity view's: its packed
+            // searcher takes at most 128 literals): for the skeleton's thousands it builds none
+            // anyway (memmem is for one literal, start/rare bytes for at most 3 distinct bytes),
+            // so turning it off leaves that search as it was and skips feeding every literal to
+            // its builders while the trie is built. (Off for both views, the profanity view's
+            // scan cost +1.6% per check at 280 chars.) Speed only: matches are the same either way.
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .prefilter(l.len() <= 128)
                 .build(l)
                 .map(Some)
                 .map_err(|e| format!("rule trigger prefilter: {e}"))
@@ -300,8 +316,44 @@ impl Prefilter {
     }
 }
 
+/// `(at, items)`: the `(key, item)` pairs grouped by key (`key < n`) in one array,
+/// `items[at[k] as usize..at[k + 1] as usize]` being key `k`'s items in the order `pairs` gave
+/// them (a stable counting sort: linear in `n` plus the pairs). `pairs` is iterated twice.
+fn csr(n: usize, pairs: impl Iterator<Item = (usize, u32)> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut at = vec![0u32; n + 1];
+    for (k, _) in pairs.clone() {
+        at[k + 1] += 1;
+    }
+    for i in 1..at.len() {
+        at[i] += at[i - 1];
+    }
+    let mut fill: Vec<u32> = at[..n].to_vec();
+    let mut items = vec![0u32; at[n] as usize];
+    for (k, x) in pairs {
+        items[fill[k] as usize] = x;
+        fill[k] += 1;
+    }
+    (at, items)
+}
+
 #[cfg(test)]
 mod tests {
+    /// `csr` groups pairs by key exactly as sorting them by (key, item) and splitting would when
+    /// each key's items come in ascending order (as `Prefilter::new` generates them), keeps the
+    /// given order within a key otherwise, and gives empty runs to keys without pairs.
+    #[test]
+    fn csr_groups_pairs_by_key_in_order() {
+        let pairs = [(3usize, 1u32), (0, 2), (3, 5), (1, 7), (3, 9), (0, 4)];
+        let (at, items) = super::csr(5, pairs.iter().copied());
+        assert_eq!(at, vec![0, 2, 3, 3, 6, 6]);
+        assert_eq!(items, vec![2, 4, 7, 1, 5, 9]);
+        let mut sorted = pairs.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(items, sorted.iter().map(|p| p.1).collect::<Vec<_>>());
+        let (at, items) = super::csr(2, [(1usize, 8u32), (1, 6)].into_iter());
+        assert_eq!((at, items), (vec![0, 0, 2], vec![8, 6]));
+    }
+
     /// The built-in rule fields with neither a prefix literal set (position source) nor a
     /// required-literal gate (`source::contained_literals`: no finite set of literals of at least
     /// 3 bytes that every match contains, e.g. `[a-z]+,? \d{1,3},`) scan the whole draft with the
@@ -643,5 +695,25 @@ mod equivalence {
             }
         }
         assert!(fired > 1000 && anchored_fields > 1000, "{fired} hits, {anchored_fields} anchored fields");
+    }
+
+    /// What `Prefilter::new` interns (literals borrowed from the build-time table) is what
+    /// `required_literals` gives (owned copies), for every built-in rule field and for a source
+    /// not in the table (extracted now).
+    #[test]
+    fn borrowed_table_literals_equal_owned() {
+        let rules = fresh_rules();
+        let owned = |c: Option<(bool, Vec<std::borrow::Cow<'static, [u8]>>)>| c.map(|(p, ls)| (p, ls.into_iter().map(|l| l.into_owned()).collect::<Vec<_>>()));
+        let mut n = 0;
+        for (_, l) in distinct_fields(&rules) {
+            let want = required_literals(l.src());
+            n += want.as_ref().map_or(0, |w| w.1.len());
+            assert_eq!(owned(super::required_literals_cow(l.src())), want, "{}", l.src());
+        }
+        assert!(n > 5000, "{n} literals");
+        let src = "(?:zqxjkw|vbnmpl)tt";
+        assert!(super::table_entry(src).is_none());
+        assert_eq!(owned(super::required_literals_cow(src)), crate::source::required_literals_kind(src));
+        assert!(crate::source::required_literals_kind(src).is_some());
     }
 }
