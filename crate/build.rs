@@ -239,8 +239,10 @@ fn main() {
             }
         }
     }
-    // key -> (source length, literals); a key shared by two different sources is dropped
-    let mut table: BTreeMap<u64, Option<(usize, Option<(bool, Vec<Vec<u8>>)>)>> = BTreeMap::new();
+    // key -> (source length, literals: (is a prefix set, the literals) or none); a key shared by two
+    // different sources is dropped (None)
+    type Entry = (usize, Option<(bool, Vec<Vec<u8>>)>);
+    let mut table: BTreeMap<u64, Option<Entry>> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     for s in sources {
         if !seen.insert(s.clone()) {

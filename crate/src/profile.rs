@@ -221,7 +221,7 @@ pub struct ExceptionMatcher {
 impl ExceptionMatcher {
     /// Whether the exception covers `category`.
     pub fn covers(&self, category: &str) -> bool {
-        self.categories.as_ref().map_or(true, |c| c.iter().any(|x| x == category))
+        self.categories.as_ref().is_none_or(|c| c.iter().any(|x| x == category))
     }
 }
 

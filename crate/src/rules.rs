@@ -890,7 +890,7 @@ impl Rule {
         if !self.spec.flags.iter().all(|f| ctx.flags.has(f)) {
             return false;
         }
-        !(self.spec.election_window && !ctx.in_election_window())
+        !self.spec.election_window || ctx.in_election_window()
     }
 
     /// Every regex field of the rule with the view it runs on (0 skeleton, 1 profanity): the

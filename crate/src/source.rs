@@ -149,7 +149,7 @@ pub fn disguise_pattern(entry: &str) -> String {
     let joined = joined.join(r"\s+");
     let mut alts = vec![joined];
     if words.len() == 1 && base.len() >= 3 && base.bytes().all(|b| b.is_ascii_alphabetic()) {
-        let spaced = base.bytes().map(|c| regex_escape_byte(c)).collect::<Vec<_>>().join(r"[ ._\-]+");
+        let spaced = base.bytes().map(regex_escape_byte).collect::<Vec<_>>().join(r"[ ._\-]+");
         alts.push(spaced);
     }
     let mut out = format!("(?:{})", alts.join("|"));
