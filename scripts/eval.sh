@@ -8,6 +8,13 @@ SHARED="${SHARED:-../shared}"
 cargo build --release -q
 BIN=target/release/postcheck
 summary() { "$BIN" eval "$1" | sed -n '1,/^lowest/p'; }
+# pooled_pair N A B NOTE: crate/tests/data/A.jsonl + B.jsonl pooled into target/freshN.jsonl, as shipped
+# (full summary; NOTE in the heading) and rules only (summary lines)
+pooled_pair() {
+  cat "crate/tests/data/$2.jsonl" "crate/tests/data/$3.jsonl" > "target/fresh$1.jsonl"
+  echo "### $2 + $3, as shipped ($4)"; echo; echo '```'; summary "target/fresh$1.jsonl"; echo '```'; echo
+  echo "### $2 + $3, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval "target/fresh$1.jsonl" | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+}
 # "### ownN, as shipped" and its summary lines, for each set named (crate/tests/data/ownN.jsonl)
 shipped_sets() {
   for f in "$@"; do
@@ -25,16 +32,12 @@ shipped_sets() {
   echo
   echo "Written in session 6 (78126d9, 7e5091e) by two engineers who never opened the rules, the model or the engine; nobody has tuned on them and the trainer refuses them. Each step of the session was scored once on them, pooled, by a rule fixed before they existed: with CW = breaching drafts *warned* (an expected category at warn/block; images, an info category, at info — the eval's \"breaching drafts warned\" line, since a step that demotes findings to info would otherwise lower false alarms at no cost in \"caught\") and F = clean drafts warned, a step ships iff CW − F rises by ≥ 1 point (CW falling ≤ 1, F rising ≤ 1), dev keeps its targets and the traps stay quiet. At the start of the session (session 5's rules and model): **CW 72.7%, F 7.0%** (rules only 66.8% / 6.5%). Steps, in order: learned rule confidence (two rules whose findings cost more than they catch on writers the rules were never tuned on, \`disrepute.customer-complaint\` and \`service-users.talk-about\`, report at info unless the stance model agrees; [rule-confidence.md](rule-confidence.md)) **CW 72.7%, F 5.6% — shipped** (+1.4 points); the stance model retrained on 5,210 drafts (+ own16/own17, own22–own25) CW 73.1%, F 5.1% — not shipped (+0.8 point, one draft each way; [stance-model.md](stance-model.md)). **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in eighteen is warned.**"
   echo
-  cat crate/tests/data/own20.jsonl crate/tests/data/own21.jsonl > target/fresh8.jsonl
-  echo "### own20 + own21, as shipped (rules + stance model; fresh for both)"; echo; echo '```'; summary target/fresh8.jsonl; echo '```'; echo
-  echo "### own20 + own21, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval target/fresh8.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  pooled_pair 8 own20 own21 "rules + stance model; fresh for both"
   echo "## Fresh check 7 (\`crate/tests/data/own16.jsonl\` + \`own17.jsonl\`, $(cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl | grep -c .) drafts pooled): session 5's measure, retired"
   echo
   echo "Written in session 5 (35ce44d, cf1a361) by two engineers who never opened the rules, the model or the engine. Retired as test sets in session 6: session 6's rule-confidence statistics were computed on them (and on own18/own19, own22–own25), so the figures below are no longer fresh. Each step of the session was scored once on them, pooled, by a rule fixed before they existed (a step ships iff caught rises ≥ 1 point and clean warned rises ≤ 1 point; a step that only narrows rules iff clean warned falls ≥ 1 point and caught falls ≤ 0.5 point; dev targets kept, traps quiet). Before the session's steps (session-4 rules, session-3 model): **75.8% caught, 11.0% clean warned** (rules only 70.5% / 11.0%). Steps, in order: a precision round (branch fa5, \`except\`/\`unless\` constraints by kind of false alarm, tuned on own18) 75.8% / 11.0% — not shipped; the stance model retrained with the clean cap relative to the rules **77.2% / 11.4% — shipped**; on top of it, a rule round for discrimination, service users, official voice and conduct, confidential information (rulesB5) 77.9% / 11.4% — not shipped (+0.7 point); a rule round for bullying, disrepute, grievance (rulesA5) 77.9% / 11.9% — not shipped. **Expect the held-out set near these figures, not near dev's: about one breaching draft in four is missed on unseen wording and about one clean draft in nine is warned.**"
   echo
-  cat crate/tests/data/own16.jsonl crate/tests/data/own17.jsonl > target/fresh7.jsonl
-  echo "### own16 + own17, as shipped (no longer fresh: read by the rule-confidence statistics)"; echo; echo '```'; summary target/fresh7.jsonl; echo '```'; echo
-  echo "### own16 + own17, rules only (\`POSTCHECK_STANCE_MODEL=0\`)"; echo; echo '```'; POSTCHECK_STANCE_MODEL=0 "$BIN" eval target/fresh7.jsonl | grep -E '^(micro|breaching|clean)'; echo '```'; echo
+  pooled_pair 7 own16 own17 "no longer fresh: read by the rule-confidence statistics"
   echo "## Own held-out set (\`crate/tests/data/own.jsonl\`, $(grep -c . crate/tests/data/own.jsonl) drafts, written from the policies and corpus conventions before the rules were revised; the rules were then iterated against its misses, so treat these figures as optimistic)"
   echo; echo '```'; summary crate/tests/data/own.jsonl; echo '```'; echo
   echo "## Fresh check (\`crate/tests/data/own2.jsonl\`, $(grep -c . crate/tests/data/own2.jsonl) drafts written before the rule change that followed them and never edited; that change's lexicon entries were chosen by *kind* after seeing its misses, so only its first run was fully untuned: 43.5% caught, 17.6% clean warned)"
