@@ -409,13 +409,16 @@ impl Lazy {
     /// at one of `starts`, this is exactly `self.get().find_iter(hay)` (each match is
     /// non-empty: it starts with a non-empty literal). `f(start, end)` returns false to stop.
     /// `Err` if the DFA did not build or gave up, or on an empty match (cannot happen for a
-    /// prefix-literal source): the caller then uses the meta regex.
+    /// prefix-literal source): the caller then uses the meta regex. With no `starts` there is
+    /// no match and nothing is compiled (`Ok`, `f` never called).
     pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
         use regex_automata::{Anchored, Input};
-        let Some(fwd) = self.fwd() else { return Err(NoDfa) };
+        // no start, no match: answered before the DFA is built (most prefix-literal fields a
+        // check looks at have no literal in the draft, so their regex is never compiled)
         if starts.is_empty() {
             return Ok(());
         }
+        let Some(fwd) = self.fwd() else { return Err(NoDfa) };
         let mut cache = fwd.caches.get();
         let (mut next, mut last) = (0usize, usize::MAX);
         for &c in starts {
