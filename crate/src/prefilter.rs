@@ -216,9 +216,15 @@ impl Prefilter {
             // so turning it off leaves that search as it was and skips feeding every literal to
             // its builders while the trie is built. (Off for both views, the profanity view's
             // scan cost +1.6% per check at 280 chars.) Speed only: matches are the same either way.
+            // Dense transition tables for the states at depth < 2 only (aho-corasick's default is
+            // 3): measured with callgrind, cold start -0.8M instructions (108.7M -> 107.9M), per
+            // check within noise (280 chars 235.8k -> 235.4k, 63,206 chars 68.33M -> 68.31M).
+            // Depth 1 was measured too and rejected: cold start only -0.2M more, per check +1.3%
+            // (280 chars 238.5k) and +1.2% (63,206 chars 69.05M).
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .prefilter(l.len() <= 128)
+                .dense_depth(2)
                 .build(l)
                 .map(Some)
                 .map_err(|e| format!("rule trigger prefilter: {e}"))

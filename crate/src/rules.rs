@@ -409,13 +409,16 @@ impl Lazy {
     /// at one of `starts`, this is exactly `self.get().find_iter(hay)` (each match is
     /// non-empty: it starts with a non-empty literal). `f(start, end)` returns false to stop.
     /// `Err` if the DFA did not build or gave up, or on an empty match (cannot happen for a
-    /// prefix-literal source): the caller then uses the meta regex.
+    /// prefix-literal source): the caller then uses the meta regex. With no `starts` there is
+    /// no match and nothing is compiled (`Ok`, `f` never called).
     pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
         use regex_automata::{Anchored, Input};
-        let Some(fwd) = self.fwd() else { return Err(NoDfa) };
+        // no start, no match: answered before the DFA is built (a prefix-literal field none of
+        // whose literals is in the draft is never compiled)
         if starts.is_empty() {
             return Ok(());
         }
+        let Some(fwd) = self.fwd() else { return Err(NoDfa) };
         let mut cache = fwd.caches.get();
         let (mut next, mut last) = (0usize, usize::MAX);
         for &c in starts {
@@ -625,15 +628,18 @@ impl RegexPool {
     #[cfg(test)]
     pub(crate) fn lazy(&mut self, src: &str) -> Lazy {
         let eager = std::mem::replace(&mut self.eager, false);
-        let l = self.intern(src.to_string(), "test").expect("lazy intern cannot fail");
+        let l = self.intern(src.to_string(), &|| "test".to_string()).expect("lazy intern cannot fail");
         self.eager = eager;
         l
     }
 
-    fn intern(&mut self, src: String, what: &str) -> Result<Lazy, RuleError> {
+    /// The shared regex for `src` (new to the pool: a `Lazy` not compiled yet, unless the pool
+    /// is eager). `what` names the field in a compile error; it is called only when the pool
+    /// is eager (so a lazy load formats no field names: ~700 rules, several fields each).
+    fn intern(&mut self, src: String, what: &dyn Fn() -> String) -> Result<Lazy, RuleError> {
         if let Some(l) = self.map.get(&src) {
             if self.eager {
-                l.force(what)?;
+                l.force(&what())?;
             }
             return Ok(l.clone());
         }
@@ -647,7 +653,7 @@ impl RegexPool {
             hir: std::sync::Mutex::new(None),
         }));
         if self.eager {
-            l.force(what)?;
+            l.force(&what())?;
         }
         self.map.insert(src, l.clone());
         Ok(l)
@@ -720,11 +726,11 @@ fn unreachable_regex() -> Regex {
     Regex::new("[a&&b]").expect("empty class compiles")
 }
 
-fn compile(pool: &mut RegexPool, parts: &[String], word: bool, what: &str) -> Result<Lazy, RuleError> {
+fn compile(pool: &mut RegexPool, parts: &[String], word: bool, what: &dyn Fn() -> String) -> Result<Lazy, RuleError> {
     pool.intern(source(parts, word), what)
 }
 
-fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &str) -> Result<Option<Lazy>, RuleError> {
+fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &dyn Fn() -> String) -> Result<Option<Lazy>, RuleError> {
     if parts.is_empty() {
         Ok(None)
     } else {
@@ -824,7 +830,7 @@ impl Rule {
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
             let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
-            Trigger::Regex { re: compile(pool, &pats, true, &format!("rule \"{id}\": lexicon"))?, profanity_view: true }
+            Trigger::Regex { re: compile(pool, &pats, true, &|| format!("rule \"{id}\": lexicon"))?, profanity_view: true }
         } else if spec.attachments {
             Trigger::Attachments
         } else {
@@ -834,27 +840,27 @@ impl Rule {
                 Some(v) => return Err(e(format!("view: unknown view \"{v}\""))),
             };
             Trigger::Regex {
-                re: compile(pool, &spec.patterns, spec.word, &format!("rule \"{id}\": patterns"))?,
+                re: compile(pool, &spec.patterns, spec.word, &|| format!("rule \"{id}\": patterns"))?,
                 profanity_view,
             }
         };
         let near = match &spec.near {
-            Some(n) => Some((compile(pool, &n.patterns, true, &format!("rule \"{id}\": near"))?, n.within)),
+            Some(n) => Some((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": near"))?, n.within)),
             None => None,
         };
         let unless_near = match &spec.unless_near {
-            Some(n) => Some((compile(pool, &n.patterns, true, &format!("rule \"{id}\": unless_near"))?, n.within)),
+            Some(n) => Some((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": unless_near"))?, n.within)),
             None => None,
         };
         let mut also_near = Vec::new();
         for (j, n) in spec.also_near.iter().enumerate() {
-            also_near.push((compile(pool, &n.patterns, true, &format!("rule \"{id}\": also_near[{j}]"))?, n.within));
+            also_near.push((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": also_near[{j}]"))?, n.within));
         }
         Ok(Rule {
             also_near,
-            except: compile_opt(pool, &spec.except, &format!("rule \"{id}\": except"))?,
-            with_any: compile_opt(pool, &spec.with_any, &format!("rule \"{id}\": with_any"))?,
-            unless_any: compile_opt(pool, &spec.unless_any, &format!("rule \"{id}\": unless_any"))?,
+            except: compile_opt(pool, &spec.except, &|| format!("rule \"{id}\": except"))?,
+            with_any: compile_opt(pool, &spec.with_any, &|| format!("rule \"{id}\": with_any"))?,
+            unless_any: compile_opt(pool, &spec.unless_any, &|| format!("rule \"{id}\": unless_any"))?,
             near,
             unless_near,
             trigger,
