@@ -142,7 +142,7 @@ L.push('  290 k → 326 k, 63,206 chars 53 M → 68 M, wasm +~25 KiB gzip. Since
 L.push('  parsed straight to HIR (`source::parse_direct`; regex-syntax\'s parser and translator only for a');
 L.push('  source outside its subset, none built in) and the prefilter is built without comparison sorts or');
 L.push('  a copy per literal (literals borrowed from the build-time table): cold start 173.5 M → 109.6 M');
-L.push('  (callgrind `bench-icount cold`, native). Session 8: a prefix-literal field none of whose');
+L.push('  (callgrind `bench-icount cold`, native). Session 7: a prefix-literal field none of whose');
 L.push('  literals occurs in the draft is answered without compiling it, the rule loader formats a');
 L.push('  field\'s name only when an eager load reports an error with it and writes each field\'s source');
 L.push('  into one string, and the prefilter keeps dense transition tables for depth < 2 only (was 3):');
