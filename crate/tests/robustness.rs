@@ -73,6 +73,7 @@ fn random_drafts_spans_on_utf16_boundaries() {
     let checker = Checker::builtin();
     let councils = ["sheffield", "shaftesbury", "barnsley", "chelmsford", "caerphilly"];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut findings, mut after_astral) = (0usize, 0usize);
     for i in 0..1500u64 {
         let text = random_text(&mut rng, 60);
         let ok = boundaries(&text);
@@ -82,8 +83,15 @@ fn random_drafts_spans_on_utf16_boundaries() {
             assert!(x.start <= x.end && x.end <= len16, "span {}..{} outside {len16} in {text:?}", x.start, x.end);
             assert!(ok[x.start as usize] && ok[x.end as usize], "span {}..{} splits a surrogate pair in {text:?}", x.start, x.end);
             assert!(!x.clauses.is_empty(), "finding without a clause");
+            findings += 1;
+            // a span after an astral character: UTF-16 and code-point offsets differ there
+            if text.chars().count() != len16 as usize && x.start > 0 {
+                after_astral += 1;
+            }
         }
     }
+    // the span checks ran on many findings, many of them where UTF-16 counting matters
+    assert!(findings >= 1000 && after_astral >= 100, "{findings} findings, {after_astral} in drafts with astral characters");
 }
 
 #[test]

@@ -14,7 +14,9 @@ const COUNCILS: [&str; 5] = ["sheffield", "shaftesbury", "barnsley", "chelmsford
 fn traps_raise_nothing() {
     let c = Checker::builtin();
     let mut bad = Vec::new();
-    for t in lines(include_str!("data/traps.txt")) {
+    let traps = lines(include_str!("data/traps.txt"));
+    assert!(traps.len() >= 100, "the trap list is {} lines: lost?", traps.len());
+    for t in traps {
         for council in COUNCILS {
             for mode in [Mode::Personal, Mode::Official] {
                 let mut ctx = Context::new(council);
@@ -34,6 +36,7 @@ fn traps_raise_nothing() {
 fn disguised_swearing_caught() {
     let c = Checker::builtin();
     let list = lines(include_str!("data/disguised.txt"));
+    assert!(list.len() >= 30, "the disguised-swearing list is {} lines: lost?", list.len());
     let mut missed = Vec::new();
     for t in &list {
         let ctx = Context::new("caerphilly");

@@ -94,8 +94,10 @@ test('Barnsley personal: confidential information cites 4.4, spans in UTF-16 uni
 });
 
 test('findings are sorted by start', () => {
-  const text = "between us the Hoyland depot is closing, don't tell anyone";
+  const text = "shit day, between us the Hoyland depot is closing, don't tell anyone. Call 07700 900123";
   const findings = checker.check(text, { council: 'barnsley', mode: 'personal' });
+  // not vacuous: several findings, of several categories, to order
+  assert.ok(findings.length >= 3 && new Set(findings.map((f) => f.category)).size >= 3, JSON.stringify(findings));
   for (let i = 1; i < findings.length; i++) {
     assert.ok(findings[i - 1].start <= findings[i].start);
   }
@@ -122,7 +124,14 @@ test('the full context shape is accepted', () => {
     elections: ['2026-05-07'],
     attachments: false,
   });
-  assert.ok(Array.isArray(findings));
+  // accepted, and the clean draft stays clean in every part of it (official, restricted, in the window)
+  assert.deepEqual(findings, []);
+  // the same shape is read, not ignored: with an attachment, Chelmsford raises images
+  const withImage = checker.check('Lovely walk along the canal this morning.', {
+    council: 'chelmsford', mode: 'official', flags: ['politically_restricted', 'works-with-vulnerable'],
+    now: '2026-05-01T12:00', elections: ['2026-05-07'], attachments: true,
+  });
+  assert.deepEqual(withImage.map((f) => f.category), ['images']);
 });
 
 test('an unknown council throws an Error naming it', () => {
