@@ -460,11 +460,12 @@ impl Engine {
                     };
                     // grounded: a ground without a tag condition matches and names a clause (the
                     // clause ids themselves are only gathered if the model fires)
-                    let Some(cfg) = prof.category(cat, category_index(&self.categories, cat)) else { continue };
+                    let eci = category_index(&self.categories, cat);
+                    let Some(cfg) = prof.category(cat, eci) else { continue };
                     if !cfg.grounds.iter().any(|g| !g.clauses.is_empty() && g.matches(ctx.mode, &ctx.flags, &[])) {
                         continue;
                     }
-                    let Some(sev) = severity_of(cat, category_index(&self.categories, cat), None) else { continue };
+                    let Some(sev) = severity_of(cat, eci, None) else { continue };
                     let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
                     let v = &verdicts.get_or_insert_with(|| m.score_in(&prepared.norm.skel, ctx, &mut scratch.model))[ci];
                     if !v.fires {

@@ -162,6 +162,23 @@ fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
     for_each_feature(skel, ctx, |h, s, e| out.push((h, s, e)));
 }
 
+/// Byte classes of the feature scan ([`for_each_feature`]): 0 for a byte that is not an ASCII
+/// letter or digit, 1 for a letter, 3 for a digit (bit 1: a digit), so one load tells both.
+static WORD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            t[b] = 3;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// One FNV-1a step (the byte loop of [`fnv1a_from`]).
 #[inline(always)]
 fn fnv_step(h: u32, b: u8) -> u32 {
@@ -192,15 +209,17 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
             continue;
         }
         let s = i;
-        let mut digit = false;
+        // bit 1 of a byte's class: an ASCII digit (see `WORD_CLASS`)
+        let mut digit = 0u8;
         // the word's normalised bytes (as `words` builds them) hashed from the offset basis (`h`)
         // and from the previous word's "w1 " hash (`hp`, the pair)
         let mut h = FNV_OFFSET;
         let mut hp = prev.map_or(0, |p| p.0);
         while i < n {
             let b = skel[i];
-            if b.is_ascii_alphanumeric() {
-                digit |= b.is_ascii_digit();
+            let class = WORD_CLASS[usize::from(b)];
+            if class != 0 {
+                digit |= class;
                 h = fnv_step(h, b);
                 hp = fnv_step(hp, b);
                 i += 1;
@@ -210,7 +229,7 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
                 break;
             }
         }
-        if digit {
+        if digit & 2 != 0 {
             // a word with a digit reads as `0`
             h = zero;
             hp = prev.map_or(0, |p| fnv_step(p.0, b'0'));
@@ -772,6 +791,16 @@ mod tests {
                     assert_eq!(v.top, kept, "{t:?} category {c}");
                 }
             }
+        }
+    }
+
+    /// The feature scan's byte classes are `is_ascii_alphanumeric` / `is_ascii_digit`.
+    #[test]
+    fn word_class_table() {
+        for b in 0..=255u8 {
+            let c = WORD_CLASS[usize::from(b)];
+            assert_eq!(c != 0, b.is_ascii_alphanumeric(), "{b}");
+            assert_eq!(c & 2 != 0, b.is_ascii_digit(), "{b}");
         }
     }
 
