@@ -228,6 +228,10 @@ impl Detectors {
     }
 }
 
+/// The `repetition` detector: a sentence (text between `.`, `!`, `?`, newline) of three or
+/// more words (maximal runs of ASCII letters, digits and `'`) whose words, single-spaced, equal
+/// those of an earlier sentence (one of the first 64 kept); reported as skeleton byte range from
+/// its first to its last letter or digit.
 fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
     // keys of the sentences seen so far (at most 64), one after another in `keys`: each is its
     // sentence's words (alphanumerics and `'`), single-spaced, so no key is longer than its
@@ -235,22 +239,13 @@ fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
     let mut keys: Vec<u8> = Vec::with_capacity(s.len());
     let mut seen: Vec<(usize, usize)> = Vec::new();
     let mut start = 0usize;
-    for i in 0..=s.len() {
-        let end_here = i == s.len() || matches!(s[i], b'.' | b'!' | b'?' | b'\n');
-        if !end_here {
-            continue;
-        }
+    loop {
+        // the sentence ends at the next `.`, `!`, `?`, newline, or the end of the draft
+        let i = s[start..].iter().position(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')).map_or(s.len(), |k| start + k);
         let seg = &s[start..i];
         // the current sentence's key, built at the end of `keys` (dropped again unless kept)
         let k0 = keys.len();
-        let mut words = 0usize;
-        for w in seg.split(|b| !b.is_ascii_alphanumeric() && *b != b'\'').filter(|w| !w.is_empty()) {
-            if words > 0 {
-                keys.push(b' ');
-            }
-            keys.extend_from_slice(w);
-            words += 1;
-        }
+        let words = scan_sentence(seg, &mut keys);
         if words >= 3 {
             // trim the segment to its first/last word character for the span
             let a = seg.iter().position(|b| b.is_ascii_alphanumeric()).map(|p| start + p);
@@ -266,8 +261,35 @@ fn repeated_sentences(s: &[u8], out: &mut Vec<Ident>) {
         }
         // keep only the kept keys (a key just kept ends `keys`: a no-op then)
         keys.truncate(seen.last().map_or(0, |&(_, y)| y));
+        if i >= s.len() {
+            break;
+        }
         start = i + 1;
     }
+}
+
+/// Appends the key of sentence `seg` to `keys` — its words (maximal runs of ASCII letters,
+/// digits and `'`) joined by single spaces — and returns how many words it has. One pass, no
+/// iterator per word.
+#[inline(always)]
+fn scan_sentence(seg: &[u8], keys: &mut Vec<u8>) -> usize {
+    let mut words = 0usize;
+    let mut in_word = false;
+    for &b in seg {
+        if b.is_ascii_alphanumeric() || b == b'\'' {
+            if !in_word {
+                if words > 0 {
+                    keys.push(b' ');
+                }
+                words += 1;
+                in_word = true;
+            }
+            keys.push(b);
+        } else {
+            in_word = false;
+        }
+    }
+    words
 }
 
 /// NHS number modulus-11 check over ten digits (values 0–9). Returns false for other lengths.
@@ -358,4 +380,68 @@ mod tests {
         assert!(kinds("ref ccbc/ft/20991").contains(&Detector::CaseReference));
         assert!(!kinds("on 12/03/2024").contains(&Detector::CaseReference));
     }
+
+    /// [`repeated_sentences`] (one delimiter search and one fused scan per sentence) finds
+    /// exactly what the original recipe found: a loop over every byte, each sentence's words by
+    /// `split` on bytes that are neither alphanumeric nor `'`, empty pieces dropped, joined by
+    /// spaces (copied here verbatim as the reference).
+    #[test]
+    fn repeated_sentences_is_the_split_recipe() {
+        fn original(s: &[u8], out: &mut Vec<Ident>) {
+            let mut keys: Vec<u8> = Vec::with_capacity(s.len());
+            let mut seen: Vec<(usize, usize)> = Vec::new();
+            let mut start = 0usize;
+            for i in 0..=s.len() {
+                let end_here = i == s.len() || matches!(s[i], b'.' | b'!' | b'?' | b'\n');
+                if !end_here {
+                    continue;
+                }
+                let seg = &s[start..i];
+                let k0 = keys.len();
+                let mut words = 0usize;
+                for w in seg.split(|b| !b.is_ascii_alphanumeric() && *b != b'\'').filter(|w| !w.is_empty()) {
+                    if words > 0 {
+                        keys.push(b' ');
+                    }
+                    keys.extend_from_slice(w);
+                    words += 1;
+                }
+                if words >= 3 {
+                    let a = seg.iter().position(|b| b.is_ascii_alphanumeric()).map(|p| start + p);
+                    let z = seg.iter().rposition(|b| b.is_ascii_alphanumeric()).map(|p| start + p + 1);
+                    if let (Some(a), Some(z)) = (a, z) {
+                        let key = &keys[k0..];
+                        if seen.iter().any(|&(x, y)| keys[x..y] == *key) {
+                            out.push(Ident { kind: Detector::Repetition, start: a, end: z });
+                        } else if seen.len() < 64 {
+                            seen.push((k0, keys.len()));
+                        }
+                    }
+                }
+                keys.truncate(seen.last().map_or(0, |&(_, y)| y));
+                start = i + 1;
+            }
+        }
+        let texts: [&[u8]; 10] = [
+            b"", b"a b c", b"  don't  stop me now ", b"'' ' x'y -- z. '' ' x'y -- z", b"a,b;c d\te. a b c d e!", b"one two three. one two three! one  two three?",
+            b"x.y.z", b"it is what it is\nit is what it is\n\nit, is what it is.", b"\x7f ab \x7f cd \x7f ef. ab cd ef.", b"...!!\n\n?",
+        ];
+        let mut spam = String::new();
+        for k in 0..90 {
+            spam.push_str(&format!("word{} is here now. ", k % 70));
+        }
+        let mut found_any = false;
+        for t in texts.iter().copied().chain([spam.as_bytes()]) {
+            // every prefix (sentence ends at the end of the draft too)
+            for cut in 0..=t.len() {
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                repeated_sentences(&t[..cut], &mut got);
+                original(&t[..cut], &mut want);
+                assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&t[..cut]));
+                found_any |= !got.is_empty();
+            }
+        }
+        assert!(found_any, "some text must repeat a sentence");
+    }
+
 }

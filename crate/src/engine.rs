@@ -138,7 +138,8 @@ pub struct Engine {
 /// The per-check working vectors [`Engine::check_with`] reuses between checks instead of
 /// allocating them again (their contents are meaningless between checks; only the capacity is
 /// kept): the prepared draft's (skeleton, offset maps, profanity view, identifiers, word
-/// index), the prefilter's (see `prefilter::Scratch`) and the candidate-rule flags.
+/// index), the prefilter's (see `prefilter::Scratch`), the candidate-rule flags and the stance
+/// model's (see `model::ScoreScratch`).
 /// Measured natively with callgrind on the 280-character bench text: these allocations were
 /// about a tenth of a check's instructions (mostly glibc's allocator consolidating freed chunks).
 #[derive(Default)]
@@ -146,6 +147,7 @@ struct CheckScratch {
     prepared: Prepared<'static>,
     prefilter: crate::prefilter::Scratch,
     candidate: Vec<bool>,
+    model: crate::model::ScoreScratch,
 }
 
 /// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
@@ -458,13 +460,14 @@ impl Engine {
                     };
                     // grounded: a ground without a tag condition matches and names a clause (the
                     // clause ids themselves are only gathered if the model fires)
-                    let Some(cfg) = prof.category(cat, category_index(&self.categories, cat)) else { continue };
+                    let eci = category_index(&self.categories, cat);
+                    let Some(cfg) = prof.category(cat, eci) else { continue };
                     if !cfg.grounds.iter().any(|g| !g.clauses.is_empty() && g.matches(ctx.mode, &ctx.flags, &[])) {
                         continue;
                     }
-                    let Some(sev) = severity_of(cat, category_index(&self.categories, cat), None) else { continue };
+                    let Some(sev) = severity_of(cat, eci, None) else { continue };
                     let sev = sev.max(Severity::Warn); // Block < Warn < Info: never block
-                    let v = &verdicts.get_or_insert_with(|| m.score(&prepared.norm.skel, ctx))[ci];
+                    let v = &verdicts.get_or_insert_with(|| m.score_in(&prepared.norm.skel, ctx, &mut scratch.model))[ci];
                     if !v.fires {
                         continue;
                     }

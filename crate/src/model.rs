@@ -162,6 +162,23 @@ fn every_feature_hash(skel: &[u8], ctx: &Context, out: &mut Vec<(u32, usize, usi
     for_each_feature(skel, ctx, |h, s, e| out.push((h, s, e)));
 }
 
+/// Byte classes of the feature scan ([`for_each_feature`]): 0 for a byte that is not an ASCII
+/// letter or digit, 1 for a letter, 3 for a digit (bit 1: a digit), so one load tells both.
+static WORD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            t[b] = 3;
+        } else if c.is_ascii_alphanumeric() {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// One FNV-1a step (the byte loop of [`fnv1a_from`]).
 #[inline(always)]
 fn fnv_step(h: u32, b: u8) -> u32 {
@@ -192,15 +209,17 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
             continue;
         }
         let s = i;
-        let mut digit = false;
+        // bit 1 of a byte's class: an ASCII digit (see `WORD_CLASS`)
+        let mut digit = 0u8;
         // the word's normalised bytes (as `words` builds them) hashed from the offset basis (`h`)
         // and from the previous word's "w1 " hash (`hp`, the pair)
         let mut h = FNV_OFFSET;
         let mut hp = prev.map_or(0, |p| p.0);
         while i < n {
             let b = skel[i];
-            if b.is_ascii_alphanumeric() {
-                digit |= b.is_ascii_digit();
+            let class = WORD_CLASS[usize::from(b)];
+            if class != 0 {
+                digit |= class;
                 h = fnv_step(h, b);
                 hp = fnv_step(hp, b);
                 i += 1;
@@ -210,7 +229,7 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
                 break;
             }
         }
-        if digit {
+        if digit & 2 != 0 {
             // a word with a digit reads as `0`
             h = zero;
             hp = prev.map_or(0, |p| fnv_step(p.0, b'0'));
@@ -363,6 +382,22 @@ pub struct Verdict {
     pub top: Vec<(usize, usize, f32)>,
 }
 
+/// The working vectors of [`Model::score_in`], kept between drafts by its caller (contents
+/// meaningless between calls, except that `seen` is left all clear).
+#[derive(Debug, Default, Clone)]
+pub struct ScoreScratch {
+    /// Bit `r` (word `r / 64`, bit `r % 64`): feature row `r` occurs in the draft. All clear
+    /// between calls; at least `ceil(rows / 64)` words once used.
+    seen: Vec<u64>,
+    /// By row: the smallest (skeleton start, end) among the row's occurrences; meaningful only
+    /// while the row's `seen` bit is set.
+    span: Vec<(usize, usize)>,
+    /// The draft's rows, ascending: (row, skeleton start, end).
+    rows: Vec<(usize, usize, usize)>,
+    /// Top-word candidates of a firing category: (skeleton start, end, weight).
+    cands: Vec<(usize, usize, f32)>,
+}
+
 impl Model {
     /// Parses a model file (format in `crate/model/stance.json`'s `about.format`). Errors name the field.
     pub fn parse(json: &str) -> Result<Model, String> {
@@ -449,54 +484,72 @@ impl Model {
     }
 
     /// Scores every category for the draft whose skeleton is `skel`: one pass over its features.
+    /// One [`Verdict`] per category of [`Model::categories`], in that order.
     pub fn score(&self, skel: &[u8], ctx: &Context) -> Vec<Verdict> {
-        // the draft's features that carry weights: (row << 32 | position in `spans`), and spans
-        let mut keyed: Vec<u64> = Vec::with_capacity(skel.len() / 4 + 4);
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(skel.len() / 4 + 4);
+        self.score_in(skel, ctx, &mut ScoreScratch::default())
+    }
+
+    /// [`Model::score`] working in `scratch` (kept by the caller between drafts, e.g. the
+    /// engine's per-checker scratch): the same verdicts, bit for bit, without allocating its
+    /// working vectors again once they are large enough. `scratch` may be fresh or any earlier
+    /// call's (it is left ready for the next call, whatever model that call uses).
+    pub fn score_in(&self, skel: &[u8], ctx: &Context, scratch: &mut ScoreScratch) -> Vec<Verdict> {
+        let nrows = self.keys.len();
+        let nwords = nrows.div_ceil(64);
+        if scratch.seen.len() < nwords {
+            scratch.seen.resize(nwords, 0);
+        }
+        if scratch.span.len() < nrows {
+            scratch.span.resize(nrows, (0, 0));
+        }
+        let ScoreScratch { seen, span, rows, cands } = scratch;
+        // the draft's features that carry weights: per row, whether it occurs (a bit) and the
+        // smallest span among its occurrences (`feature_hashes`' first after its sort by hash,
+        // start, end)
         for_each_feature(skel, ctx, |h, start, end| {
             if let Some(r) = self.index.get(h) {
-                keyed.push(u64::from(r) << 32 | spans.len() as u64);
-                spans.push((start, end));
+                let r = r as usize;
+                let (w, bit) = (r / 64, 1u64 << (r % 64));
+                if seen[w] & bit == 0 {
+                    seen[w] |= bit;
+                    span[r] = (start, end);
+                } else if (start, end) < span[r] {
+                    span[r] = (start, end);
+                }
             }
         });
-        let mut sums: Vec<f32> = self.categories.iter().map(|c| c.bias).collect();
-        // each row once, ascending (rows are in hash order: `feature_hashes`' order), with the
-        // smallest span among its occurrences (`feature_hashes`' first after its sort by hash, start,
-        // end); sorting plain u64s, then one pass over each row's run
-        keyed.sort_unstable();
-        let mut rows: Vec<(usize, usize, usize)> = Vec::with_capacity(keyed.len());
-        for &key in &keyed {
-            let r = (key >> 32) as usize;
-            let (start, end) = spans[key as u32 as usize];
-            match rows.last_mut() {
-                Some(last) if last.0 == r => {
-                    if (start, end) < (last.1, last.2) {
-                        (last.1, last.2) = (start, end);
-                    }
-                }
-                _ => rows.push((r, start, end)),
+        // each row once, ascending (rows are in hash order: `feature_hashes`' order), read off
+        // the bit set, which is left clear for the next call
+        rows.clear();
+        for (wi, word) in seen[..nwords].iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                let r = wi * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                rows.push((r, span[r].0, span[r].1));
             }
         }
+        let rows: &[(usize, usize, usize)] = rows;
+        let mut sums: Vec<f32> = self.categories.iter().map(|c| c.bias).collect();
         // per category, its weights added in row order (the same sums whatever the storage)
         let n = self.categories.len();
         match &self.weights {
             Weights::Dense(w) => {
-                for &(r, _, _) in &rows {
+                for &(r, _, _) in rows {
                     for (sum, w) in sums.iter_mut().zip(&w[r * n..r * n + n]) {
                         *sum += *w;
                     }
                 }
             }
             Weights::Table { values, cells } => {
-                for &(r, _, _) in &rows {
+                for &(r, _, _) in rows {
                     for (sum, &i) in sums.iter_mut().zip(&cells[r * n..r * n + n]) {
                         *sum += f32::from_bits(values[usize::from(i)]);
                     }
                 }
             }
         }
-        // scratch for the top words of a firing category (reused across categories)
-        let mut cands: Vec<(usize, usize, f32)> = Vec::new();
+        // `cands`: scratch for the top words of a firing category (reused across categories)
         sums.iter()
             .zip(&self.categories)
             .enumerate()
@@ -738,6 +791,16 @@ mod tests {
                     assert_eq!(v.top, kept, "{t:?} category {c}");
                 }
             }
+        }
+    }
+
+    /// The feature scan's byte classes are `is_ascii_alphanumeric` / `is_ascii_digit`.
+    #[test]
+    fn word_class_table() {
+        for b in 0..=255u8 {
+            let c = WORD_CLASS[usize::from(b)];
+            assert_eq!(c != 0, b.is_ascii_alphanumeric(), "{b}");
+            assert_eq!(c & 2 != 0, b.is_ascii_digit(), "{b}");
         }
     }
 

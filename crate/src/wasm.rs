@@ -85,20 +85,26 @@ const KEYS: [&str; 14] = [
 /// object is a fresh copy of the template (`Object.assign(new Object(), template)`: two
 /// boundary calls instead of seven; the same own properties in the same order), never the
 /// template itself, so a caller that edits a result cannot alter later ones.
+///
+/// The maps hash with foldhash's fast fixed-seed hasher rather than SipHash: four lookups per
+/// finding on every check, keyed by the engine's own strings and addresses (no untrusted keys).
 struct JsStrings {
     keys: Vec<JsValue>,
-    names: HashMap<String, JsValue>,
-    clauses: HashMap<usize, (Arc<ClauseRef>, PlainObject)>,
+    names: FastMap<String, JsValue>,
+    clauses: FastMap<usize, (Arc<ClauseRef>, PlainObject)>,
 }
+
+/// A `HashMap` with foldhash's fast fixed-seed hasher (see [`JsStrings`]).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 impl JsStrings {
     fn new() -> JsStrings {
-        JsStrings { keys: KEYS.iter().map(|k| JsValue::from_str(k)).collect(), names: HashMap::new(), clauses: HashMap::new() }
+        JsStrings { keys: KEYS.iter().map(|k| JsValue::from_str(k)).collect(), names: FastMap::default(), clauses: FastMap::default() }
     }
 }
 
 /// The JS string `s`, from `names` (made and kept on first use).
-fn name<'a>(names: &'a mut HashMap<String, JsValue>, s: &str) -> &'a JsValue {
+fn name<'a>(names: &'a mut FastMap<String, JsValue>, s: &str) -> &'a JsValue {
     if !names.contains_key(s) {
         names.insert(s.to_string(), JsValue::from_str(s));
     }
