@@ -804,6 +804,33 @@ mod tests {
         }
     }
 
+    /// One [`ScoreScratch`] reused across drafts (long, short, empty, context-only features,
+    /// repeated words) gives, bit for bit, what a fresh scratch gives for each.
+    #[test]
+    fn reused_score_scratch_changes_nothing() {
+        let m = builtin().expect("model");
+        let mut ctx = Context::new("x");
+        ctx.mode = Mode::Official;
+        ctx.flags.set("politically_restricted").unwrap();
+        let long = "The council is a shambles and the leader should resign, vote them out. ".repeat(40);
+        let mut texts: Vec<String> = vec![long, String::new(), "ok".into(), "Vote them out! vote them out! 2nd-rate".into()];
+        texts.extend(m.examples.iter().map(|e| e.text.clone()));
+        let mut scratch = ScoreScratch::default();
+        let mut fired = 0;
+        for t in &texts {
+            let norm = Normalized::new(t);
+            let reused = m.score_in(&norm.skel, &ctx, &mut scratch);
+            let fresh = m.score(&norm.skel, &ctx);
+            assert_eq!(reused.len(), fresh.len());
+            for (a, b) in reused.iter().zip(&fresh) {
+                assert_eq!((a.probability.to_bits(), a.fires, &a.top), (b.probability.to_bits(), b.fires, &b.top), "{t:?}");
+            }
+            fired += fresh.iter().filter(|v| v.fires).count();
+            assert!(scratch.seen.iter().all(|&w| w == 0), "the row bits are left clear");
+        }
+        assert!(fired > 0, "some text must make the model fire");
+    }
+
     #[test]
     fn fnv_known_values() {
         assert_eq!(fnv1a(b""), 0x811c9dc5);
