@@ -24,6 +24,8 @@ const WARNING = 'Check before you post';
 const T = { timeout: 90_000 }; // per test; waits inside are 10 s each
 let h;
 const violations = []; // CSP violations seen by pages, collected when each page closes
+const cspRead = new Set(); // sites whose recorded violations were read (so an empty list means none, not unread)
+const cspUnread = []; // sites whose recorder could not be read, with the error
 
 before(async () => {
   h = await launch();
@@ -43,7 +45,10 @@ async function withSite(id, fn) {
   } finally {
     try {
       violations.push(...(await cspViolations(page)).map((v) => ({ site: id, ...v })));
-    } catch {}
+      cspRead.add(id);
+    } catch (e) {
+      cspUnread.push({ site: id, error: String(e) });
+    }
     await ax.detach();
     await page.close();
   }
@@ -621,6 +626,8 @@ describe('nothing leaves the device', () => {
     assert.deepEqual(h.cspReportRequests().map((r) => r.url), [], 'CSP violation report requests');
     assert.deepEqual(h.cspReports, [], 'CSP violation reports');
     assert.deepEqual(violations, [], 'securitypolicyviolation events');
+    assert.deepEqual(cspUnread, [], 'pages whose securitypolicyviolation recorder could not be read');
+    assert.deepEqual([...cspRead].sort(), Object.keys(SITES).sort(), 'every site had its securitypolicyviolation events read');
     assert.deepEqual(h.cspConsole, [], 'CSP console messages');
   });
 });
