@@ -73,8 +73,12 @@ impl Detector {
 /// One identifier found: detector and skeleton byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ident {
+    /// Which detector found it.
     pub kind: Detector,
+    /// Start, in bytes of the skeleton (`Normalized::skel`), inclusive; map to UTF-16 code units
+    /// of the draft with `Normalized::span16`.
     pub start: usize,
+    /// End, in bytes of the skeleton, exclusive.
     pub end: usize,
 }
 

@@ -6,9 +6,10 @@
 //! train-model` (`crate/examples/train-model.rs`) from labelled drafts and stored in
 //! `crate/model/stance.json` (its `about` header documents format, features, data, date and
 //! cross-validation figures). The shipped weights are session 5's (dev, own–own8, own10–own15,
-//! probes; 3,510 drafts, bar 0.85, the clean cap relative to the rules; never `own9.jsonl`,
-//! `own16.jsonl` or `own17.jsonl`, the fresh test sets), scored once on own16 + own17 before
-//! shipping (docs/stance-model.md, "Session 5"). How well it generalises to unseen wording is measured by
+//! probes; 3,510 drafts, bar 0.85, the clean cap relative to the rules; never `own9.jsonl` or
+//! session 7's fresh test sets `own26.jsonl`–`own29.jsonl`, which the trainer refuses), scored once
+//! on session 5's fresh sets own16 + own17 before shipping (docs/stance-model.md, "Session 5";
+//! retrains on more writers were scored on later fresh sets and not shipped: Sessions 6 and 7). How well it generalises to unseen wording is measured by
 //! leaving one writer out (`train-model --holdout-each own4.jsonl …`; session 5's recipe: caught
 //! +3.8 points over the rules, clean warned +0.9, mean of 11 writers; docs/stance-model.md).
 //!
@@ -67,7 +68,10 @@ pub use crate::model_table::{fnv1a, fnv1a_from, FNV_OFFSET};
 /// skeleton byte range `start..end` it covers (for spans; map with `Normalized::span16`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feature {
+    /// The feature as text: a word, `word word` for an adjacent pair, or `mode:official` /
+    /// `flag:<flag>` for context features.
     pub text: String,
+    /// FNV-1a (32-bit) of `text`'s bytes: the key of the weight tables.
     pub hash: u32,
     /// Skeleton byte offsets, end exclusive; `0..0` for context features.
     pub start: usize,
@@ -377,8 +381,11 @@ fn parse_examples(v: &serde_json::Value) -> Result<Vec<Example>, String> {
 pub struct Verdict {
     /// sigmoid(score), 0–1.
     pub probability: f32,
+    /// Whether `probability` reaches the category's threshold (the model raises a finding).
     pub fires: bool,
-    /// (skeleton start, end, weight), heaviest first, none overlapping another; empty unless `fires`.
+    /// (start, end, weight) of the heaviest feature occurrences: start and end are byte offsets
+    /// in the skeleton, end exclusive (map to UTF-16 code units with `Normalized::span16`);
+    /// heaviest first, none overlapping another; empty unless `fires`.
     pub top: Vec<(usize, usize, f32)>,
 }
 

@@ -22,6 +22,9 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Runs `postcheck profile …` with `argv` (the words after `profile`). Prints to stdout/stderr;
+/// exit codes: 0 valid (or the command succeeded), 1 the profile is invalid, 2 bad usage or a
+/// file that cannot be read or written.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
     let args: Vec<String> = match argv.into_iter().map(|a| a.into_string()).collect() {
         Ok(a) => a,
@@ -68,8 +71,13 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
 /// One problem, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
+    /// 1-based line in the profile file (comments are blanked, not removed, by
+    /// [`strip_comments`], so lines are the file's own).
     pub line: usize,
+    /// Path of the offending field, e.g. `clauses[1]` or `clauses[0].grounds[2].modes[0]`; empty
+    /// for a whole-file error (invalid JSON).
     pub field: String,
+    /// What is wrong, in plain English (printed after `FILE:LINE: FIELD: `).
     pub reason: String,
 }
 
