@@ -74,7 +74,7 @@ pub struct Issue {
     /// 1-based line in the profile file (comments are blanked, not removed, by
     /// [`strip_comments`], so lines are the file's own).
     pub line: usize,
-    /// Path of the offending field, e.g. `clauses[1]` or `clauses[0].grounds[2].modes[0]`; empty
+    /// Path of the offending field, e.g. `clauses[1]` or `categories.bullying.grounds[0].modes[0]`; empty
     /// for a whole-file error (invalid JSON).
     pub field: String,
     /// What is wrong, in plain English (printed after `FILE:LINE: FIELD: `).
