@@ -147,6 +147,10 @@ struct CheckScratch {
     prepared: Prepared<'static>,
     prefilter: crate::prefilter::Scratch,
     candidate: Vec<bool>,
+    /// a rule's hits and its other fields' matches (`Rule::hits_into`), reused across the
+    /// rules of a check and across checks
+    hits: Vec<(usize, usize)>,
+    others: Vec<(usize, usize)>,
     model: crate::model::ScoreScratch,
 }
 
@@ -364,6 +368,7 @@ impl Engine {
         };
         let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
         let mut candidate = std::mem::take(&mut scratch.candidate);
+        let (mut hits, mut others) = (std::mem::take(&mut scratch.hits), std::mem::take(&mut scratch.others));
         // which shared rules can fire, and where their fields' literals start
         let starts = self.prefilter.candidates_in(&prepared, &mut candidate, &mut scratch.prefilter);
         // the shared rules (prefiltered), then the council's own (few: run on every check)
@@ -387,9 +392,10 @@ impl Engine {
             if !cited {
                 continue;
             }
-            let hits = rule.hits_with(&prepared, Some(&starts), ctx);
+            // `applies` was checked above
+            rule.hits_into(&prepared, Some(&starts), ctx, &mut hits, &mut others);
             let mut list = None;
-            for (s, e) in hits {
+            for &(s, e) in &hits {
                 if excepted(cat, s, e) {
                     continue;
                 }
@@ -555,6 +561,7 @@ impl Engine {
         // the working vectors, for the next check
         scratch.prepared = prepared.recycle();
         scratch.candidate = candidate;
+        (scratch.hits, scratch.others) = (hits, others);
         Prefilter::recycle(starts, &mut scratch.prefilter);
         Ok(out)
     }

@@ -443,25 +443,33 @@ impl Lazy {
         Ok(())
     }
 
-    /// All leftmost-first non-overlapping matches in `hay` (as `find_iter`), through the
-    /// anchored DFA when `starts` holds this source's start positions on `view`.
+    /// All leftmost-first non-overlapping matches in `hay` (as `find_iter`: skeleton or
+    /// profanity-view byte ranges, ascending), written to `out` (cleared first; its capacity is
+    /// reused, so a check allocates no vector per field), through the anchored DFA when
+    /// `starts` holds this source's start positions on `view` (0 skeleton, 1 profanity).
     /// A gated source whose gate is closed has no match (its regex is not even compiled).
-    fn find_all(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> Vec<(usize, usize)> {
+    fn find_all_into(&self, hay: &[u8], view: usize, starts: Option<&Starts>, out: &mut Vec<(usize, usize)>) {
+        out.clear();
         if !self.may_match(view, starts) {
-            return Vec::new();
+            return;
         }
         if let Some(pos) = starts.and_then(|s| self.slot(view, s.owner).map(|k| s.slot(k))) {
-            let mut v = Vec::new();
-            if self.find_at(hay, pos, false, |s, e| {
-                v.push((s, e));
-                true
-            })
-            .is_ok()
+            if self
+                .find_at(hay, pos, false, |s, e| {
+                    out.push((s, e));
+                    true
+                })
+                .is_ok()
             {
-                return v;
+                return;
             }
+            // the DFA failed part-way: start again on the whole view
+            out.clear();
         }
-        self.find_iter(hay).unwrap_or_else(|NoDfa| self.get().find_iter(hay).map(|m| (m.start(), m.end())).collect())
+        if self.find_iter_into(hay, out).is_err() {
+            out.clear();
+            out.extend(self.get().find_iter(hay).map(|m| (m.start(), m.end())));
+        }
     }
 
     /// Every leftmost-first non-overlapping match in the whole of `hay`, exactly as the meta
@@ -473,13 +481,20 @@ impl Lazy {
     /// gives up (cannot happen for the ASCII rule sources: no quit bytes, no cache-clear
     /// minimum): the caller then uses the meta regex.
     pub fn find_iter(&self, hay: &[u8]) -> Result<Vec<(usize, usize)>, NoDfa> {
+        let mut v = Vec::new();
+        self.find_iter_into(hay, &mut v).map(|()| v)
+    }
+
+    /// [`Lazy::find_iter`], appending the matches (byte ranges of `hay`) to `v` instead of
+    /// returning a new vector. On `Err`, `v` may hold some of the matches already: the caller
+    /// discards them.
+    fn find_iter_into(&self, hay: &[u8], v: &mut Vec<(usize, usize)>) -> Result<(), NoDfa> {
         use regex_automata::{util::iter::Searcher, Anchored, Input, Match};
         let fwd = self.fwd_keep(true).ok_or(NoDfa)?;
         let mut fc = fwd.caches.get();
         let mut rc = None;
         let anchored = fwd.dfa.get_nfa().is_always_start_anchored();
         let mut it = Searcher::new(Input::new(hay));
-        let mut v = Vec::new();
         loop {
             let m = it.try_advance(|input| {
                 let Some(end) = fwd.dfa.try_search_fwd(&mut fc, input)? else { return Ok(None) };
@@ -496,7 +511,7 @@ impl Lazy {
             });
             match m {
                 Ok(Some(m)) => v.push((m.start(), m.end())),
-                Ok(None) => return Ok(v),
+                Ok(None) => return Ok(()),
                 Err(_) => return Err(NoDfa),
             }
         }
@@ -512,7 +527,7 @@ impl Lazy {
             .as_ref()
     }
 
-    /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all`].
+    /// Whether the source matches anywhere in `hay` (as `is_match`), see [`Lazy::find_all_into`].
     fn is_match(&self, hay: &[u8], view: usize, starts: Option<&Starts>) -> bool {
         if !self.may_match(view, starts) {
             return false;
@@ -927,59 +942,69 @@ impl Rule {
     /// recorded for `p`: a field registered there is searched anchored at those positions only
     /// ([`Lazy::find_at`]); the others scan the whole view. The result is the same either way.
     pub fn hits_with(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context) -> Vec<(usize, usize)> {
-        if !self.applies(ctx) {
-            return vec![];
+        let mut hits = Vec::new();
+        if self.applies(ctx) {
+            self.hits_into(p, starts, ctx, &mut hits, &mut Vec::new());
         }
+        hits
+    }
+
+    /// [`Rule::hits_with`] for a caller that has already checked [`Rule::applies`] (the
+    /// engine does, before its cheaper per-category tests): the rule's hits (skeleton byte
+    /// ranges, ascending; `(0, 0)` for an attachments hit) are written to `hits`, cleared first.
+    /// `others` is working space for the other fields' matches (its contents on return are
+    /// meaningless). Both keep their capacity, so the engine reuses them across rules and checks
+    /// instead of allocating a vector per rule and per field.
+    pub(crate) fn hits_into(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context, hits: &mut Vec<(usize, usize)>, others: &mut Vec<(usize, usize)>) {
+        hits.clear();
         let skel = &p.norm.skel[..];
-        let mut hits: Vec<(usize, usize)> = match &self.trigger {
+        match &self.trigger {
             Trigger::Attachments => {
                 if ctx.attachments {
-                    vec![(0, 0)]
-                } else {
-                    vec![]
+                    hits.push((0, 0));
                 }
             }
-            Trigger::Detector(d) => p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end)).collect(),
+            Trigger::Detector(d) => hits.extend(p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end))),
             Trigger::Regex { re, profanity_view, .. } => {
                 let (hay, view) = if *profanity_view { (&p.prof[..], 1) } else { (skel, 0) };
-                let mut v = re.find_all(hay, view, starts);
-                v.retain(|m| m.1 > m.0);
-                v
+                re.find_all_into(hay, view, starts, hits);
+                hits.retain(|m| m.1 > m.0);
             }
-        };
+        }
         if hits.is_empty() {
-            return hits;
+            return;
         }
         if let Some(re) = &self.unless_any {
             if re.is_match(skel, 0, starts) {
-                return vec![];
+                hits.clear();
+                return;
             }
         }
         if let Some(re) = &self.with_any {
             if !re.is_match(skel, 0, starts) {
-                return vec![];
+                hits.clear();
+                return;
             }
         }
         if let Some(re) = &self.except {
-            let ex = re.find_all(skel, 0, starts);
-            hits.retain(|h| !ex.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
+            re.find_all_into(skel, 0, starts, others);
+            hits.retain(|h| !others.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
         }
         if let Some((re, within)) = &self.near {
-            let others = re.find_all(skel, 0, starts);
+            re.find_all_into(skel, 0, starts, others);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         for (re, within) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
-            let others = re.find_all(skel, 0, starts);
+            re.find_all_into(skel, 0, starts, others);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         if let Some((re, within)) = &self.unless_near {
-            let others = re.find_all(skel, 0, starts);
+            re.find_all_into(skel, 0, starts, others);
             hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
-        hits
     }
 }
 
