@@ -118,6 +118,9 @@ fn category_index(categories: &[Category], id: &str) -> Option<usize> {
     categories.iter().position(|c| c.id == id)
 }
 
+/// The rule engine: categories, the shared rule set compiled once (with its prefilter), the
+/// council profiles and the stance model; checks drafts against one profile in a [`Context`].
+/// Wrapped by `Checker` (lib.rs) for the CLI and the wasm bindings.
 pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
@@ -217,6 +220,9 @@ fn load_rules_parsed(
 }
 
 impl Engine {
+    /// The engine with the built-in data: `crate/rules/*.json` (categories, lexicons, rules) and
+    /// the five council profiles of `crate/profiles/`. Errors: a [`LoadError`] naming the file
+    /// or profile and field that failed (only if the embedded data is broken; tests load it).
     pub fn builtin() -> Result<Engine, LoadError> {
         let data_err = |reason: String| LoadError { profile: "?".into(), path: String::new(), reason };
         let categories = match builtin::CATEGORIES {
@@ -254,6 +260,9 @@ impl Engine {
         Ok(e)
     }
 
+    /// Adds (or replaces, by id) a council profile from its JSON text (docs/profile-format.md)
+    /// and returns its id. Errors: a [`LoadError`] naming the profile, the field's path and the
+    /// reason (the first problem found); the engine is unchanged then.
     pub fn add_profile_json(&mut self, json: &str) -> Result<String, LoadError> {
         let cats: HashSet<String> = self.categories.iter().map(|c| c.id.clone()).collect();
         let env = LoadEnv {
@@ -269,6 +278,7 @@ impl Engine {
         Ok(id)
     }
 
+    /// The loaded profiles' summaries (id, name, source document, language, note), by id.
     pub fn profiles(&self) -> Vec<ProfileSummary> {
         self.profiles
             .values()
@@ -283,6 +293,7 @@ impl Engine {
             .collect()
     }
 
+    /// Every category as (id, title, default severity), in `categories.json`'s order.
     pub fn categories(&self) -> Vec<(String, String, Severity)> {
         self.categories.iter().map(|c| (c.id.clone(), c.title.clone(), c.severity)).collect()
     }

@@ -202,12 +202,18 @@ pub struct RuleSpec {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Confidence {
+    /// Labelled drafts of the statistics' writers (docs/rule-confidence.md) labelled clean on
+    /// which the rule raised a finding (stance model off, demotions off).
     #[serde(default)]
     pub clean: u32,
+    /// Drafts labelled with the rule's own category on which it raised a finding.
     #[serde(default)]
     pub expected: u32,
+    /// Drafts labelled with other categories only on which it raised a finding.
     #[serde(default)]
     pub other: u32,
+    /// Smoothed precision `(expected + 2·p0) / (n + 2)`, p0 the pooled precision of all rules on
+    /// the same drafts; reported, not used for the decision.
     #[serde(default)]
     pub precision: Option<f64>,
     /// Percentage points: ΔCW − ΔF of demoting this rule alone on the statistics' drafts with the
@@ -215,6 +221,9 @@ pub struct Confidence {
     /// rules judged by it; the rule is demoted where it exceeds the tool's margin.
     #[serde(default)]
     pub gain: Option<f64>,
+    /// Whether the rule is demoted (its findings at `info` unless corroborated or an explicit
+    /// severity exists); the only field that changes behaviour. Written by
+    /// `crate/examples/rule-confidence.rs --write` (`gain` above the margin, 0.3 point).
     #[serde(default)]
     pub demoted: bool,
 }
@@ -757,9 +766,14 @@ fn compile_opt(pool: &mut RegexPool, parts: &[String], what: &dyn Fn() -> String
 /// A draft prepared for matching.
 #[derive(Default)]
 pub struct Prepared<'a> {
+    /// The draft as typed (spans are reported in its UTF-16 code units).
     pub text: &'a str,
+    /// Its skeleton (`norm.skel`, bytes) with the offset maps back to `text`.
     pub norm: Normalized,
+    /// The profanity view of the skeleton (`Normalized::profanity_view`): bytes, the same length
+    /// and offsets as `norm.skel`, identifiers masked; what `profanity_view` fields match on.
     pub prof: Vec<u8>,
+    /// Identifiers found before the profanity pass (skeleton byte ranges; see [`Ident`]).
     pub idents: Vec<Ident>,
     /// `word_no[i]`: number of word starts in `skel[..=i]`.
     pub word_no: Vec<u32>,
