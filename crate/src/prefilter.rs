@@ -101,7 +101,7 @@ fn required_literals_cow(src: &str) -> Option<(bool, Vec<Cow<'static, [u8]>>)> {
 }
 
 /// Working vectors of [`Prefilter::candidates_in`], kept between checks so a check does not
-/// allocate them again: the literal bit set, the conditions met, the (slot, start) pairs, the
+/// allocate them again: the literal bit set, the conditions met, the (literal, start) pairs, the
 /// counting sort's cursors, and a finished [`Starts`] given back by [`Prefilter::recycle`].
 /// Contents are meaningless between calls.
 #[derive(Default)]
@@ -257,6 +257,7 @@ impl Prefilter {
     /// [`Prefilter::candidates`] with its working vectors (and, if [`Prefilter::recycle`] gave
     /// one back, the previous result's) taken from `scratch`: the same result without
     /// allocating once the vectors have grown (a checker keeps one scratch between checks).
+    #[inline(never)] // its own entry in a profile (inlined, its cost went to `Engine::check_with`)
     pub(crate) fn candidates_in(&self, p: &Prepared, out: &mut Vec<bool>, scratch: &mut Scratch) -> Starts {
         let Scratch { present, sat, found, fill, spare } = scratch;
         let (mut at, mut flat, mut open) = match spare.take() {
@@ -268,8 +269,12 @@ impl Prefilter {
         present.resize(self.n_lits.div_ceil(64), 0);
         sat.clear();
         sat.resize(self.n_conds, false);
-        // (slot, start) of every literal occurrence that feeds a slot; then grouped by slot
-        // (counting sort) into one flat array, each slot's run sorted by start
+        // per slot its occurrence count, counted during the scan (at[s + 1]), then prefix-summed
+        at.clear();
+        at.resize(self.n_slots + 1, 0);
+        // (literal, start) of every literal occurrence that feeds a slot; then its start is put
+        // in each slot the literal feeds, grouped by slot (counting sort) into one flat array,
+        // each slot's run sorted by start
         found.clear();
         found.reserve(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
@@ -284,28 +289,36 @@ impl Prefilter {
                     }
                 }
                 let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
-                found.extend(self.lit_slots[a..b].iter().map(|&s| (s, m.start() as u32)));
+                if a < b {
+                    for &s in &self.lit_slots[a..b] {
+                        at[s as usize + 1] += 1;
+                    }
+                    found.push((k as u32, m.start() as u32));
+                }
             }
-        }
-        at.clear();
-        at.resize(self.n_slots + 1, 0);
-        for &(s, _) in found.iter() {
-            at[s as usize + 1] += 1;
         }
         for i in 1..at.len() {
             at[i] += at[i - 1];
         }
         flat.clear();
-        flat.resize(found.len(), 0);
+        flat.resize(at[self.n_slots] as usize, 0);
         fill.clear();
         fill.extend_from_slice(&at);
-        for &(s, pos) in found.iter() {
-            flat[fill[s as usize] as usize] = pos;
-            fill[s as usize] += 1;
+        for &(k, pos) in found.iter() {
+            let (a, b) = (self.lit_slot_at[k as usize] as usize, self.lit_slot_at[k as usize + 1] as usize);
+            for &s in &self.lit_slots[a..b] {
+                flat[fill[s as usize] as usize] = pos;
+                fill[s as usize] += 1;
+            }
         }
         for w in at.windows(2) {
             if w[1] - w[0] > 1 {
-                flat[w[0] as usize..w[1] as usize].sort_unstable();
+                // a slot's starts mostly come in order already (the scan reports occurrences
+                // by end): checking is cheaper than sorting them again (measured)
+                let run = &mut flat[w[0] as usize..w[1] as usize];
+                if !run.is_sorted() {
+                    run.sort_unstable();
+                }
             }
         }
         out.clear();
@@ -664,6 +677,68 @@ mod equivalence {
             }
         }
         assert!(checked > 10, "{checked}");
+    }
+
+    /// An independent reference for `candidates_in`: every occurrence's `(slot, start)` pair
+    /// for every slot its literal feeds, grouped with `csr` and sorted per slot; a flag per
+    /// literal and condition; every rule's and gate's conditions tested. `(out, at, flat, open)`.
+    fn candidates_reference(pf: &Prefilter, p: &Prepared) -> (Vec<bool>, Vec<u32>, Vec<u32>, Vec<bool>) {
+        let mut present = vec![false; pf.n_lits];
+        let mut sat = vec![false; pf.n_conds];
+        let mut found: Vec<(u32, u32)> = Vec::new();
+        for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
+            let Some(ac) = &pf.views[v] else { continue };
+            for m in ac.find_overlapping_iter(hay) {
+                let k = m.pattern().as_usize() + v * pf.offset;
+                if !present[k] {
+                    present[k] = true;
+                    for &c in &pf.lit_conds[pf.lit_cond_at[k] as usize..pf.lit_cond_at[k + 1] as usize] {
+                        sat[c as usize] = true;
+                    }
+                }
+                for &s in &pf.lit_slots[pf.lit_slot_at[k] as usize..pf.lit_slot_at[k + 1] as usize] {
+                    found.push((s, m.start() as u32));
+                }
+            }
+        }
+        let (at, mut flat) = super::csr(pf.n_slots, found.iter().map(|&(s, pos)| (s as usize, pos)));
+        for w in at.windows(2) {
+            flat[w[0] as usize..w[1] as usize].sort_unstable();
+        }
+        let out = pf.groups.iter().map(|gs| gs.iter().all(|&c| sat[c as usize])).collect();
+        let open = pf.gates.iter().map(|&c| sat[c as usize]).collect();
+        (out, at, flat, open)
+    }
+
+    /// `candidates_in` (literal occurrences recorded once, their starts scattered into every
+    /// slot the literal feeds) gives exactly what the reference gives, on every text, with one
+    /// scratch and its recycled `Starts` reused across all of them (stale contents from the
+    /// previous text), and the same as with a fresh scratch. Not vacuous: texts turn on
+    /// conditional rules, open gates and record starts in slots fed by shared literals.
+    #[test]
+    fn candidates_in_equals_the_reference_with_a_reused_scratch() {
+        let rules = fresh_rules();
+        let pf = Prefilter::new(&rules).expect("prefilter");
+        let det = crate::detectors::Detectors::new();
+        let mut scratch = super::Scratch::default();
+        let (mut out, mut fresh_out) = (Vec::new(), Vec::new());
+        let (mut texts_n, mut rules_on, mut open_n, mut starts_n) = (0, 0, 0, 0);
+        for t in texts(&rules) {
+            let p = Prepared::new(&t, &det);
+            let want = candidates_reference(&pf, &p);
+            let got = pf.candidates_in(&p, &mut out, &mut scratch);
+            assert_eq!((&out, &got.at, &got.flat, &got.open), (&want.0, &want.1, &want.2, &want.3), "{t:?}");
+            let fresh = pf.candidates(&p, &mut fresh_out);
+            assert_eq!((&fresh_out, &fresh.at, &fresh.flat, &fresh.open), (&out, &got.at, &got.flat, &got.open));
+            texts_n += 1;
+            rules_on += out.iter().zip(&pf.groups).filter(|(&b, gs)| b && !gs.is_empty()).count();
+            open_n += got.open.iter().filter(|&&b| b).count();
+            starts_n += got.flat.len();
+            Prefilter::recycle(got, &mut scratch);
+        }
+        // a literal feeding several slots (what the scatter must repeat per slot)
+        assert!((0..pf.n_lits).any(|k| pf.lit_slot_at[k + 1] - pf.lit_slot_at[k] > 1));
+        assert!(rules_on > texts_n && open_n > texts_n && starts_n > 5 * texts_n, "{rules_on} {open_n} {starts_n} over {texts_n} texts");
     }
 
     /// Through the engine's prefilter: `hits_with` (anchored at the recorded starts) == `hits`
