@@ -81,6 +81,9 @@ pub const WRITERS: &[(&str, bool, &[&str])] = &[
     ),
 ];
 
+/// A predicate choosing writers (a protocol table's row group).
+type WriterFilter<'a> = &'a dyn Fn(&Writer) -> bool;
+
 /// Files never read here: the fresh test sets (own26–own29, session 7's) and own9 (summary figures
 /// only). (own20/own21, session 6's fresh sets, were retired in session 7; the pool in [`WRITERS`]
 /// is still session 6's, which the shipped `confidence` lines were computed on.)
@@ -573,7 +576,7 @@ fn main() {
     }
     let untuned = |w: &Writer| !w.tuned;
     let tuned = |w: &Writer| w.tuned;
-    let groups: [(&str, &dyn Fn(&Writer) -> bool); 2] = [("untuned", &untuned), ("tuned", &tuned)];
+    let groups: [(&str, WriterFilter); 2] = [("untuned", &untuned), ("tuned", &tuned)];
     for (gname, which) in groups {
         let base: Vec<(f64, f64, [u32; 4])> = [false, true].iter().map(|&m| mean(&writers, which, &|_| none.clone(), SHIPPED, m, &info_default)).collect();
         println!(
