@@ -599,18 +599,11 @@ fn parse_syntax(src: &str) -> Option<regex_syntax::hir::Hir> {
 /// reverse lazy DFA, `hybrid::regex::Builder`). The DFA never gives up (no cache-clear minimum;
 /// no quit bytes: ASCII word boundaries).
 fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<LazyDfa> {
-    use regex_automata::{hybrid::dfa, nfa::thompson, MatchKind};
-    let nfa = thompson::Compiler::new()
-        .configure(
-            thompson::Config::new()
-                .utf8(false)
-                .nfa_size_limit(Some(8 << 20))
-                .shrink(false)
-                .reverse(reverse)
-                .which_captures(thompson::WhichCaptures::None),
-        )
-        .build_from_hir(hir)
-        .ok()?;
+    use regex_automata::{hybrid::dfa, MatchKind};
+    let nfa = match NFA_WRITER.with(|w| w.try_borrow_mut().ok().and_then(|mut w| w.nfa(hir, reverse))) {
+        Some(nfa) => nfa,
+        None => NFA_COMPILERS.with(|c| c[usize::from(reverse)].build_from_hir(hir).ok())?,
+    };
     let kind = if reverse { MatchKind::All } else { MatchKind::LeftmostFirst };
     let d = dfa::Builder::new()
         .configure(dfa::Config::new().match_kind(kind).specialize_start_states(false).cache_capacity(2 * (1 << 20)))
@@ -620,6 +613,459 @@ fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<LazyDfa> {
     let d2 = d.clone();
     let make: CacheFn = Box::new(move || d2.create_cache());
     Some(LazyDfa { dfa: d, caches: regex_automata::util::pool::Pool::new(make) })
+}
+
+thread_local! {
+    /// The Thompson NFA compilers of [`build_dfa`], forward (`[0]`) and reverse (`[1]`), kept
+    /// per thread: a compiler clears its state builder at the start of every build (the output
+    /// depends only on the HIR and the configuration), so reusing one keeps its vectors' capacity
+    /// instead of growing fresh ones for each of the ~40 sources a first check compiles.
+    static NFA_COMPILERS: [regex_automata::nfa::thompson::Compiler; 2] = [nfa_compiler(false), nfa_compiler(true)];
+}
+
+thread_local! {
+    /// The [`NfaWriter`] of [`build_dfa`], kept per thread with its vectors' capacity.
+    static NFA_WRITER: std::cell::RefCell<NfaWriter> = std::cell::RefCell::new(NfaWriter::new());
+}
+
+/// A Thompson NFA state reference: (start, end) state ids, as the compiler's `ThompsonRef`.
+type NfaRef = (regex_automata::util::primitives::StateID, regex_automata::util::primitives::StateID);
+
+/// Builds the Thompson NFA of a parsed rule source straight into a `thompson::Builder`, making
+/// the same builder calls in the same order as regex-automata 0.4's `thompson::Compiler` does
+/// for it (configured as [`nfa_compiler`]: bytes, no captures, unanchored prefix, 8 MiB limit),
+/// so the NFA is the same, state for state (`tests::direct_nfa_equals_compiled_nfa_*` compares
+/// them on every built-in source and on random patterns, both directions; the one difference
+/// in the builder, an empty state for a trie node's union of one alternate, leaves no trace in
+/// the NFA). What it saves is
+/// the compiler's allocations: the big literal alternations of the concept lexicons go through
+/// the compiler's `LiteralTrie`, two growing vectors per trie node plus a frame with two more
+/// per node when compiling it (measured: 11M of the 25.6M instructions of compiling the
+/// cold-start check's 40 sources were vector growth there); here the trie is two flat arrays
+/// kept between builds and each node's transitions a linked list in them. Any HIR outside what
+/// the rule syntax produces (a non-ASCII Unicode class) or any build error gives `None`: the
+/// caller then runs the compiler, which also reports the error.
+struct NfaWriter {
+    builder: regex_automata::nfa::thompson::Builder,
+    reverse: bool,
+    /// trie nodes: (sentinel entry, last entry, last match marker or the sentinel, has transitions)
+    trie: Vec<TrieNode>,
+    /// trie entries: a transition (`byte` < 256) to `node`, a match marker ([`TRIE_MARK`]) or a
+    /// node's sentinel; `link`: the node's next entry ([`TRIE_NONE`] at the end)
+    entries: Vec<TrieEntry>,
+    /// the sparse transitions of the trie nodes being compiled (a stack, each node above its
+    /// parent's part)
+    sparse: Vec<regex_automata::nfa::thompson::Transition>,
+    /// the union alternates of the trie nodes being compiled (a stack, as `sparse`)
+    union: Vec<regex_automata::util::primitives::StateID>,
+}
+
+/// A node of [`NfaWriter`]'s literal trie (indices into its entries).
+#[derive(Clone, Copy)]
+struct TrieNode {
+    head: u32,
+    tail: u32,
+    /// the entry after which the active chunk starts (transitions added since the last match)
+    active: u32,
+    has_trans: bool,
+    has_mark: bool,
+}
+
+/// An entry of [`NfaWriter`]'s literal trie.
+#[derive(Clone, Copy)]
+struct TrieEntry {
+    byte: u16,
+    node: u32,
+    link: u32,
+}
+
+/// [`TrieEntry::byte`] of a match marker: the literals ending here come before the transitions
+/// after it (leftmost-first priority), as `LiteralTrie`'s chunks.
+const TRIE_MARK: u16 = 256;
+/// [`TrieEntry::byte`] of a node's first (sentinel) entry.
+const TRIE_SENTINEL: u16 = 257;
+const TRIE_NONE: u32 = u32::MAX;
+
+impl NfaWriter {
+    fn new() -> NfaWriter {
+        NfaWriter {
+            builder: regex_automata::nfa::thompson::Builder::new(),
+            reverse: false,
+            trie: Vec::new(),
+            entries: Vec::new(),
+            sparse: Vec::new(),
+            union: Vec::new(),
+        }
+    }
+
+    /// The NFA of `hir` (forward, or `reverse`), as `thompson::Compiler::build_from_hir` (the
+    /// compiler's `compile`: one pattern, an unanchored prefix `(?s-u:.)*?` unless every match
+    /// is anchored at the start, the end for a reverse NFA). `None`: see [`NfaWriter`].
+    fn nfa(&mut self, hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<regex_automata::nfa::thompson::NFA> {
+        use regex_syntax::hir::{Dot, Hir, Look};
+        self.reverse = reverse;
+        self.sparse.clear();
+        self.union.clear();
+        let b = &mut self.builder;
+        b.clear();
+        b.set_utf8(false);
+        b.set_reverse(reverse);
+        b.set_look_matcher(regex_automata::util::look::LookMatcher::default());
+        b.set_size_limit(Some(8 << 20)).ok()?;
+        let props = hir.properties();
+        let anchored = if reverse { props.look_set_suffix().contains(Look::End) } else { props.look_set_prefix().contains(Look::Start) };
+        let prefix = if anchored { self.empty()? } else { self.at_least(&Hir::dot(Dot::AnyByte), false, 0)? };
+        self.builder.start_pattern().ok()?;
+        let one = self.c(hir)?;
+        let m = self.builder.add_match().ok()?;
+        self.patch(one.1, m)?;
+        self.builder.finish_pattern(one.0).ok()?;
+        self.patch(prefix.1, one.0)?;
+        self.builder.build(one.0, prefix.0).ok()
+    }
+
+    fn patch(&mut self, from: regex_automata::util::primitives::StateID, to: regex_automata::util::primitives::StateID) -> Option<()> {
+        self.builder.patch(from, to).ok()
+    }
+
+    /// The compiler's `c`: one HIR node.
+    fn c(&mut self, h: &regex_syntax::hir::Hir) -> Option<NfaRef> {
+        use regex_syntax::hir::{Class, HirKind};
+        match h.kind() {
+            HirKind::Empty => self.empty(),
+            HirKind::Literal(l) => self.literal(&l.0),
+            HirKind::Class(Class::Bytes(cls)) => self.class(cls.iter().map(|r| (r.start(), r.end()))),
+            // ASCII only (`Hir::alternation` makes one of single-character literals): compiled
+            // as its bytes, as the compiler does; any other needs its UTF-8 automata
+            HirKind::Class(Class::Unicode(cls)) if cls.is_ascii() => self.class(cls.iter().map(|r| (r.start() as u8, r.end() as u8))),
+            HirKind::Class(Class::Unicode(_)) => None,
+            HirKind::Look(l) => self.look(*l),
+            HirKind::Repetition(r) => match (r.min, r.max) {
+                (0, Some(1)) => self.zero_or_one(&r.sub, r.greedy),
+                (min, None) => self.at_least(&r.sub, r.greedy, min),
+                (min, Some(max)) if min == max => self.exactly(&r.sub, min),
+                (min, Some(max)) => self.bounded(&r.sub, r.greedy, min, max),
+            },
+            // no captures are compiled (`WhichCaptures::None`)
+            HirKind::Capture(c) => self.c(&c.sub),
+            HirKind::Concat(es) => self.concat(es.len(), |w, k| w.c(&es[k])),
+            HirKind::Alternation(es) => self.alternation(es),
+        }
+    }
+
+    fn empty(&mut self) -> Option<NfaRef> {
+        let id = self.builder.add_empty().ok()?;
+        Some((id, id))
+    }
+
+    fn range(&mut self, b: u8) -> Option<NfaRef> {
+        use regex_automata::{nfa::thompson::Transition, util::primitives::StateID};
+        let id = self.builder.add_range(Transition { start: b, end: b, next: StateID::ZERO }).ok()?;
+        Some((id, id))
+    }
+
+    /// The compiler's `c_concat`: `n` items, compiled last to first in a reverse NFA.
+    fn concat(&mut self, n: usize, mut item: impl FnMut(&mut NfaWriter, usize) -> Option<NfaRef>) -> Option<NfaRef> {
+        if n == 0 {
+            return self.empty();
+        }
+        let rev = self.reverse;
+        let at = |k: usize| if rev { n - 1 - k } else { k };
+        let (start, mut end) = item(self, at(0))?;
+        for k in 1..n {
+            let next = item(self, at(k))?;
+            self.patch(end, next.0)?;
+            end = next.1;
+        }
+        Some((start, end))
+    }
+
+    fn literal(&mut self, bytes: &[u8]) -> Option<NfaRef> {
+        self.concat(bytes.len(), |w, k| w.range(bytes[k]))
+    }
+
+    /// A class of byte ranges (`c_byte_class`, or `c_unicode_class` of an ASCII class).
+    fn class(&mut self, ranges: impl Iterator<Item = (u8, u8)>) -> Option<NfaRef> {
+        use regex_automata::nfa::thompson::Transition;
+        let end = self.builder.add_empty().ok()?;
+        let trans: Vec<Transition> = ranges.map(|(start, e)| Transition { start, end: e, next: end }).collect();
+        Some((self.builder.add_sparse(trans).ok()?, end))
+    }
+
+    fn look(&mut self, l: regex_syntax::hir::Look) -> Option<NfaRef> {
+        use regex_automata::util::{look::Look, primitives::StateID};
+        use regex_syntax::hir::Look as H;
+        let mut look = match l {
+            H::Start => Look::Start,
+            H::End => Look::End,
+            H::StartLF => Look::StartLF,
+            H::EndLF => Look::EndLF,
+            H::StartCRLF => Look::StartCRLF,
+            H::EndCRLF => Look::EndCRLF,
+            H::WordAscii => Look::WordAscii,
+            H::WordAsciiNegate => Look::WordAsciiNegate,
+            H::WordUnicode => Look::WordUnicode,
+            H::WordUnicodeNegate => Look::WordUnicodeNegate,
+            H::WordStartAscii => Look::WordStartAscii,
+            H::WordEndAscii => Look::WordEndAscii,
+            H::WordStartUnicode => Look::WordStartUnicode,
+            H::WordEndUnicode => Look::WordEndUnicode,
+            H::WordStartHalfAscii => Look::WordStartHalfAscii,
+            H::WordEndHalfAscii => Look::WordEndHalfAscii,
+            H::WordStartHalfUnicode => Look::WordStartHalfUnicode,
+            H::WordEndHalfUnicode => Look::WordEndHalfUnicode,
+        };
+        if self.reverse {
+            look = look.reversed();
+        }
+        let id = self.builder.add_look(StateID::ZERO, look).ok()?;
+        Some((id, id))
+    }
+
+    /// An empty union state, preferring its first alternates (`greedy`) or its last.
+    fn union(&mut self, greedy: bool, cap: usize) -> Option<regex_automata::util::primitives::StateID> {
+        let v = Vec::with_capacity(cap);
+        if greedy { self.builder.add_union(v) } else { self.builder.add_union_reverse(v) }.ok()
+    }
+
+    fn zero_or_one(&mut self, e: &regex_syntax::hir::Hir, greedy: bool) -> Option<NfaRef> {
+        let union = self.union(greedy, 2)?;
+        let compiled = self.c(e)?;
+        let empty = self.builder.add_empty().ok()?;
+        self.patch(union, compiled.0)?;
+        self.patch(union, empty)?;
+        self.patch(compiled.1, empty)?;
+        Some((union, empty))
+    }
+
+    fn exactly(&mut self, e: &regex_syntax::hir::Hir, n: u32) -> Option<NfaRef> {
+        self.concat(n as usize, |w, _| w.c(e))
+    }
+
+    fn at_least(&mut self, e: &regex_syntax::hir::Hir, greedy: bool, n: u32) -> Option<NfaRef> {
+        if n == 0 {
+            if e.properties().minimum_len().is_some_and(|len| len > 0) {
+                let union = self.union(greedy, 2)?;
+                let compiled = self.c(e)?;
+                self.patch(union, compiled.0)?;
+                self.patch(compiled.1, union)?;
+                return Some((union, union));
+            }
+            let compiled = self.c(e)?;
+            let plus = self.union(greedy, 2)?;
+            self.patch(compiled.1, plus)?;
+            self.patch(plus, compiled.0)?;
+            let question = self.union(greedy, 2)?;
+            let empty = self.builder.add_empty().ok()?;
+            self.patch(question, compiled.0)?;
+            self.patch(question, empty)?;
+            self.patch(plus, empty)?;
+            Some((question, empty))
+        } else if n == 1 {
+            let compiled = self.c(e)?;
+            let union = self.union(greedy, 2)?;
+            self.patch(compiled.1, union)?;
+            self.patch(union, compiled.0)?;
+            Some((compiled.0, union))
+        } else {
+            let prefix = self.exactly(e, n - 1)?;
+            let last = self.c(e)?;
+            let union = self.union(greedy, 2)?;
+            self.patch(prefix.1, last.0)?;
+            self.patch(last.1, union)?;
+            self.patch(union, last.0)?;
+            Some((prefix.0, union))
+        }
+    }
+
+    fn bounded(&mut self, e: &regex_syntax::hir::Hir, greedy: bool, min: u32, max: u32) -> Option<NfaRef> {
+        let prefix = self.exactly(e, min)?;
+        if min == max {
+            return Some(prefix);
+        }
+        let empty = self.builder.add_empty().ok()?;
+        let mut prev_end = prefix.1;
+        for _ in min..max {
+            let union = self.union(greedy, 2)?;
+            let compiled = self.c(e)?;
+            self.patch(prev_end, union)?;
+            self.patch(union, compiled.0)?;
+            self.patch(union, empty)?;
+            prev_end = compiled.1;
+        }
+        self.patch(prev_end, empty)?;
+        Some((prefix.0, empty))
+    }
+
+    /// The compiler's `c_alt_slice`: an alternation of two or more literals (and nothing else)
+    /// as a trie, else `c_alt_iter`.
+    fn alternation(&mut self, es: &[regex_syntax::hir::Hir]) -> Option<NfaRef> {
+        use regex_syntax::hir::HirKind;
+        let literals = es.iter().filter(|e| matches!(e.kind(), HirKind::Literal(_))).count();
+        if literals > 1 && literals == es.len() {
+            return self.literal_trie(es);
+        }
+        let Some(first) = es.first() else {
+            let id = self.builder.add_fail().ok()?;
+            return Some((id, id));
+        };
+        let first = self.c(first)?;
+        let Some(second) = es.get(1) else { return Some(first) };
+        let second = self.c(second)?;
+        let union = self.union(true, es.len())?;
+        let end = self.builder.add_empty().ok()?;
+        self.patch(union, first.0)?;
+        self.patch(first.1, end)?;
+        self.patch(union, second.0)?;
+        self.patch(second.1, end)?;
+        for e in &es[2..] {
+            let compiled = self.c(e)?;
+            self.patch(union, compiled.0)?;
+            self.patch(compiled.1, end)?;
+        }
+        Some((union, end))
+    }
+
+    fn trie_node(&mut self) -> u32 {
+        let (n, e) = (self.trie.len() as u32, self.entries.len() as u32);
+        self.entries.push(TrieEntry { byte: TRIE_SENTINEL, node: 0, link: TRIE_NONE });
+        self.trie.push(TrieNode { head: e, tail: e, active: e, has_trans: false, has_mark: false });
+        n
+    }
+
+    /// `LiteralTrie::get_or_add_state`: the node reached from `from` by `b` within its active
+    /// chunk (transitions kept in byte order there), added if new.
+    fn trie_step(&mut self, from: u32, b: u8) -> u32 {
+        let mut prev = self.trie[from as usize].active;
+        let mut cur = self.entries[prev as usize].link;
+        while cur != TRIE_NONE && self.entries[cur as usize].byte < u16::from(b) {
+            prev = cur;
+            cur = self.entries[cur as usize].link;
+        }
+        if cur != TRIE_NONE && self.entries[cur as usize].byte == u16::from(b) {
+            return self.entries[cur as usize].node;
+        }
+        let node = self.trie_node();
+        let e = self.entries.len() as u32;
+        self.entries.push(TrieEntry { byte: u16::from(b), node, link: cur });
+        self.entries[prev as usize].link = e;
+        let f = &mut self.trie[from as usize];
+        if cur == TRIE_NONE {
+            f.tail = e;
+        }
+        f.has_trans = true;
+        node
+    }
+
+    /// `LiteralTrie::State::add_match`: a literal ends at `node` (a match marker closes its
+    /// active chunk; none is added to a leaf already marked).
+    fn trie_mark(&mut self, node: u32) {
+        let n = self.trie[node as usize];
+        if !n.has_trans && n.has_mark {
+            return;
+        }
+        let e = self.entries.len() as u32;
+        self.entries.push(TrieEntry { byte: TRIE_MARK, node: 0, link: TRIE_NONE });
+        self.entries[n.tail as usize].link = e;
+        let n = &mut self.trie[node as usize];
+        n.tail = e;
+        n.active = e;
+        n.has_mark = true;
+    }
+
+    /// `LiteralTrie` (forward, or reverse: each literal's bytes added last to first) of the
+    /// literals `es`, compiled as `LiteralTrie::compile` does.
+    fn literal_trie(&mut self, es: &[regex_syntax::hir::Hir]) -> Option<NfaRef> {
+        use regex_syntax::hir::HirKind;
+        self.trie.clear();
+        self.entries.clear();
+        self.trie_node();
+        for e in es {
+            let HirKind::Literal(l) = e.kind() else { return None };
+            let mut node = 0;
+            if self.reverse {
+                for &b in l.0.iter().rev() {
+                    node = self.trie_step(node, b);
+                }
+            } else {
+                for &b in l.0.iter() {
+                    node = self.trie_step(node, b);
+                }
+            }
+            self.trie_mark(node);
+        }
+        let end = self.builder.add_empty().ok()?;
+        let start = self.trie_compile(0, end)?;
+        Some((start, end))
+    }
+
+    /// `LiteralTrie::compile` from `node` (depth first): each chunk of its transitions becomes
+    /// a range state (one transition) or a sparse state, a match marker an alternate to `end`,
+    /// and the node a union of those in order (an empty state to the one alternate if there is
+    /// only one: the same NFA); a transition to a leaf goes to `end`.
+    fn trie_compile(&mut self, node: u32, end: regex_automata::util::primitives::StateID) -> Option<regex_automata::util::primitives::StateID> {
+        use regex_automata::nfa::thompson::Transition;
+        let (sb, ub) = (self.sparse.len(), self.union.len());
+        let mut e = self.entries[self.trie[node as usize].head as usize].link;
+        while e != TRIE_NONE {
+            let TrieEntry { byte, node: to, link } = self.entries[e as usize];
+            if byte == TRIE_MARK {
+                self.trie_chunk(sb)?;
+                self.union.push(end);
+            } else {
+                let next = if self.trie[to as usize].has_trans { self.trie_compile(to, end)? } else { end };
+                self.sparse.push(Transition { start: byte as u8, end: byte as u8, next });
+            }
+            e = link;
+        }
+        self.trie_chunk(sb)?;
+        if self.union.len() == ub + 1 {
+            // one alternate (a node on a chain: most of a lexicon's trie): `LiteralTrie` adds a
+            // union of one, which `Builder::build` drops as it drops an empty state, pointing
+            // its predecessors at the alternate; an empty state ends in the same NFA without the
+            // union's vector (nothing patches a trie node after it is added)
+            let to = self.union.pop().expect("one alternate");
+            let id = self.builder.add_empty().ok()?;
+            self.patch(id, to)?;
+            return Some(id);
+        }
+        let alternates: Vec<_> = self.union.drain(ub..).collect();
+        self.builder.add_union(alternates).ok()
+    }
+
+    /// The pending chunk `self.sparse[sb..]` as a range or sparse state, pushed on `union`.
+    fn trie_chunk(&mut self, sb: usize) -> Option<()> {
+        let id = match self.sparse.len() - sb {
+            0 => return Some(()),
+            1 => {
+                let t = self.sparse.pop().expect("one transition");
+                self.builder.add_range(t).ok()?
+            }
+            _ => {
+                let trans: Vec<_> = self.sparse.drain(sb..).collect();
+                self.builder.add_sparse(trans).ok()?
+            }
+        };
+        self.union.push(id);
+        Some(())
+    }
+}
+
+/// A Thompson NFA compiler configured for [`build_dfa`]: bytes (`utf8(false)`), the meta
+/// engine's NFA size limit, no captures, no shrinking of reverse NFAs; `reverse` for the
+/// reverse NFA.
+fn nfa_compiler(reverse: bool) -> regex_automata::nfa::thompson::Compiler {
+    use regex_automata::nfa::thompson;
+    let mut c = thompson::Compiler::new();
+    c.configure(
+        thompson::Config::new()
+            .utf8(false)
+            .nfa_size_limit(Some(8 << 20))
+            .shrink(false)
+            .reverse(reverse)
+            .which_captures(thompson::WhichCaptures::None),
+    );
+    c
 }
 
 /// The lazy-DFA search path ([`Lazy::find_at`], [`Lazy::find_iter`]) could not serve a search:
@@ -1071,6 +1517,34 @@ mod tests {
         }
     }
 
+    const ATOMS: &[&str] = &[
+        "a", "b", "ab", "abc", "'", " ", "-", ".", r"\.", r"\-", r"\w", r"\d", r"\s", r"\W", r"\S", r"\b", r"\B",
+        r"\b{start-half}", r"\b{end-half}", r"\x41", r"\x{62}", r"\n", "[a-c]", "[^a]", r"[\w'-]", "[]a]", "[a-]",
+        r"[\d.]", "^", "$", "#", "&", "~", "%",
+    ];
+    const JUNK: &[&str] = &[")", "]", "}", "{", "*", "|", r"\", "[", "(", "é", r"\e", "[a&&b]", r"\<", "[c-a]"];
+    const QUANTS: &[&str] = &["", "", "", "", "", "", "?", "*", "+", "{2}", "{1,3}", "{0,}", "??", "*?", "{2,1}", "{,2}", "**"];
+    /// A random pattern over the direct parser's subset, with some stray metacharacters and
+    /// syntax outside it (`next(n)`: a pseudo-random number below `n`).
+    fn random_pattern(next: &mut impl FnMut(usize) -> usize, depth: u32) -> String {
+        let mut out = String::new();
+        for _ in 0..next(5) + 1 {
+            match next(10) {
+                0 | 1 if depth < 4 => {
+                    let open = ["(?:", "(", "(?i:"][next(3).min(next(3)).min(next(3))];
+                    out.push_str(open);
+                    out.push_str(&random_pattern(next, depth + 1));
+                    out.push(')');
+                }
+                2 => out.push('|'),
+                3 if next(4) == 0 => out.push_str(JUNK[next(JUNK.len())]),
+                _ => out.push_str(ATOMS[next(ATOMS.len())]),
+            }
+            out.push_str(QUANTS[next(QUANTS.len())]);
+        }
+        out
+    }
+
     /// Random patterns over the subset (and some stray metacharacters): whenever
     /// `parse_direct` answers, regex-syntax parses the pattern to the same HIR; where
     /// regex-syntax rejects a pattern, `parse_direct` does too. Profile rules can hold any
@@ -1084,34 +1558,9 @@ mod tests {
             seed ^= seed << 17;
             (seed % n as u64) as usize
         };
-        const ATOMS: &[&str] = &[
-            "a", "b", "ab", "abc", "'", " ", "-", ".", r"\.", r"\-", r"\w", r"\d", r"\s", r"\W", r"\S", r"\b", r"\B",
-            r"\b{start-half}", r"\b{end-half}", r"\x41", r"\x{62}", r"\n", "[a-c]", "[^a]", r"[\w'-]", "[]a]", "[a-]",
-            r"[\d.]", "^", "$", "#", "&", "~", "%",
-        ];
-        const JUNK: &[&str] = &[")", "]", "}", "{", "*", "|", r"\", "[", "(", "é", r"\e", "[a&&b]", r"\<", "[c-a]"];
-        const QUANTS: &[&str] = &["", "", "", "", "", "", "?", "*", "+", "{2}", "{1,3}", "{0,}", "??", "*?", "{2,1}", "{,2}", "**"];
-        fn gen(next: &mut impl FnMut(usize) -> usize, depth: u32) -> String {
-            let mut out = String::new();
-            for _ in 0..next(5) + 1 {
-                match next(10) {
-                    0 | 1 if depth < 4 => {
-                        let open = ["(?:", "(", "(?i:"][next(3).min(next(3)).min(next(3))];
-                        out.push_str(open);
-                        out.push_str(&gen(next, depth + 1));
-                        out.push(')');
-                    }
-                    2 => out.push('|'),
-                    3 if next(4) == 0 => out.push_str(JUNK[next(JUNK.len())]),
-                    _ => out.push_str(ATOMS[next(ATOMS.len())]),
-                }
-                out.push_str(QUANTS[next(QUANTS.len())]);
-            }
-            out
-        }
         let (mut direct, mut rejected) = (0, 0);
         for _ in 0..40000 {
-            let p = gen(&mut next, 0);
+            let p = random_pattern(&mut next, 0);
             let want = parse_syntax(&p);
             match crate::source::parse_direct(&p) {
                 Some(h) => {
@@ -1133,5 +1582,92 @@ mod tests {
         for t in ["shitterton", "shiitake", "matsushita", "this hit"] {
             assert!(!re.is_match(t.as_bytes()), "{t}");
         }
+    }
+
+    /// The NFA of `hir` from [`NfaWriter`] and from the compiler, as their `Debug` text (every
+    /// state, start state and pattern), or `None` from the writer.
+    fn both_nfas(w: &mut NfaWriter, hir: &regex_syntax::hir::Hir, reverse: bool) -> (Option<String>, String) {
+        let want = nfa_compiler(reverse).build_from_hir(hir).expect("the compiler builds it");
+        (w.nfa(hir, reverse).map(|n| format!("{n:?}")), format!("{want:?}"))
+    }
+
+    /// [`NfaWriter`] builds the compiler's NFA, state for state, for every source of the
+    /// built-in rules, forward and reverse (so `build_dfa` never needs the compiler for them).
+    #[test]
+    fn direct_nfa_equals_compiled_nfa_for_every_builtin_source() {
+        let cats = crate::engine::parse_categories(crate::builtin::CATEGORIES.expect("categories")).expect("categories");
+        let mut pool = RegexPool::new(false);
+        crate::engine::load_rules_in(crate::builtin::RULE_FILES, crate::builtin::CONCEPTS, &cats, &mut pool).expect("built-in rules");
+        let mut srcs: Vec<&String> = pool.map.keys().collect();
+        srcs.sort();
+        assert!(srcs.len() > 150, "{}", srcs.len());
+        let mut w = NfaWriter::new();
+        let mut tries = 0;
+        for src in &srcs {
+            let hir = parse(src).expect("built-in sources parse");
+            tries += usize::from(format!("{hir:?}").contains("Alternation"));
+            for reverse in [false, true] {
+                let (got, want) = both_nfas(&mut w, &hir, reverse);
+                assert!(got.as_deref() == Some(want.as_str()), "direct NFA differs (reverse {reverse}): {src}");
+            }
+        }
+        assert!(tries > 100, "{tries}");
+    }
+
+    /// The same at the edges: literal alternations with shared prefixes, repeats, prefixes of
+    /// other literals before and after them (leftmost-first chunks), lazy and counted
+    /// repetitions, anchored sources (no unanchored prefix), looks in both directions, ASCII
+    /// Unicode classes (`a|b`); and `None` for a non-ASCII Unicode class (the compiler then
+    /// builds it).
+    #[test]
+    fn direct_nfa_equals_compiled_nfa_at_the_edges() {
+        let pats = [
+            r"ab|abc|ab|a|b", r"abc|ab|abc|abd|a", r"foo|bar|baz|fo|f|foobar", r"(?:ab|cd)x(?:ef|gh)*?", r"a|b", r"ab|cd|e[fg]",
+            r"x(?:ab|ac|a)?y", r"\b{start-half}(?:boss|bosses|bossy)\b{end-half}", r"^ab|^ac", r"^(?:ab|cd)$", r"a{3}b{2,}c{2,5}?d??e*?f+?",
+            r"(?:)", r"a||b", r"[^a]x|\By", r"(a)(?:b(c))", r"(?:a*)*b", r"(?:a?)+?", r"(?:|a)*", r"zz|z|zzz|zz", r"\Aab\z", r"[a&&b]",
+            r"(?i)Ab|aC", r"\d{1,3}(?:,\d{3})*",
+        ];
+        let mut w = NfaWriter::new();
+        for p in pats {
+            let hir = parse_syntax(p).unwrap_or_else(|| panic!("{p} parses"));
+            for reverse in [false, true] {
+                let (got, want) = both_nfas(&mut w, &hir, reverse);
+                assert!(got.as_deref() == Some(want.as_str()), "direct NFA differs (reverse {reverse}): {p}\n{}\n{want}", got.unwrap_or_default());
+            }
+        }
+        use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir};
+        let uni = Hir::concat(vec![Hir::literal(*b"a"), Hir::class(Class::Unicode(ClassUnicode::new([ClassUnicodeRange::new('a', '\u{e9}')])))]);
+        assert!(w.nfa(&uni, false).is_none());
+        // and the writer is still right after giving up half way
+        let hir = parse_syntax("ab|ac|b").expect("parses");
+        let (got, want) = both_nfas(&mut w, &hir, false);
+        assert_eq!(got.as_deref(), Some(want.as_str()));
+    }
+
+    /// The same on random patterns over the rule syntax, both directions.
+    #[test]
+    fn direct_nfa_equals_compiled_nfa_on_random_patterns() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut w = NfaWriter::new();
+        let mut built = 0;
+        for _ in 0..6000 {
+            let p = random_pattern(&mut next, 0);
+            let Some(hir) = parse_syntax(&p) else { continue };
+            if nfa_compiler(false).build_from_hir(&hir).is_err() {
+                continue;
+            }
+            for reverse in [false, true] {
+                let (got, want) = both_nfas(&mut w, &hir, reverse);
+                assert!(got.as_deref() == Some(want.as_str()), "direct NFA differs (reverse {reverse}): {p}");
+            }
+            built += 1;
+        }
+        assert!(built > 2000, "{built}");
     }
 }
