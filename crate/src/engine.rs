@@ -615,7 +615,10 @@ fn fill_match(message: &str, quoted: &str) -> String {
     let b = message.as_bytes();
     let mut out = String::with_capacity(message.len() + quoted.len());
     let (mut done, mut i) = (0, 0);
-    while let Some(k) = b[i..].iter().position(|&c| c == b'{') {
+    // `str::find` of an ASCII char is a word-at-a-time memchr (a byte-by-byte `position` was
+    // ~4k instructions of a 280-character check's 8 findings); `i` is always a char boundary
+    // (0, just past the ASCII `{`, or just past `{match}`)
+    while let Some(k) = message[i..].find('{') {
         let at = i + k;
         if b[at..].starts_with(KEY) {
             out.push_str(&message[done..at]);

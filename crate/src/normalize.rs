@@ -204,9 +204,9 @@ impl Normalized {
         let n = v.len();
         let is_letterish = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'#' | b'%' | b'|');
         for i in 0..n {
-            let b = v[i];
-            // only these bytes fold (the rest map to themselves below): skip the others cheaply
-            if !matches!(b, b'1' | b'!' | b'|' | b'$' | b'5' | b'4' | b'0' | b'3' | b'7' | b'#' | b'%') {
+            // only the bytes with a fold (one table load: most bytes have none) are looked at
+            let f = LEET_FOLD[usize::from(v[i])];
+            if f == 0 {
                 continue;
             }
             let prev = if i > 0 { v[i - 1] } else { b' ' };
@@ -216,20 +216,49 @@ impl Normalized {
             if !in_word {
                 continue;
             }
-            v[i] = match b {
-                b'1' | b'!' | b'|' => b'i',
-                b'$' | b'5' => b's',
-                b'4' => b'a',
-                b'0' => b'o',
-                b'3' => b'e',
-                b'7' => b't',
-                b'#' | b'%' => b'*',
-                _ => b,
-            };
+            v[i] = f;
         }
         v
     }
 }
+
+/// The profanity view's leetspeak folds ([`Normalized::profanity_view`]), indexed by byte: `1`/`!`/`|`→`i`,
+/// `$`/`5`→`s`, `4`→`a`, `0`→`o`, `3`→`e`, `7`→`t`, `#`/`%`→`*`; 0 for a byte that does not fold.
+static LEET_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let pairs: [(u8, u8); 11] =
+        [(b'1', b'i'), (b'!', b'i'), (b'|', b'i'), (b'$', b's'), (b'5', b's'), (b'4', b'a'), (b'0', b'o'), (b'3', b'e'), (b'7', b't'), (b'#', b'*'), (b'%', b'*')];
+    let mut k = 0;
+    while k < pairs.len() {
+        t[pairs[k].0 as usize] = pairs[k].1;
+        k += 1;
+    }
+    t
+};
+
+/// [`BYTE_CLASS`] bit: an ASCII letter or digit.
+pub(crate) const ALNUM: u8 = 1;
+/// [`BYTE_CLASS`] bit: `_` (with [`ALNUM`], a regex `\w` byte: what the word index counts).
+pub(crate) const UNDERSCORE: u8 = 2;
+/// [`BYTE_CLASS`] bit: `'` (with [`ALNUM`], a word byte of the repetition detector's sentence keys).
+pub(crate) const APOSTROPHE: u8 = 4;
+
+/// Per byte, its class bits ([`ALNUM`], [`UNDERSCORE`], [`APOSTROPHE`]; 0 for every other byte):
+/// one table load instead of several range tests in the per-byte loops over the skeleton.
+pub(crate) static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = ALNUM;
+        }
+        b += 1;
+    }
+    t[b'_' as usize] = UNDERSCORE;
+    t[b'\'' as usize] = APOSTROPHE;
+    t
+};
 
 /// Number of UTF-16 code units in `s`.
 pub fn utf16_len(s: &str) -> u32 {
@@ -242,6 +271,33 @@ mod tests {
 
     fn skel(s: &str) -> String {
         String::from_utf8(Normalized::new(s).skel).unwrap()
+    }
+
+    /// The byte tables the per-byte loops read agree with the definitions they replace, for
+    /// every byte value: `BYTE_CLASS` with the ASCII predicates, `LEET_FOLD` with the documented
+    /// leetspeak folds (and nothing else folds).
+    #[test]
+    fn byte_tables_match_their_definitions() {
+        for b in 0..=255u8 {
+            let c = BYTE_CLASS[usize::from(b)];
+            assert_eq!(c & ALNUM != 0, b.is_ascii_alphanumeric(), "{b}");
+            assert_eq!(c & UNDERSCORE != 0, b == b'_', "{b}");
+            assert_eq!(c & APOSTROPHE != 0, b == b'\'', "{b}");
+            assert_eq!(c & !(ALNUM | UNDERSCORE | APOSTROPHE), 0, "{b}");
+            let want = match b {
+                b'1' | b'!' | b'|' => b'i',
+                b'$' | b'5' => b's',
+                b'4' => b'a',
+                b'0' => b'o',
+                b'3' => b'e',
+                b'7' => b't',
+                b'#' | b'%' => b'*',
+                _ => 0,
+            };
+            assert_eq!(LEET_FOLD[usize::from(b)], want, "{b}");
+        }
+        let n = Normalized::new("sh1t 4ss h0me 3ver 7ime a$$ c#nt 50 100 !");
+        assert_eq!(String::from_utf8(n.profanity_view(&[])).unwrap(), "shit ass home ever time ass c*nt 50 1oo !");
     }
 
     #[test]

@@ -1241,17 +1241,17 @@ impl<'a> Prepared<'a> {
         let prof = norm.profanity_view_in(masks, spare.prof);
         let mut word_no = spare.word_no;
         word_no.clear();
-        word_no.reserve(norm.skel.len());
+        // one `extend` over the skeleton (exact length: no capacity test per byte) with a
+        // branch-free count: a push per byte behind a branch was ~20 instructions a byte
         let mut count = 0u32;
         let mut prev_word = false;
-        for &b in &norm.skel {
-            let w = b.is_ascii_alphanumeric() || b == b'_';
-            if w && !prev_word {
-                count += 1;
-            }
+        word_no.extend(norm.skel.iter().map(|&b| {
+            // `\w`: an ASCII letter, digit or `_`
+            let w = crate::normalize::BYTE_CLASS[usize::from(b)] & (crate::normalize::ALNUM | crate::normalize::UNDERSCORE) != 0;
+            count += u32::from(w & !prev_word);
             prev_word = w;
-            word_no.push(count);
-        }
+            count
+        }));
         Prepared { text, norm, prof, idents, word_no }
     }
 
