@@ -668,7 +668,10 @@ fn fit(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], log: bool) -> Fit {
     // session 8: `ThreshRule::Gain` already prices clean false alarms, so the cap applies with it
     // only when `TRAIN_CLEAN_ADDED` is given
     let cap_on = clean_cap_on();
-    while cap_on {
+    loop {
+        if !cap_on {
+            break;
+        }
         let s = summarise(docs, &oof, &th, &NO_VETO);
         let cap = match clean_added {
             Some(x) => rules_warned + x * s.clean as f64,
