@@ -1481,16 +1481,22 @@ mod tests {
         shareable::<crate::Checker>();
     }
 
+    /// Every distinct regex source of the built-in rules (after concept expansion), sorted.
+    fn builtin_sources() -> Vec<String> {
+        let cats = crate::engine::parse_categories(crate::builtin::CATEGORIES.expect("categories")).expect("categories");
+        let mut pool = RegexPool::new(false);
+        crate::engine::load_rules_in(crate::builtin::RULE_FILES, crate::builtin::CONCEPTS, &cats, &mut pool).expect("built-in rules");
+        let mut srcs: Vec<String> = pool.map.into_keys().collect();
+        srcs.sort();
+        assert!(srcs.len() > 150, "{}", srcs.len());
+        srcs
+    }
+
     /// `source::parse_direct` builds exactly the HIR regex-syntax's parser gives, for every
     /// source of the built-in rules (so `parse` never needs the parser for them).
     #[test]
     fn direct_hir_equals_parsed_hir_for_every_builtin_source() {
-        let cats = crate::engine::parse_categories(crate::builtin::CATEGORIES.expect("categories")).expect("categories");
-        let mut pool = RegexPool::new(false);
-        crate::engine::load_rules_in(crate::builtin::RULE_FILES, crate::builtin::CONCEPTS, &cats, &mut pool).expect("built-in rules");
-        let mut srcs: Vec<&String> = pool.map.keys().collect();
-        srcs.sort();
-        assert!(srcs.len() > 150, "{}", srcs.len());
+        let srcs = builtin_sources();
         for src in &srcs {
             let want = parse_syntax(src).expect("built-in sources parse");
             let got = crate::source::parse_direct(src).unwrap_or_else(|| panic!("outside the direct subset: {src}"));
@@ -1595,12 +1601,7 @@ mod tests {
     /// built-in rules, forward and reverse (so `build_dfa` never needs the compiler for them).
     #[test]
     fn direct_nfa_equals_compiled_nfa_for_every_builtin_source() {
-        let cats = crate::engine::parse_categories(crate::builtin::CATEGORIES.expect("categories")).expect("categories");
-        let mut pool = RegexPool::new(false);
-        crate::engine::load_rules_in(crate::builtin::RULE_FILES, crate::builtin::CONCEPTS, &cats, &mut pool).expect("built-in rules");
-        let mut srcs: Vec<&String> = pool.map.keys().collect();
-        srcs.sort();
-        assert!(srcs.len() > 150, "{}", srcs.len());
+        let srcs = builtin_sources();
         let mut w = NfaWriter::new();
         let mut tries = 0;
         for src in &srcs {
