@@ -155,6 +155,44 @@ struct CheckScratch {
     hits: Vec<(usize, usize)>,
     others: Vec<(usize, usize)>,
     model: crate::model::ScoreScratch,
+    /// the sort keys of [`sort_by_packed_key`], reused across its calls and across checks
+    sort_keys: Vec<u128>,
+}
+
+/// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
+/// the order a stable sort by `key` gives. Sorts `u128`s (`key << 32 | index`, unique) with the
+/// one `[u128]::sort_unstable` and then moves the elements into place along the permutation's
+/// cycles (`keys` is scratch, left empty), so every caller shares one copy of the sort code
+/// instead of a copy per element type and comparator (wasm size, docs/performance.md).
+///
+/// Panics if `v` has more than `u32::MAX` elements.
+fn sort_by_packed_key<T>(v: &mut [T], keys: &mut Vec<u128>, key: impl Fn(&T) -> u128) {
+    if v.len() < 2 {
+        return;
+    }
+    let n = u32::try_from(v.len()).expect("fewer than 2^32 elements");
+    keys.clear();
+    keys.extend(v.iter().zip(0..n).map(|(x, i)| {
+        let k = key(x);
+        debug_assert!(k >> 96 == 0, "sort key wider than 96 bits");
+        k << 32 | u128::from(i)
+    }));
+    keys.sort_unstable();
+    // keys[j]'s low 32 bits: the index the element that belongs at j is at now. Follow each
+    // cycle once, marking a visited slot with u128::MAX (no real key is: its top 32 bits are 0).
+    for i in 0..keys.len() {
+        let mut j = i;
+        while keys[j] != u128::MAX {
+            let from = keys[j] as u32 as usize;
+            keys[j] = u128::MAX;
+            if from == i {
+                break;
+            }
+            v.swap(j, from);
+            j = from;
+        }
+    }
+    keys.clear();
 }
 
 /// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
@@ -337,8 +375,6 @@ impl Engine {
             /// The severity before a low-confidence demotion (`confidence.demoted`), if demoted.
             undemoted: Option<Severity>,
             list: usize,
-            /// Position in its category's hit list (ties in the sort keep this order).
-            n: usize,
         }
         let mut lists: Vec<Vec<u32>> = Vec::new();
         // exception occurrences (skeleton byte ranges), computed once per check
@@ -427,7 +463,7 @@ impl Engine {
                     lists.len() - 1
                 });
                 let v = by_cat.entry(cat).or_default();
-                v.push(Hit { s, e, rule, sev, undemoted, list, n: v.len() });
+                v.push(Hit { s, e, rule, sev, undemoted, list });
             }
         }
         let mut out = Vec::new();
@@ -519,9 +555,11 @@ impl Engine {
             }
         }
         for (cat, mut hits) in by_cat {
-            // a stable sort by (start, severity, longer first), as an unstable sort on a unique key
-            // (push order last): same order, no scratch allocation
-            hits.sort_unstable_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)).then(a.n.cmp(&b.n)));
+            // a stable sort by (start, severity, longer first): ties keep push order (skeleton
+            // byte offsets fit in 32 bits: a draft is far below 4 GiB)
+            sort_by_packed_key(&mut hits, &mut scratch.sort_keys, |h| {
+                u128::from(h.s as u32) << 34 | (h.sev as u128) << 32 | u128::from(!(h.e as u32))
+            });
             let mut merged: Vec<Hit> = Vec::new();
             for h in hits {
                 if let Some(last) = merged.last_mut() {
@@ -568,7 +606,10 @@ impl Engine {
                 });
             }
         }
-        out.sort_by(|a, b| a.start.cmp(&b.start).then(a.severity.cmp(&b.severity)).then(a.end.cmp(&b.end)));
+        // stable, by (start, severity, end)
+        sort_by_packed_key(&mut out, &mut scratch.sort_keys, |f| {
+            u128::from(f.start) << 34 | (f.severity as u128) << 32 | u128::from(f.end)
+        });
         // the working vectors, for the next check
         scratch.prepared = prepared.recycle();
         scratch.candidate = candidate;
@@ -645,6 +686,33 @@ fn clause_ref(profile: &crate::Profile, c: &crate::profile::Clause) -> ClauseRef
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `sort_by_packed_key` orders as the standard library's stable sort by the same key, ties
+    /// in input order, on many small random slices with many ties (and leaves `keys` empty).
+    #[test]
+    fn packed_key_sort_is_a_stable_sort() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut keys = Vec::new();
+        for round in 0..2000 {
+            let len = (next() % 40) as usize;
+            let spread = 1 + round % 7;
+            // (key, payload): payload is the input position, so a tie out of order shows
+            let mut v: Vec<(u128, usize)> = (0..len)
+                .map(|i| (u128::from(next() % spread) << 64 | u128::from(next() % 3) << 90, i))
+                .collect();
+            let mut want = v.clone();
+            want.sort_by_key(|x| x.0);
+            sort_by_packed_key(&mut v, &mut keys, |x| x.0);
+            assert_eq!(v, want, "round {round}");
+            assert!(keys.is_empty());
+        }
+    }
 
     /// Every rule carries examples, and each fires / stays quiet as stated (rule run in isolation,
     /// no profile involved).
