@@ -159,6 +159,12 @@ struct CheckScratch {
     sort_keys: Vec<u128>,
 }
 
+/// Where `cat` is, or would be inserted, in `by_cat` (ordered by category name, each once):
+/// `Ok(index)` if present, else `Err(insertion index)` ([`slice::binary_search_by`]).
+fn slot<T>(by_cat: &[(&str, T)], cat: &str) -> Result<usize, usize> {
+    by_cat.binary_search_by(|(k, _)| (*k).cmp(cat))
+}
+
 /// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
 /// the order a stable sort by `key` gives. Sorts `u128`s (`key << 32 | index`, unique) with the
 /// one `[u128]::sort_unstable` and then moves the elements into place along the permutation's
@@ -413,7 +419,8 @@ impl Engine {
                 (Severity::Info, Some(sev))
             }
         };
-        let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
+        // per category, ordered by name (as a BTreeMap would be; a sorted Vec: less wasm code)
+        let mut by_cat: Vec<(&str, Vec<Hit>)> = Vec::new();
         let mut candidate = std::mem::take(&mut scratch.candidate);
         let (mut hits, mut others) = (std::mem::take(&mut scratch.hits), std::mem::take(&mut scratch.others));
         // which shared rules can fire, and where their fields' literals start
@@ -462,8 +469,14 @@ impl Engine {
                     lists.push(clauses);
                     lists.len() - 1
                 });
-                let v = by_cat.entry(cat).or_default();
-                v.push(Hit { s, e, rule, sev, undemoted, list });
+                let i = match slot(&by_cat, cat) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        by_cat.insert(i, (cat, Vec::new()));
+                        i
+                    }
+                };
+                by_cat[i].1.push(Hit { s, e, rule, sev, undemoted, list });
             }
         }
         let mut out = Vec::new();
@@ -506,7 +519,7 @@ impl Engine {
                 let mut verdicts = None;
                 for (ci, cm) in m.categories.iter().enumerate() {
                     let cat = cm.id.as_str();
-                    let demoted_only = match by_cat.get(cat) {
+                    let demoted_only = match slot(&by_cat, cat).ok().map(|i| &by_cat[i].1) {
                         None => false,
                         Some(hits) if hits.iter().all(|h| h.undemoted.is_some()) => true,
                         Some(_) => continue,
@@ -525,7 +538,7 @@ impl Engine {
                         continue;
                     }
                     if demoted_only {
-                        for h in by_cat.get_mut(cat).into_iter().flatten() {
+                        for h in slot(&by_cat, cat).ok().map(|i| &mut by_cat[i].1).into_iter().flatten() {
                             h.sev = h.undemoted.take().unwrap_or(h.sev);
                         }
                         continue;
