@@ -6,7 +6,7 @@ use crate::profile::{load_profile, CategoryConfig, LoadEnv, LoadError, LoadedPro
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use crate::prefilter::Prefilter;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
@@ -125,7 +125,9 @@ pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    profiles: BTreeMap<String, Prof>,
+    /// by id, each once (ordered by id as a BTreeMap would be; a sorted Vec with [`slot`]:
+    /// less wasm code)
+    profiles: Vec<(String, Prof)>,
     /// Index into `categories` of each of `rules`' category (finding assembly looks it up by number).
     rule_cat: Vec<Option<usize>>,
     detectors: Detectors,
@@ -159,10 +161,11 @@ struct CheckScratch {
     sort_keys: Vec<u128>,
 }
 
-/// Where `cat` is, or would be inserted, in `by_cat` (ordered by category name, each once):
+/// Where `cat` is, or would be inserted, in `by_cat` (ordered by name — a category's or a
+/// profile's id —, each once):
 /// `Ok(index)` if present, else `Err(insertion index)` ([`slice::binary_search_by`]).
-fn slot<T>(by_cat: &[(&str, T)], cat: &str) -> Result<usize, usize> {
-    by_cat.binary_search_by(|(k, _)| (*k).cmp(cat))
+fn slot<K: AsRef<str>, T>(by_cat: &[(K, T)], cat: &str) -> Result<usize, usize> {
+    by_cat.binary_search_by(|(k, _)| k.as_ref().cmp(cat))
 }
 
 /// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
@@ -291,7 +294,7 @@ impl Engine {
             categories,
             rules,
             prefilter,
-            profiles: BTreeMap::new(),
+            profiles: Vec::new(),
             detectors: Detectors::new(),
             known_tags,
             rule_ids,
@@ -318,15 +321,19 @@ impl Engine {
         };
         let p = load_profile(json, &env)?;
         let id = p.profile.id.clone();
-        self.profiles.insert(id.clone(), Prof::new(p, &self.categories));
+        let prof = Prof::new(p, &self.categories);
+        match slot(&self.profiles, &id) {
+            Ok(i) => self.profiles[i].1 = prof,
+            Err(i) => self.profiles.insert(i, (id.clone(), prof)),
+        }
         Ok(id)
     }
 
     /// The loaded profiles' summaries (id, name, source document, language, note), by id.
     pub fn profiles(&self) -> Vec<ProfileSummary> {
         self.profiles
-            .values()
-            .map(|l| &l.loaded.profile)
+            .iter()
+            .map(|(_, l)| &l.loaded.profile)
             .map(|p| ProfileSummary {
                 id: p.id.clone(),
                 name: p.name.clone(),
@@ -360,7 +367,7 @@ impl Engine {
     /// Checks `text`; `use_model`: whether the stance model (`crate/src/model.rs`) may add
     /// findings for grounded stance categories the rules did not raise.
     pub fn check_with(&self, text: &str, ctx: &Context, use_model: bool) -> Result<Vec<Finding>, CheckError> {
-        let prof = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let prof = self.prof(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
         let loaded = &prof.loaded;
         let profile = &loaded.profile;
         let mut guard = self.scratch.try_lock().ok();
@@ -637,7 +644,7 @@ impl Engine {
     /// flags, from grounds without a tag condition (what a rule without tags would cite); `None`
     /// for an unknown council or a category the profile lacks.
     pub fn grounding_clauses(&self, ctx: &Context, cat: &str) -> Option<Vec<String>> {
-        let cfg = self.profiles.get(&ctx.council)?.loaded.profile.categories.get(cat)?;
+        let cfg = self.prof(&ctx.council)?.loaded.profile.categories.get(cat)?;
         let mut ids: Vec<String> = Vec::new();
         for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
             for c in &g.clauses {
@@ -657,7 +664,12 @@ impl Engine {
     /// The loaded profile `id` (its own rules compiled), if any.
     #[allow(dead_code)]
     pub fn profile(&self, id: &str) -> Option<&LoadedProfile> {
-        self.profiles.get(id).map(|p| &p.loaded)
+        self.prof(id).map(|p| &p.loaded)
+    }
+
+    /// The profile `id`, if loaded.
+    fn prof(&self, id: &str) -> Option<&Prof> {
+        slot(&self.profiles, id).ok().map(|i| &self.profiles[i].1)
     }
 }
 
