@@ -6,7 +6,7 @@ use crate::profile::{load_profile, CategoryConfig, LoadEnv, LoadError, LoadedPro
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use crate::prefilter::Prefilter;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The 14 categories of `policy-map.md`: id, title, default severity. Titles/severities are
@@ -125,7 +125,9 @@ pub struct Engine {
     categories: Vec<Category>,
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    profiles: BTreeMap<String, Prof>,
+    /// by id, each once (ordered by id as a BTreeMap would be; a sorted Vec with [`slot`]:
+    /// less wasm code)
+    profiles: Vec<(String, Prof)>,
     /// Index into `categories` of each of `rules`' category (finding assembly looks it up by number).
     rule_cat: Vec<Option<usize>>,
     detectors: Detectors,
@@ -155,6 +157,51 @@ struct CheckScratch {
     hits: Vec<(usize, usize)>,
     others: Vec<(usize, usize)>,
     model: crate::model::ScoreScratch,
+    /// the sort keys of [`sort_by_packed_key`], reused across its calls and across checks
+    sort_keys: Vec<u128>,
+}
+
+/// Where `cat` is, or would be inserted, in `by_cat` (ordered by name — a category's or a
+/// profile's id —, each once):
+/// `Ok(index)` if present, else `Err(insertion index)` ([`slice::binary_search_by`]).
+fn slot<K: AsRef<str>, T>(by_cat: &[(K, T)], cat: &str) -> Result<usize, usize> {
+    by_cat.binary_search_by(|(k, _)| k.as_ref().cmp(cat))
+}
+
+/// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
+/// the order a stable sort by `key` gives. Sorts `u128`s (`key << 32 | index`, unique) with the
+/// one `[u128]::sort_unstable` and then moves the elements into place along the permutation's
+/// cycles (`keys` is scratch, left empty), so every caller shares one copy of the sort code
+/// instead of a copy per element type and comparator (wasm size, docs/performance.md).
+///
+/// Panics if `v` has more than `u32::MAX` elements.
+fn sort_by_packed_key<T>(v: &mut [T], keys: &mut Vec<u128>, key: impl Fn(&T) -> u128) {
+    if v.len() < 2 {
+        return;
+    }
+    let n = u32::try_from(v.len()).expect("fewer than 2^32 elements");
+    keys.clear();
+    keys.extend(v.iter().zip(0..n).map(|(x, i)| {
+        let k = key(x);
+        debug_assert!(k >> 96 == 0, "sort key wider than 96 bits");
+        k << 32 | u128::from(i)
+    }));
+    keys.sort_unstable();
+    // keys[j]'s low 32 bits: the index the element that belongs at j is at now. Follow each
+    // cycle once, marking a visited slot with u128::MAX (no real key is: its top 32 bits are 0).
+    for i in 0..keys.len() {
+        let mut j = i;
+        while keys[j] != u128::MAX {
+            let from = keys[j] as u32 as usize;
+            keys[j] = u128::MAX;
+            if from == i {
+                break;
+            }
+            v.swap(j, from);
+            j = from;
+        }
+    }
+    keys.clear();
 }
 
 /// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
@@ -247,7 +294,7 @@ impl Engine {
             categories,
             rules,
             prefilter,
-            profiles: BTreeMap::new(),
+            profiles: Vec::new(),
             detectors: Detectors::new(),
             known_tags,
             rule_ids,
@@ -274,15 +321,19 @@ impl Engine {
         };
         let p = load_profile(json, &env)?;
         let id = p.profile.id.clone();
-        self.profiles.insert(id.clone(), Prof::new(p, &self.categories));
+        let prof = Prof::new(p, &self.categories);
+        match slot(&self.profiles, &id) {
+            Ok(i) => self.profiles[i].1 = prof,
+            Err(i) => self.profiles.insert(i, (id.clone(), prof)),
+        }
         Ok(id)
     }
 
     /// The loaded profiles' summaries (id, name, source document, language, note), by id.
     pub fn profiles(&self) -> Vec<ProfileSummary> {
         self.profiles
-            .values()
-            .map(|l| &l.loaded.profile)
+            .iter()
+            .map(|(_, l)| &l.loaded.profile)
             .map(|p| ProfileSummary {
                 id: p.id.clone(),
                 name: p.name.clone(),
@@ -316,7 +367,7 @@ impl Engine {
     /// Checks `text`; `use_model`: whether the stance model (`crate/src/model.rs`) may add
     /// findings for grounded stance categories the rules did not raise.
     pub fn check_with(&self, text: &str, ctx: &Context, use_model: bool) -> Result<Vec<Finding>, CheckError> {
-        let prof = self.profiles.get(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
+        let prof = self.prof(&ctx.council).ok_or_else(|| CheckError::UnknownCouncil(ctx.council.clone()))?;
         let loaded = &prof.loaded;
         let profile = &loaded.profile;
         let mut guard = self.scratch.try_lock().ok();
@@ -337,8 +388,6 @@ impl Engine {
             /// The severity before a low-confidence demotion (`confidence.demoted`), if demoted.
             undemoted: Option<Severity>,
             list: usize,
-            /// Position in its category's hit list (ties in the sort keep this order).
-            n: usize,
         }
         let mut lists: Vec<Vec<u32>> = Vec::new();
         // exception occurrences (skeleton byte ranges), computed once per check
@@ -377,7 +426,8 @@ impl Engine {
                 (Severity::Info, Some(sev))
             }
         };
-        let mut by_cat: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
+        // per category, ordered by name (as a BTreeMap would be; a sorted Vec: less wasm code)
+        let mut by_cat: Vec<(&str, Vec<Hit>)> = Vec::new();
         let mut candidate = std::mem::take(&mut scratch.candidate);
         let (mut hits, mut others) = (std::mem::take(&mut scratch.hits), std::mem::take(&mut scratch.others));
         // which shared rules can fire, and where their fields' literals start
@@ -426,8 +476,14 @@ impl Engine {
                     lists.push(clauses);
                     lists.len() - 1
                 });
-                let v = by_cat.entry(cat).or_default();
-                v.push(Hit { s, e, rule, sev, undemoted, list, n: v.len() });
+                let i = match slot(&by_cat, cat) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        by_cat.insert(i, (cat, Vec::new()));
+                        i
+                    }
+                };
+                by_cat[i].1.push(Hit { s, e, rule, sev, undemoted, list });
             }
         }
         let mut out = Vec::new();
@@ -470,7 +526,7 @@ impl Engine {
                 let mut verdicts = None;
                 for (ci, cm) in m.categories.iter().enumerate() {
                     let cat = cm.id.as_str();
-                    let demoted_only = match by_cat.get(cat) {
+                    let demoted_only = match slot(&by_cat, cat).ok().map(|i| &by_cat[i].1) {
                         None => false,
                         Some(hits) if hits.iter().all(|h| h.undemoted.is_some()) => true,
                         Some(_) => continue,
@@ -489,7 +545,7 @@ impl Engine {
                         continue;
                     }
                     if demoted_only {
-                        for h in by_cat.get_mut(cat).into_iter().flatten() {
+                        for h in slot(&by_cat, cat).ok().map(|i| &mut by_cat[i].1).into_iter().flatten() {
                             h.sev = h.undemoted.take().unwrap_or(h.sev);
                         }
                         continue;
@@ -519,9 +575,11 @@ impl Engine {
             }
         }
         for (cat, mut hits) in by_cat {
-            // a stable sort by (start, severity, longer first), as an unstable sort on a unique key
-            // (push order last): same order, no scratch allocation
-            hits.sort_unstable_by(|a, b| a.s.cmp(&b.s).then(a.sev.cmp(&b.sev)).then(b.e.cmp(&a.e)).then(a.n.cmp(&b.n)));
+            // a stable sort by (start, severity, longer first): ties keep push order (skeleton
+            // byte offsets fit in 32 bits: a draft is far below 4 GiB)
+            sort_by_packed_key(&mut hits, &mut scratch.sort_keys, |h| {
+                u128::from(h.s as u32) << 34 | (h.sev as u128) << 32 | u128::from(!(h.e as u32))
+            });
             let mut merged: Vec<Hit> = Vec::new();
             for h in hits {
                 if let Some(last) = merged.last_mut() {
@@ -568,7 +626,10 @@ impl Engine {
                 });
             }
         }
-        out.sort_by(|a, b| a.start.cmp(&b.start).then(a.severity.cmp(&b.severity)).then(a.end.cmp(&b.end)));
+        // stable, by (start, severity, end)
+        sort_by_packed_key(&mut out, &mut scratch.sort_keys, |f| {
+            u128::from(f.start) << 34 | (f.severity as u128) << 32 | u128::from(f.end)
+        });
         // the working vectors, for the next check
         scratch.prepared = prepared.recycle();
         scratch.candidate = candidate;
@@ -583,7 +644,7 @@ impl Engine {
     /// flags, from grounds without a tag condition (what a rule without tags would cite); `None`
     /// for an unknown council or a category the profile lacks.
     pub fn grounding_clauses(&self, ctx: &Context, cat: &str) -> Option<Vec<String>> {
-        let cfg = self.profiles.get(&ctx.council)?.loaded.profile.categories.get(cat)?;
+        let cfg = self.prof(&ctx.council)?.loaded.profile.categories.get(cat)?;
         let mut ids: Vec<String> = Vec::new();
         for g in cfg.grounds.iter().filter(|g| g.matches(ctx.mode, &ctx.flags, &[])) {
             for c in &g.clauses {
@@ -603,7 +664,12 @@ impl Engine {
     /// The loaded profile `id` (its own rules compiled), if any.
     #[allow(dead_code)]
     pub fn profile(&self, id: &str) -> Option<&LoadedProfile> {
-        self.profiles.get(id).map(|p| &p.loaded)
+        self.prof(id).map(|p| &p.loaded)
+    }
+
+    /// The profile `id`, if loaded.
+    fn prof(&self, id: &str) -> Option<&Prof> {
+        slot(&self.profiles, id).ok().map(|i| &self.profiles[i].1)
     }
 }
 
@@ -648,6 +714,33 @@ fn clause_ref(profile: &crate::Profile, c: &crate::profile::Clause) -> ClauseRef
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `sort_by_packed_key` orders as the standard library's stable sort by the same key, ties
+    /// in input order, on many small random slices with many ties (and leaves `keys` empty).
+    #[test]
+    fn packed_key_sort_is_a_stable_sort() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut keys = Vec::new();
+        for round in 0..2000 {
+            let len = (next() % 40) as usize;
+            let spread = 1 + round % 7;
+            // (key, payload): payload is the input position, so a tie out of order shows
+            let mut v: Vec<(u128, usize)> = (0..len)
+                .map(|i| (u128::from(next() % spread) << 64 | u128::from(next() % 3) << 90, i))
+                .collect();
+            let mut want = v.clone();
+            want.sort_by_key(|x| x.0);
+            sort_by_packed_key(&mut v, &mut keys, |x| x.0);
+            assert_eq!(v, want, "round {round}");
+            assert!(keys.is_empty());
+        }
+    }
 
     /// Every rule carries examples, and each fires / stays quiet as stated (rule run in isolation,
     /// no profile involved).
