@@ -99,30 +99,28 @@ for bi,body in enumerate(bodies):
 def nm(f): return names.get(f,'?%d'%f)
 pat=sys.argv[2]
 # attribute each matching function to nearest non-matching callers (BFS up through matching funcs)
+def roots_of(f):
+    """The nearest callers of function f whose names do not match the pattern, found by walking
+    up the direct-call graph through callers that do match."""
+    seen={f}; stack=[f]; roots=set()
+    while stack:
+        g=stack.pop()
+        for c in callers[g]:
+            if c in seen: continue
+            seen.add(c)
+            if re.search(pat,nm(c)): stack.append(c)
+            else: roots.add(c)
+    return roots
 attr=collections.Counter(); tot=0
 for f in size:
     if re.search(pat,nm(f)):
         tot+=size[f]
-        seen={f}; stack=[f]; roots=set()
-        while stack:
-            g=stack.pop()
-            for c in callers[g]:
-                if c in seen: continue
-                seen.add(c)
-                if re.search(pat,nm(c)): stack.append(c)
-                else: roots.add(c)
+        roots=roots_of(f)
         for r in roots: attr[nm(r)]+=size[f]/len(roots)
 print('total',tot)
 for k,v in attr.most_common(int(sys.argv[3]) if len(sys.argv)>3 else 40): print(int(v),k[:160])
 if len(sys.argv)>4:
     for f in size:
         if re.search(pat,nm(f)):
-            seen={f}; stack=[f]; roots=set()
-            while stack:
-                g=stack.pop()
-                for c in callers[g]:
-                    if c in seen: continue
-                    seen.add(c)
-                    if re.search(pat,nm(c)): stack.append(c)
-                    else: roots.add(c)
+            roots=roots_of(f)
             if any(sys.argv[4] in nm(r) for r in roots): print(size[f], len(roots), nm(f)[:120])
