@@ -14,6 +14,7 @@
 # then tests/bench/report.mjs writes docs/performance.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 log() { printf 'bench: %s\n' "$*" >&2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

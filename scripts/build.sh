@@ -15,6 +15,7 @@ log() { printf 'build: %s\n' "$*" >&2; }
 if [[ ${POSTCHECK_SKIP_SETUP:-0} != 1 ]]; then
   bash scripts/setup.sh
 fi
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 
 log "cargo build --release (core + CLI)"
 cargo build --release

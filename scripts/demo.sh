@@ -11,6 +11,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 
 if [[ ${POSTCHECK_SKIP_BUILD:-0} != 1 ]]; then
   bash scripts/build.sh

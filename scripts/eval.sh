@@ -4,6 +4,7 @@
 # disguised lists, and the peers table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 SHARED="${SHARED:-../shared}"
 cargo build --release -q
 BIN=target/release/postcheck

@@ -19,6 +19,7 @@
 #   POSTCHECK_OUT=DIR        write the packages to DIR instead of dist/packages (the tests use a temp dir)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 
 log() { printf 'package: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

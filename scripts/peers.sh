@@ -4,6 +4,7 @@
 # (session 8's, pooled: 1,000 drafts; nobody tuned on them), trap and disguised lists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 SHARED="${SHARED:-../shared}"
 cargo build --release -q
 [ -d node_modules/obscenity ] || npm install --no-audit --no-fund

@@ -4,7 +4,8 @@
 #   bash scripts/setup.sh
 #
 # Debian (or Ubuntu); run as root or with sudo available. Installs only what is absent:
-# Chromium (Debian package; never `npx playwright install`), Node.js + npm, the Rust
+# Chromium (Debian package; never `npx playwright install`), Node.js + npm (and, where that
+# node is older than 20, a pinned Node.js in .tools/node: scripts/node-path.sh), the Rust
 # wasm32-unknown-unknown target, and the npm packages from package-lock.json (`npm ci`).
 set -euo pipefail
 
@@ -55,6 +56,24 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 else
   log "node $(node --version), npm $(npm --version): present"
+fi
+
+# Node.js 20 or newer: playwright-core and web-ext declare it (package.json "engines"), and
+# Debian 12's own nodejs is 18. Where the node found is older, a pinned official Node.js
+# build from the npm registry (the package node-linux-<arch>) goes to .tools/node, which
+# scripts/node-path.sh puts first on PATH for every script that runs node.
+NODE_PIN=22.23.3
+source scripts/node-path.sh
+if (( $(node -p 'process.versions.node.split(".")[0]') < 20 )); then
+  case $(uname -m) in
+    x86_64) node_arch=x64 ;;
+    aarch64 | arm64) node_arch=arm64 ;;
+    *) log "node $(node --version) is older than 20 and no pinned build is known for $(uname -m): install Node.js 20+ yourself"; exit 1 ;;
+  esac
+  log "node $(node --version) is older than 20: installing Node.js $NODE_PIN (npm package node-linux-$node_arch) into .tools/node"
+  npm install --prefix .tools/node --no-save --no-audit --no-fund --no-package-lock "node-linux-$node_arch@$NODE_PIN"
+  source scripts/node-path.sh
+  log "node $(node --version) from .tools/node"
 fi
 
 # Rust: the wasm target (rustup itself is expected; Debian's rustc has no wasm32 std).

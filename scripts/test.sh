@@ -15,6 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf '\ntest: %s\n' "$*" >&2; }
 
 bash scripts/build.sh
+source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
 # build.sh ran setup already.
 export POSTCHECK_SKIP_SETUP=1
 
@@ -33,11 +34,17 @@ run() {
   fi
 }
 
+# node --test with the suite's files named one by one (sorted): node 20 also takes a folder,
+# node 22 only files and globs.
 node_suite() {
   local name=$1 dir=$2
   shift 2
-  if [[ -d $dir ]] && [[ -n $(find "$dir" -type f -not -path '*/node_modules/*' \( -name '*.test.mjs' -o -name '*.test.js' -o -name '*.test.cjs' -o -name 'test-*.mjs' -o -name 'test-*.js' -o -name '*_test.mjs' -o -name '*-test.mjs' \) -print -quit) ]]; then
-    run "$name" node --test "$@" "$dir/"
+  local -a files=()
+  if [[ -d $dir ]]; then
+    mapfile -t files < <(find "$dir" -type f -not -path '*/node_modules/*' \( -name '*.test.mjs' -o -name '*.test.js' -o -name '*.test.cjs' -o -name 'test-*.mjs' -o -name 'test-*.js' -o -name '*_test.mjs' -o -name '*-test.mjs' \) | LC_ALL=C sort)
+  fi
+  if [[ ${#files[@]} -gt 0 ]]; then
+    run "$name" node --test "$@" "${files[@]}"
   else
     log "$name: $dir has no tests yet; skipped"
     results+=("SKIP  $name ($dir has no tests)")
