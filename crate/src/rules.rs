@@ -580,6 +580,89 @@ impl Lazy {
     }
 }
 
+/// The matches of the rule fields searched so far in one check, so that a field (a shared
+/// [`Lazy`]: concept lexicons and common `near` lists make many rules' fields the same regex)
+/// is searched once per check however many rules use it. Keyed by the field's identity and
+/// view (0 skeleton, 1 profanity); within a check the haystack of a view and the prefilter's
+/// `Starts` are fixed, so a stored result is exactly what searching again would return.
+///
+/// On only for long drafts ([`FieldMemo::start`]: skeleton of at least [`FieldMemo::MIN_LEN`]
+/// bytes): there a repeated whole-view search costs ~10 instructions a byte (measured with
+/// callgrind on the 63,206-character bench check: five fields searched twice over the whole
+/// view, ~0.63M instructions each time); on a short draft a search costs less than keeping the
+/// table, so the memo stays off and every call searches as before.
+#[derive(Default)]
+pub(crate) struct FieldMemo {
+    on: bool,
+    /// (field id, view) -> its matches, `flat[a..b]` (skeleton or profanity-view byte ranges,
+    /// as [`Lazy::find_all_into`] returns them)
+    found: FastMap<(usize, usize), (u32, u32)>,
+    flat: Vec<(usize, usize)>,
+    /// field id -> whether it matches the skeleton ([`Lazy::is_match`] on view 0)
+    matched: FastMap<usize, bool>,
+    /// how many searches the memo answered (tests: the memo is actually used)
+    #[cfg(test)]
+    pub(crate) reused: usize,
+}
+
+impl FieldMemo {
+    /// Skeleton length (bytes) from which a check memoises its field searches.
+    pub(crate) const MIN_LEN: usize = 2048;
+
+    /// Empties the memo for a new check on a skeleton of `skel_len` bytes and turns it on if
+    /// that is at least [`FieldMemo::MIN_LEN`] (keeps the tables' capacity).
+    pub(crate) fn start(&mut self, skel_len: usize) {
+        self.on = skel_len >= FieldMemo::MIN_LEN;
+        self.found.clear();
+        self.flat.clear();
+        self.matched.clear();
+    }
+
+    /// `re.find_all_into(hay, view, starts, out)`, answered from the memo when `re` was
+    /// already searched on `view` in this check (then `out` is overwritten with the stored
+    /// matches: the same vector contents).
+    fn find_all_into(&mut self, re: &Lazy, hay: &[u8], view: usize, starts: Option<&Starts>, out: &mut Vec<(usize, usize)>) {
+        if !self.on {
+            re.find_all_into(hay, view, starts, out);
+            return;
+        }
+        if let Some(&(a, b)) = self.found.get(&(re.id(), view)) {
+            #[cfg(test)]
+            {
+                self.reused += 1;
+            }
+            out.clear();
+            out.extend_from_slice(&self.flat[a as usize..b as usize]);
+            return;
+        }
+        re.find_all_into(hay, view, starts, out);
+        let a = self.flat.len() as u32;
+        self.flat.extend_from_slice(out);
+        self.found.insert((re.id(), view), (a, self.flat.len() as u32));
+    }
+
+    /// `re.is_match(skel, 0, starts)`, answered from the memo when `re` was already searched
+    /// (by either call) on the skeleton in this check: it matches iff its `find_all` found a
+    /// match.
+    fn is_match(&mut self, re: &Lazy, skel: &[u8], starts: Option<&Starts>) -> bool {
+        if !self.on {
+            return re.is_match(skel, 0, starts);
+        }
+        if let Some(&(a, b)) = self.found.get(&(re.id(), 0)) {
+            #[cfg(test)]
+            {
+                self.reused += 1;
+            }
+            return b > a;
+        }
+        #[cfg(test)]
+        {
+            self.reused += usize::from(self.matched.contains_key(&re.id()));
+        }
+        *self.matched.entry(re.id()).or_insert_with(|| re.is_match(skel, 0, starts))
+    }
+}
+
 /// A rule source parsed as [`build_regex`] parses it (ASCII: `unicode(false)`, `utf8(false)`).
 /// Sources in the subset [`crate::source::parse_direct`] covers (every built-in one) are built
 /// without the regex-syntax parser, to the same HIR.
@@ -1404,7 +1487,7 @@ impl Rule {
     pub fn hits_with(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context) -> Vec<(usize, usize)> {
         let mut hits = Vec::new();
         if self.applies(ctx) {
-            self.hits_into(p, starts, ctx, &mut hits, &mut Vec::new());
+            self.hits_into(p, starts, ctx, &mut hits, &mut Vec::new(), &mut FieldMemo::default());
         }
         hits
     }
@@ -1415,7 +1498,18 @@ impl Rule {
     /// `others` is working space for the other fields' matches (its contents on return are
     /// meaningless). Both keep their capacity, so the engine reuses them across rules and checks
     /// instead of allocating a vector per rule and per field.
-    pub(crate) fn hits_into(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context, hits: &mut Vec<(usize, usize)>, others: &mut Vec<(usize, usize)>) {
+    ///
+    /// `memo` holds the matches of the fields already searched in this check (see
+    /// [`FieldMemo`]): a field shared by several rules is searched once per check.
+    pub(crate) fn hits_into(
+        &self,
+        p: &Prepared,
+        starts: Option<&Starts>,
+        ctx: &Context,
+        hits: &mut Vec<(usize, usize)>,
+        others: &mut Vec<(usize, usize)>,
+        memo: &mut FieldMemo,
+    ) {
         hits.clear();
         let skel = &p.norm.skel[..];
         match &self.trigger {
@@ -1427,7 +1521,7 @@ impl Rule {
             Trigger::Detector(d) => hits.extend(p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end))),
             Trigger::Regex { re, profanity_view, .. } => {
                 let (hay, view) = if *profanity_view { (&p.prof[..], 1) } else { (skel, 0) };
-                re.find_all_into(hay, view, starts, hits);
+                memo.find_all_into(re, hay, view, starts, hits);
                 hits.retain(|m| m.1 > m.0);
             }
         }
@@ -1435,34 +1529,34 @@ impl Rule {
             return;
         }
         if let Some(re) = &self.unless_any {
-            if re.is_match(skel, 0, starts) {
+            if memo.is_match(re, skel, starts) {
                 hits.clear();
                 return;
             }
         }
         if let Some(re) = &self.with_any {
-            if !re.is_match(skel, 0, starts) {
+            if !memo.is_match(re, skel, starts) {
                 hits.clear();
                 return;
             }
         }
         if let Some(re) = &self.except {
-            re.find_all_into(skel, 0, starts, others);
+            memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| !others.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
         }
         if let Some((re, within)) = &self.near {
-            re.find_all_into(skel, 0, starts, others);
+            memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         for (re, within) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
-            re.find_all_into(skel, 0, starts, others);
+            memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
         if let Some((re, within)) = &self.unless_near {
-            re.find_all_into(skel, 0, starts, others);
+            memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
         }
     }
