@@ -156,6 +156,8 @@ struct CheckScratch {
     /// rules of a check and across checks
     hits: Vec<(usize, usize)>,
     others: Vec<(usize, usize)>,
+    /// the check's field-search memo (`rules::FieldMemo`), reused across checks
+    memo: crate::rules::FieldMemo,
     model: crate::model::ScoreScratch,
     /// the sort keys of [`sort_by_packed_key`], reused across its calls and across checks
     sort_keys: Vec<u128>,
@@ -432,6 +434,7 @@ impl Engine {
         let (mut hits, mut others) = (std::mem::take(&mut scratch.hits), std::mem::take(&mut scratch.others));
         // which shared rules can fire, and where their fields' literals start
         let starts = self.prefilter.candidates_in(&prepared, &mut candidate, &mut scratch.prefilter);
+        scratch.memo.start(prepared.norm.skel.len());
         // the shared rules (prefiltered), then the council's own (few: run on every check)
         let shared = self.rules.iter().zip(&self.rule_cat).enumerate().filter(|(ri, _)| candidate[*ri]).map(|(_, r)| r);
         for (rule, &ci) in shared.chain(loaded.rules.iter().zip(&prof.own_cat)) {
@@ -454,7 +457,7 @@ impl Engine {
                 continue;
             }
             // `applies` was checked above
-            rule.hits_into(&prepared, Some(&starts), ctx, &mut hits, &mut others);
+            rule.hits_into(&prepared, Some(&starts), ctx, &mut hits, &mut others, &mut scratch.memo);
             let mut list = None;
             for &(s, e) in &hits {
                 if excepted(cat, s, e) {
@@ -858,6 +861,49 @@ mod tests {
         };
         assert_eq!(reused, fresh);
         assert!(reused[0].len() > 3 && !reused[2].is_empty(), "the texts must find something: {:?}", reused.iter().map(Vec::len).collect::<Vec<_>>());
+    }
+
+    /// The per-check field memo (`rules::FieldMemo`, on for long drafts) changes no rule's hits:
+    /// every built-in rule run in order with one memo (forced on, whatever the length, so shared
+    /// fields are answered from it) finds exactly what it finds searching every field itself,
+    /// on labelled drafts and on long runs of them (the bench's 63,206-character case is such a
+    /// run), with the prefilter's starts as the engine passes them.
+    #[test]
+    fn field_memo_changes_no_rule_hits() {
+        let e = Engine::builtin().expect("builtin");
+        let mut drafts: Vec<String> = Vec::new();
+        for f in ["tests/data/own.jsonl", "tests/data/own4.jsonl", "tests/data/own5.jsonl"] {
+            let s = std::fs::read_to_string(f).unwrap_or_else(|err| panic!("{f}: {err}"));
+            drafts.extend(s.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?["text"].as_str().map(str::to_string)));
+        }
+        assert!(drafts.len() > 300, "{} drafts", drafts.len());
+        let mut texts: Vec<String> = drafts.iter().step_by(3).cloned().collect();
+        // long drafts: runs of 60 consecutive drafts, joined by a space or by nothing
+        for (k, run) in drafts.chunks(60).enumerate().take(8) {
+            texts.push(run.join(if k % 2 == 0 { " " } else { "" }));
+        }
+        let mut ctx = Context::new("barnsley");
+        ctx.attachments = true;
+        let (mut with, mut without, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut reused, mut hit_rules) = (0, 0);
+        for t in &texts {
+            let p = Prepared::new(t, &e.detectors);
+            let mut cand = Vec::new();
+            let starts = e.prefilter.candidates(&p, &mut cand);
+            let mut memo = crate::rules::FieldMemo::default();
+            memo.start(usize::MAX);
+            for r in &e.rules {
+                r.hits_into(&p, Some(&starts), &ctx, &mut with, &mut others, &mut memo);
+                let mut off = crate::rules::FieldMemo::default();
+                off.start(0);
+                r.hits_into(&p, Some(&starts), &ctx, &mut without, &mut others, &mut off);
+                assert_eq!(with, without, "rule {} on {t:?}", r.spec.id);
+                assert_eq!(off.reused, 0);
+                hit_rules += usize::from(!with.is_empty());
+            }
+            reused += memo.reused;
+        }
+        assert!(reused > 100 && hit_rules > 100, "memo answered {reused} searches; {hit_rules} rule hits");
     }
 
     /// `fill_match` is `str::replace("{match}", …)`: none, one, several, adjacent, a stray `{`,

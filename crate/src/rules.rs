@@ -580,6 +580,105 @@ impl Lazy {
     }
 }
 
+/// The matches of the rule fields searched so far in one check, so that a field (a shared
+/// [`Lazy`]: concept lexicons and common `near` lists make many rules' fields the same regex)
+/// is searched once per check however many rules use it. Keyed by the field's identity and
+/// view (0 skeleton, 1 profanity); within a check the haystack of a view and the prefilter's
+/// `Starts` are fixed, so a stored result is exactly what searching again would return.
+///
+/// On only for long drafts ([`FieldMemo::start`]: skeleton of at least [`FieldMemo::MIN_LEN`]
+/// bytes): there a repeated whole-view search costs ~10 instructions a byte (measured with
+/// callgrind on the 63,206-character bench check: five fields searched twice over the whole
+/// view, ~0.63M instructions each time); on a short draft a search costs less than keeping the
+/// table, so the memo stays off and every call searches as before.
+#[derive(Default)]
+pub(crate) struct FieldMemo {
+    on: bool,
+    /// (field id, view) -> its matches, `flat[a..b]` (skeleton or profanity-view byte ranges,
+    /// as [`Lazy::find_all_into`] returns them)
+    found: FastMap<(usize, usize), (u32, u32)>,
+    flat: Vec<(usize, usize)>,
+    /// field id -> whether it matches the skeleton ([`Lazy::is_match`] on view 0)
+    matched: FastMap<usize, bool>,
+    /// how many searches the memo answered (tests: the memo is actually used)
+    #[cfg(test)]
+    pub(crate) reused: usize,
+}
+
+impl FieldMemo {
+    /// Skeleton length (bytes) from which a check memoises its field searches.
+    pub(crate) const MIN_LEN: usize = 2048;
+
+    /// Empties the memo for a new check on a skeleton of `skel_len` bytes and turns it on if
+    /// that is at least [`FieldMemo::MIN_LEN`] (keeps the tables' capacity).
+    pub(crate) fn start(&mut self, skel_len: usize) {
+        self.on = skel_len >= FieldMemo::MIN_LEN;
+        self.found.clear();
+        self.flat.clear();
+        self.matched.clear();
+    }
+
+    /// `re.find_all_into(hay, view, starts, out)`, answered from the memo when `re` was
+    /// already searched on `view` in this check (then `out` is overwritten with the stored
+    /// matches: the same vector contents).
+    #[inline]
+    fn find_all_into(&mut self, re: &Lazy, hay: &[u8], view: usize, starts: Option<&Starts>, out: &mut Vec<(usize, usize)>) {
+        if self.on {
+            self.find_all_memo(re, hay, view, starts, out);
+        } else {
+            re.find_all_into(hay, view, starts, out);
+        }
+    }
+
+    /// [`FieldMemo::find_all_into`] with the memo on (out of line: a short draft's checks,
+    /// memo off, keep the plain call).
+    #[inline(never)]
+    fn find_all_memo(&mut self, re: &Lazy, hay: &[u8], view: usize, starts: Option<&Starts>, out: &mut Vec<(usize, usize)>) {
+        if let Some(&(a, b)) = self.found.get(&(re.id(), view)) {
+            #[cfg(test)]
+            {
+                self.reused += 1;
+            }
+            out.clear();
+            out.extend_from_slice(&self.flat[a as usize..b as usize]);
+            return;
+        }
+        re.find_all_into(hay, view, starts, out);
+        let a = self.flat.len() as u32;
+        self.flat.extend_from_slice(out);
+        self.found.insert((re.id(), view), (a, self.flat.len() as u32));
+    }
+
+    /// `re.is_match(skel, 0, starts)`, answered from the memo when `re` was already searched
+    /// (by either call) on the skeleton in this check: it matches iff its `find_all` found a
+    /// match.
+    #[inline]
+    fn is_match(&mut self, re: &Lazy, skel: &[u8], starts: Option<&Starts>) -> bool {
+        if self.on {
+            self.is_match_memo(re, skel, starts)
+        } else {
+            re.is_match(skel, 0, starts)
+        }
+    }
+
+    /// [`FieldMemo::is_match`] with the memo on (out of line, as [`FieldMemo::find_all_memo`]).
+    #[inline(never)]
+    fn is_match_memo(&mut self, re: &Lazy, skel: &[u8], starts: Option<&Starts>) -> bool {
+        if let Some(&(a, b)) = self.found.get(&(re.id(), 0)) {
+            #[cfg(test)]
+            {
+                self.reused += 1;
+            }
+            return b > a;
+        }
+        #[cfg(test)]
+        {
+            self.reused += usize::from(self.matched.contains_key(&re.id()));
+        }
+        *self.matched.entry(re.id()).or_insert_with(|| re.is_match(skel, 0, starts))
+    }
+}
+
 /// A rule source parsed as [`build_regex`] parses it (ASCII: `unicode(false)`, `utf8(false)`).
 /// Sources in the subset [`crate::source::parse_direct`] covers (every built-in one) are built
 /// without the regex-syntax parser, to the same HIR.
@@ -1261,6 +1360,22 @@ impl<'a> Prepared<'a> {
         Prepared { text: "", norm, prof, idents, word_no }
     }
 
+    /// Whether some range of `others` is within `within` words of `h` (`word_gap(h, o) <=
+    /// within`, as `others.iter().any(..)` over them all). `others` must be a field's matches as
+    /// [`Lazy::find_all_into`] returns them: ascending starts, non-overlapping, so their ends
+    /// ascend too. Then only three places can hold the closest range: the last range starting
+    /// before `h` (the gap to a range before `h` shrinks as its end grows), the ranges starting
+    /// where `h` does, and the first range starting after `h` (the gap to a range after `h` grows
+    /// with its start): a binary search instead of a scan of every match per hit (a long draft's
+    /// `near` lists hold hundreds of matches, each hit scanned them all).
+    fn near_any(&self, h: (usize, usize), others: &[(usize, usize)], within: u32) -> bool {
+        let lo = others.partition_point(|o| o.0 < h.0);
+        let hi = lo + others[lo..].partition_point(|o| o.0 <= h.0);
+        let before = lo.checked_sub(1).map(|i| &others[i..=i]).unwrap_or(&[]);
+        let after = others.get(hi..(hi + 1).min(others.len())).unwrap_or(&[]);
+        before.iter().chain(&others[lo..hi]).chain(after).any(|o| self.word_gap(h, *o) <= within)
+    }
+
     /// Words between two skeleton ranges (0 if they overlap or touch).
     fn word_gap(&self, a: (usize, usize), b: (usize, usize)) -> u32 {
         let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
@@ -1272,6 +1387,15 @@ impl<'a> Prepared<'a> {
         let s = self.word_no[second.0.min(last)];
         s.saturating_sub(e).saturating_sub(1)
     }
+}
+
+/// Whether the hit `h` overlaps one of `others` (an empty hit counts as one byte), as
+/// `others.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1)`, for `others` as
+/// [`Lazy::find_all_into`] returns them (ascending starts, non-overlapping, so ascending ends):
+/// of the ranges starting before the hit's end, the last one ends furthest, so it alone decides.
+fn overlaps_any(h: (usize, usize), others: &[(usize, usize)]) -> bool {
+    let n = others.partition_point(|x| x.0 < h.1.max(h.0 + 1));
+    n > 0 && h.0 < others[n - 1].1
 }
 
 impl Rule {
@@ -1404,7 +1528,7 @@ impl Rule {
     pub fn hits_with(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context) -> Vec<(usize, usize)> {
         let mut hits = Vec::new();
         if self.applies(ctx) {
-            self.hits_into(p, starts, ctx, &mut hits, &mut Vec::new());
+            self.hits_into(p, starts, ctx, &mut hits, &mut Vec::new(), &mut FieldMemo::default());
         }
         hits
     }
@@ -1415,7 +1539,18 @@ impl Rule {
     /// `others` is working space for the other fields' matches (its contents on return are
     /// meaningless). Both keep their capacity, so the engine reuses them across rules and checks
     /// instead of allocating a vector per rule and per field.
-    pub(crate) fn hits_into(&self, p: &Prepared, starts: Option<&Starts>, ctx: &Context, hits: &mut Vec<(usize, usize)>, others: &mut Vec<(usize, usize)>) {
+    ///
+    /// `memo` holds the matches of the fields already searched in this check (see
+    /// [`FieldMemo`]): a field shared by several rules is searched once per check.
+    pub(crate) fn hits_into(
+        &self,
+        p: &Prepared,
+        starts: Option<&Starts>,
+        ctx: &Context,
+        hits: &mut Vec<(usize, usize)>,
+        others: &mut Vec<(usize, usize)>,
+        memo: &mut FieldMemo,
+    ) {
         hits.clear();
         let skel = &p.norm.skel[..];
         match &self.trigger {
@@ -1427,7 +1562,7 @@ impl Rule {
             Trigger::Detector(d) => hits.extend(p.idents.iter().filter(|i| i.kind == *d).map(|i| (i.start, i.end))),
             Trigger::Regex { re, profanity_view, .. } => {
                 let (hay, view) = if *profanity_view { (&p.prof[..], 1) } else { (skel, 0) };
-                re.find_all_into(hay, view, starts, hits);
+                memo.find_all_into(re, hay, view, starts, hits);
                 hits.retain(|m| m.1 > m.0);
             }
         }
@@ -1435,35 +1570,35 @@ impl Rule {
             return;
         }
         if let Some(re) = &self.unless_any {
-            if re.is_match(skel, 0, starts) {
+            if memo.is_match(re, skel, starts) {
                 hits.clear();
                 return;
             }
         }
         if let Some(re) = &self.with_any {
-            if !re.is_match(skel, 0, starts) {
+            if !memo.is_match(re, skel, starts) {
                 hits.clear();
                 return;
             }
         }
         if let Some(re) = &self.except {
-            re.find_all_into(skel, 0, starts, others);
-            hits.retain(|h| !others.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1));
+            memo.find_all_into(re, skel, 0, starts, others);
+            hits.retain(|h| !overlaps_any(*h, others));
         }
         if let Some((re, within)) = &self.near {
-            re.find_all_into(skel, 0, starts, others);
-            hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+            memo.find_all_into(re, skel, 0, starts, others);
+            hits.retain(|h| p.near_any(*h, others, *within));
         }
         for (re, within) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
-            re.find_all_into(skel, 0, starts, others);
-            hits.retain(|h| others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+            memo.find_all_into(re, skel, 0, starts, others);
+            hits.retain(|h| p.near_any(*h, others, *within));
         }
         if let Some((re, within)) = &self.unless_near {
-            re.find_all_into(skel, 0, starts, others);
-            hits.retain(|h| !others.iter().any(|o| p.word_gap(*h, *o) <= *within));
+            memo.find_all_into(re, skel, 0, starts, others);
+            hits.retain(|h| !p.near_any(*h, others, *within));
         }
     }
 }
@@ -1471,6 +1606,52 @@ impl Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Prepared::near_any` and `overlaps_any` answer exactly as the scans they replace (every
+    /// range of `others` tried), on random drafts' word indexes and random match lists shaped as
+    /// `Lazy::find_all_into` returns them (ascending, non-overlapping, empty ranges included),
+    /// with random hits (empty ones included) and distances.
+    #[test]
+    fn near_any_and_overlaps_any_equal_the_full_scans() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let det = crate::detectors::Detectors::new();
+        let words = ["a", "manager", "the", "  ", ",", "x1", "boss", "!"];
+        let (mut near_true, mut overlap_true) = (0, 0);
+        for round in 0..3000 {
+            let text: String = (0..next(40)).map(|_| words[next(words.len())]).collect::<Vec<_>>().join(if round % 3 == 0 { "" } else { " " });
+            let p = Prepared::new(&text, &det);
+            let len = p.norm.skel.len();
+            let mut others = Vec::new();
+            let mut at = 0;
+            while at <= len && next(4) != 0 {
+                let s = at + next(6);
+                if s > len {
+                    break;
+                }
+                let e = (s + next(8)).min(len);
+                others.push((s, e));
+                at = if e == s { e + 1 } else { e };
+            }
+            for _ in 0..10 {
+                let s = next(len + 1);
+                let h = (s, (s + next(6)).min(len));
+                let within = next(4) as u32;
+                let full = others.iter().any(|o| p.word_gap(h, *o) <= within);
+                assert_eq!(p.near_any(h, &others, within), full, "{text:?} h {h:?} within {within} others {others:?}");
+                near_true += usize::from(full);
+                let full = others.iter().any(|x| x.0 < h.1.max(h.0 + 1) && h.0 < x.1);
+                assert_eq!(overlaps_any(h, &others), full, "{text:?} h {h:?} others {others:?}");
+                overlap_true += usize::from(full);
+            }
+        }
+        assert!(near_true > 1000 && overlap_true > 1000, "{near_true} {overlap_true}");
+    }
 
     /// The checker stays shareable across threads with the DFA cache pools in it.
     #[test]
