@@ -161,8 +161,20 @@ impl LitAutomaton {
         // literals in byte order: consecutive ones share their longest common prefix, so the
         // trie is built along one path (no child look-ups) and each state's children are
         // created in ascending byte order
-        let mut order: Vec<u32> = (0..lits.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| lits[a as usize].as_ref().cmp(lits[b as usize].as_ref()).then(a.cmp(&b)));
+        // (sorted by the first 8 bytes as a big-endian number, zero-padded, then each run of
+        // equal heads by the whole literal: the same order as comparing the literals alone,
+        // with integer comparisons: the slice comparisons were 3.7M of the 4,000-literal build)
+        let head = |l: &[u8]| l.iter().take(8).enumerate().fold(0u64, |k, (i, &b)| k | u64::from(b) << (56 - 8 * i));
+        let mut order: Vec<(u64, u32)> = lits.iter().enumerate().map(|(i, l)| (head(l.as_ref()), i as u32)).collect();
+        order.sort_unstable();
+        let mut i = 0;
+        while i < order.len() {
+            let j = i + order[i..].iter().take_while(|x| x.0 == order[i].0).count();
+            if j - i > 1 {
+                order[i..j].sort_unstable_by(|a, b| lits[a.1 as usize].as_ref().cmp(lits[b.1 as usize].as_ref()).then(a.1.cmp(&b.1)));
+            }
+            i = j;
+        }
         let mut parent: Vec<u32> = Vec::with_capacity(total + 1);
         let mut label: Vec<u8> = Vec::with_capacity(total + 1);
         let mut out: Vec<u32> = Vec::with_capacity(total + 1);
@@ -174,7 +186,7 @@ impl LitAutomaton {
         // the states along the previous literal's path (path[d]: its state at depth d)
         let mut path: Vec<u32> = vec![0];
         let mut prev: &[u8] = &[];
-        for &p in &order {
+        for &(_, p) in &order {
             let l = lits[p as usize].as_ref();
             let common = l.iter().zip(prev).take_while(|(a, b)| a == b).count();
             path.truncate(common + 1);
