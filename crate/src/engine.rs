@@ -722,13 +722,7 @@ mod tests {
     /// in input order, on many small random slices with many ties (and leaves `keys` empty).
     #[test]
     fn packed_key_sort_is_a_stable_sort() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut keys = Vec::new();
         for round in 0..2000 {
             let len = (next() % 40) as usize;

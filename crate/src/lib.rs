@@ -176,3 +176,25 @@ impl Checker {
         self.engine.categories()
     }
 }
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// Deterministic pseudo-random numbers for the randomised tests (so a failure reproduces):
+    /// xorshift64 (Marsaglia 2003, shifts 13, 7, 17) from a non-zero `seed`; each call returns
+    /// the next 64-bit state.
+    pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// [`xorshift`] reduced to `0..n` (`n > 0`): the next state `% n`.
+    pub(crate) fn xorshift_below(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut next = xorshift(seed);
+        move |n| (next() % n as u64) as usize
+    }
+}

@@ -1039,13 +1039,7 @@ mod equivalence {
     /// `aho-corasick`).
     #[test]
     fn lit_automaton_equals_aho_corasick_on_random_sets() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift_below(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"abc \xff";
         let mut n = 0;
         for round in 0..300 {

@@ -1613,13 +1613,7 @@ mod tests {
     /// with random hits (empty ones included) and distances.
     #[test]
     fn near_any_and_overlaps_any_equal_the_full_scans() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift_below(0x2545_f491_4f6c_dd1d);
         let det = crate::detectors::Detectors::new();
         let words = ["a", "manager", "the", "  ", ",", "x1", "boss", "!"];
         let (mut near_true, mut overlap_true) = (0, 0);
@@ -1738,13 +1732,7 @@ mod tests {
     /// pattern the eager load accepts, not only the built-in ones.
     #[test]
     fn direct_hir_agrees_with_the_parser_on_random_patterns() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift_below(0x2545_f491_4f6c_dd1d);
         let (mut direct, mut rejected) = (0, 0);
         for _ in 0..40000 {
             let p = random_pattern(&mut next, 0);
@@ -1829,13 +1817,7 @@ mod tests {
     /// The same on random patterns over the rule syntax, both directions.
     #[test]
     fn direct_nfa_equals_compiled_nfa_on_random_patterns() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift_below(0x9e37_79b9_7f4a_7c15);
         let mut w = NfaWriter::new();
         let mut built = 0;
         for _ in 0..6000 {

@@ -901,13 +901,7 @@ mod tests {
             r"(?:ab+a|ba+b) c",
             r"(?:abc|\w+ (?:bca|cab))",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"abc .mrs";
         let mut matches = 0;
         for p in pats {
