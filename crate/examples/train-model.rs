@@ -23,10 +23,10 @@
 //!   "breaching drafts warned") and F (clean drafts warned), and the same with the veto at each
 //!   budget of `TRAIN_VETO_LOSSES` (`VETO_LOSS`: measured, not in the default recipe).
 //!
-//! own9 and own36–own39 are untouched fresh test sets: the trainer refuses any file named so
+//! own9 and own40–own43 are untouched fresh test sets: the trainer refuses any file named so
 //! (`--extra`, `--holdout-each` or `TRAIN_FILES`). own20/own21 (session 6's fresh sets) were
 //! retired as test sets in session 7, own26–own29 (session 7's) in session 8, own32–own35
-//! (session 8's) in session 9; they may be training data.
+//! (session 8's) in session 9, own36–own39 (session 9's) in session 10; they may be training data.
 //!
 //! Data: the labelled drafts in `TRAIN_FILES` (session 8: dev, own–own8, own10–own17, own20–own31,
 //! probes; 7,310 drafts: the session-8 candidate; session 5's 19 files, 3,510 drafts, made the
@@ -119,13 +119,14 @@ fn precision_bar() -> f64 {
 }
 
 /// The untouched fresh test sets (own9: session 4's, read since for summary figures only;
-/// own36–own39: session 9's, on which the lead scores candidates): never training data, never
+/// own40–own43: session 10's, on which the lead scores candidates): never training data, never
 /// read by the trainer. (own16/own17, session 5's, own20/own21, session 6's, own26–own29,
-/// session 7's, and own32–own35, session 8's, were retired as test sets and may be training data.)
-const FRESH_SETS: [&str; 5] = ["own9", "own36", "own37", "own38", "own39"];
+/// session 7's, own32–own35, session 8's, and own36–own39, session 9's, were retired as test sets
+/// and may be training data.)
+const FRESH_SETS: [&str; 5] = ["own9", "own40", "own41", "own42", "own43"];
 
-/// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own36.jsonl`,
-/// `own39` all match; `own1.jsonl`, `own30.jsonl` or `own360.jsonl` do not).
+/// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own40.jsonl`,
+/// `own43` all match; `own1.jsonl`, `own36.jsonl` or `own400.jsonl` do not).
 fn is_fresh_set(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
@@ -827,7 +828,7 @@ fn assign_folds(files: &mut [Vec<Doc>]) {
 
 /// Reads a labelled JSONL file into docs (features with names kept; callers drop names).
 fn load_file(checker: &Checker, f: &str) -> Vec<Doc> {
-    assert!(!is_fresh_set(f), "{f}: own9 and own36–own39 are untouched fresh test sets and are never read by the trainer");
+    assert!(!is_fresh_set(f), "{f}: own9 and own40–own43 are untouched fresh test sets and are never read by the trainer");
     let body = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
     let mut docs = Vec::new();
     for line in body.lines().filter(|l| !l.trim().is_empty()) {
@@ -1020,7 +1021,7 @@ fn main() {
     }
     files.extend(opt_values(&args, "--extra").into_iter().filter(|x| !files.contains(x)).collect::<Vec<_>>());
     for f in &files {
-        assert!(!is_fresh_set(f), "{f}: own9 and own36–own39 are untouched fresh test sets; the trainer refuses them");
+        assert!(!is_fresh_set(f), "{f}: own9 and own40–own43 are untouched fresh test sets; the trainer refuses them");
     }
     eprintln!("training files: {files:?}; precision bar {}; out {out_path}", precision_bar());
     let not_trained_on: Vec<&str> = ONCE_FRESH.iter().copied().filter(|f| !files.iter().any(|g| g == f)).collect();
