@@ -5,21 +5,26 @@
 //! poorest recall). The weights are learned by `cargo run -p postcheck --release --example
 //! train-model` (`crate/examples/train-model.rs`) from labelled drafts and stored in
 //! `crate/model/stance.json` (its `about` header documents format, features, data, date and
-//! cross-validation figures). The shipped weights are session 8's (dev, own–own8, own10–own17,
-//! own20–own31, probes; 7,310 drafts; per category the out-of-fold threshold that maximises catch
-//! points minus twice the clean-false-alarm points over drafts the rules leave unwarned; never
-//! `own9.jsonl` or session 8's fresh test sets `own32.jsonl`–`own35.jsonl`, which the trainer
-//! refuses), scored once on those fresh sets before shipping (docs/stance-model.md, "Session 8":
-//! breaching drafts warned 72.0 % → 75.3 %, clean drafts warned unchanged). How well it generalises to unseen wording is measured by
-//! leaving writers out (`train-model --holdout-each own16.jsonl …`, and session 8's two
-//! leave-seven-writers-out splits: +2.4 points breaching warned minus clean warned over session 5's
-//! weights, mean of 14 writers; docs/stance-model.md).
+//! cross-validation figures). The weights on branch `model10` are session 10's candidate (dev,
+//! own–own8, own10–own17, own20–own39, probes; 41 files, 9,310 drafts; target features, at most
+//! 3,000 weights per category, folds by writer, per category the out-of-fold threshold that
+//! maximises catch points minus 2.5 × clean-false-alarm points over drafts the rules leave
+//! unwarned; never `own9.jsonl` or session 10's fresh test sets `own40.jsonl`–`own43.jsonl`,
+//! which the trainer refuses); on two leave-eleven-writers-out splits of the 22 untuned writers
+//! it warned 1.9 points more breaching drafts and 0.5 points fewer clean drafts than session 8's
+//! recipe (docs/stance-model.md, "Session 10"; the fresh-pool score is the lead's). Session 8's
+//! weights (shipped on main) were scored once on their fresh sets: breaching drafts warned
+//! 72.0 % → 75.3 %, clean drafts warned unchanged.
 //!
 //! Features ([`features`]): on the ASCII skeleton ([`Normalized::skel`]), a *word* is a maximal run
 //! of ASCII letters/digits (an apostrophe between two such bytes is skipped, so `don't` → `dont`);
 //! a word with a digit reads as `0`. Features are the words that are not stop-words
 //! ([`STOP_WORDS`]), every pair of adjacent words (`"w1 w2"`, stop-words included), and the
-//! context features `mode:official`, `flag:politically_restricted`, `flag:works_with_vulnerable`.
+//! context features `mode:official`, `flag:politically_restricted`, `flag:works_with_vulnerable`;
+//! since session 10 (session 9's design, rebuilt) also *target features* `@<concept>~<word>`: a
+//! word that is neither a stop-word nor a target word, within [`TARGET_WINDOW`] words of a word of
+//! a target concept ([`TARGETS`]: boss, colleague, council, the people served), so the same
+//! complaint about one writer's "manager" and another's "boss" shares a feature.
 //! Each feature counts once per draft (binary). Features are looked up by their FNV-1a 32-bit
 //! hash ([`fnv1a`]) in a sorted table (a collision between a draft's n-gram and a model n-gram is
 //! possible but has odds of about 1 in 400,000 per draft).
@@ -117,8 +122,65 @@ fn is_stop(w: &[u8]) -> bool {
     STOP_WORDS.iter().any(|s| s.as_bytes() == w)
 }
 
-/// The draft's features, each once (first occurrence), in order of appearance; context features
-/// last. `skel` is the skeleton of the draft; mode/flags come from `ctx`.
+/// How many words either side of a target word (a word of a [`TARGETS`] concept) a word may be
+/// and still give a target feature: positions in the draft's word sequence (stop-words count),
+/// so with 3 the words at 1, 2 and 3 before or after. Session 9's value (docs/stance-model.md).
+pub const TARGET_WINDOW: usize = 3;
+
+/// The target concepts of the target features (session 9, rebuilt in session 10): the people a
+/// stance is usually about — the writer's boss, colleagues, the council itself, the people it
+/// serves — each a concept name and its words (skeleton words: lower-case ASCII, apostrophes
+/// dropped). A non-stop word that is not itself a target word, within [`TARGET_WINDOW`] words of
+/// a word of concept `c`, is also the feature `@c~word`; so "useless" near one writer's
+/// "manager" and another's "boss" is one feature, `@boss~useless`. Target words stay unigram
+/// features (and take part in word pairs) but never give a target feature themselves. Lists of
+/// the policy's people, not words taken from any labelled draft.
+pub const TARGETS: [(&str, &[&str]); 4] = [
+    (
+        "boss",
+        &[
+            "manager", "managers", "mgr", "boss", "bosses", "supervisor", "supervisors", "director", "directors", "management",
+            "ceo", "chief", "exec", "execs", "executive", "hod",
+        ],
+    ),
+    (
+        "colleague",
+        &[
+            "colleague", "colleagues", "coworker", "coworkers", "workmate", "workmates", "team", "teams", "teammate", "teammates",
+            "staff", "office", "worker", "workers",
+        ],
+    ),
+    (
+        "council",
+        &[
+            "council", "councils", "councillor", "councillors", "councilor", "councilors", "cllr", "cllrs", "cabinet",
+            "authority", "authorities", "department", "departments", "dept", "mayor",
+        ],
+    ),
+    (
+        "users",
+        &[
+            "resident", "residents", "tenant", "tenants", "client", "clients", "family", "families", "pupil", "pupils",
+            "patient", "patients", "user", "users", "customer", "customers", "child", "children", "kids", "parent", "parents",
+            "claimant", "claimants",
+        ],
+    ),
+];
+
+/// The concept index (into [`TARGETS`]) of a target word, if `w` is one.
+fn target_of(w: &[u8]) -> Option<usize> {
+    TARGETS.iter().position(|(_, ws)| ws.iter().any(|t| t.as_bytes() == w))
+}
+
+/// The text of the target feature of concept `c` and word `w`: `@<concept>~<word>`.
+fn target_text(c: usize, w: &[u8]) -> String {
+    format!("@{}~{}", TARGETS[c].0, String::from_utf8_lossy(w))
+}
+
+/// The draft's features, each once (first occurrence), in order of appearance of their word
+/// (a word's unigram, the pair it starts, then its target features); context features last.
+/// `skel` is the skeleton of the draft; mode/flags come from `ctx`. Target features
+/// (`@<concept>~<word>`, see [`TARGETS`]) span their word.
 pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
     let ws = words(skel);
     let mut out: Vec<Feature> = Vec::with_capacity(ws.len() * 2 + 3);
@@ -138,6 +200,15 @@ pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
             b.push(b' ');
             b.extend_from_slice(w2);
             push(String::from_utf8_lossy(&b).into_owned(), *s, *e2, &mut out);
+        }
+        // target features: this word, if neither a stop-word nor a target word, near a target word
+        if !is_stop(w) && target_of(w).is_none() {
+            let near = ws[k.saturating_sub(TARGET_WINDOW)..(k + TARGET_WINDOW + 1).min(ws.len())].iter();
+            for (w2, _, _) in near {
+                if let Some(c) = target_of(w2) {
+                    push(target_text(c, w), *s, *e, &mut out);
+                }
+            }
         }
     }
     if ctx.mode == Mode::Official {
@@ -191,23 +262,86 @@ fn fnv_step(h: u32, b: u8) -> u32 {
     (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
 }
 
-/// Calls `f(hash, skeleton start, end)` for every feature occurrence of the draft, in text order
-/// (a word's unigram, unless a stop-word, then the pair it ends), context features last with the
-/// span `0..0`: the features of [`features`] (every occurrence), hashed as [`fnv1a`] hashes their
-/// text. One pass over the skeleton: a word's bytes are hashed once for its unigram and, in the
-/// same loop, continued from the previous word's `"w1 "` hash for the pair; no allocation.
+/// The word lexicon of the feature scan: stop-words ([`STOP_WORDS`], value [`STOP`]) and target
+/// words ([`TARGETS`], value the concept index) in one hash index, so a word costs one lookup
+/// whatever it is; and per concept the FNV-1a hash of its feature prefix `@<concept>~`.
+struct Lexicon {
+    words: Index,
+    prefix: [u32; TARGETS.len()],
+}
+
+/// [`Lexicon`] value of a stop-word (concept indices are below it).
+const STOP: u32 = TARGETS.len() as u32;
+
+/// The lexicon, built on first use.
+fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut pairs: Vec<(u32, u32)> = STOP_WORDS.iter().map(|w| (fnv1a(w.as_bytes()), STOP)).collect();
+        for (c, (_, ws)) in TARGETS.iter().enumerate() {
+            pairs.extend(ws.iter().map(|w| (fnv1a(w.as_bytes()), c as u32)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        Lexicon { words: index_with(&pairs), prefix: std::array::from_fn(|c| fnv1a(format!("@{}~", TARGETS[c].0).as_bytes())) }
+    })
+}
+
+/// Hash of the target feature `@<concept>~<word>` from the concept's prefix hash `prefix`, for
+/// the word at skeleton bytes `start..end` (`digit`: it reads as `0`): its letters and digits,
+/// apostrophes skipped, as [`words`] normalises it.
+#[inline]
+fn target_hash(prefix: u32, skel: &[u8], start: usize, end: usize, digit: bool) -> u32 {
+    if digit {
+        return fnv_step(prefix, b'0');
+    }
+    skel[start..end].iter().filter(|b| WORD_CLASS[usize::from(**b)] != 0).fold(prefix, |h, &b| fnv_step(h, b))
+}
+
+/// What the feature scan remembers of one of the last [`TARGET_WINDOW`] words (see
+/// [`for_each_feature`]): its skeleton span and its kind.
+#[derive(Clone, Copy)]
+struct Recent {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+/// The kind of a word for the target features.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// A stop-word (or no word: the ring's initial state): no target feature.
+    Stop,
+    /// A word that can take a target feature (`digit`: it reads as `0`).
+    Plain { digit: bool },
+    /// A word of the target concept with this index into [`TARGETS`].
+    Target(u8),
+}
+
+/// Calls `f(hash, skeleton start, end)` for every feature occurrence of the draft, context
+/// features last with the span `0..0`: the features of [`features`] (every occurrence, so a
+/// target feature once per target word in reach), hashed as [`fnv1a`] hashes their text. Per
+/// word, in text order: its unigram (unless a stop-word), the pair it ends, then the target
+/// features it completes — its own (`@c~word`) for each target word among the
+/// [`TARGET_WINDOW`] before it, or, if it is a target word, those of the plain words among the
+/// [`TARGET_WINDOW`] before it (their spans: the earlier word). One pass over the skeleton: a
+/// word's bytes are hashed once for its unigram and, in the same loop, continued from the
+/// previous word's `"w1 "` hash for the pair; one lexicon lookup per word (stop-word, target
+/// word or neither); the last words in a ring of four; target hashes only next to target
+/// words; no allocation.
 #[inline(always)]
 fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, usize)) {
-    static STOP: OnceLock<Index> = OnceLock::new();
-    let stop = STOP.get_or_init(|| {
-        let mut v: Vec<u32> = STOP_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect();
-        v.sort_unstable();
-        v.dedup();
-        index_of(&v)
-    });
+    const RING: usize = 4; // a power of two above TARGET_WINDOW
+    const _: () = assert!(TARGET_WINDOW < RING);
+    let lex = lexicon();
     let zero = fnv1a(b"0");
     let n = skel.len();
     let mut prev: Option<(u32, usize)> = None; // (hash of "w1 ", start of w1)
+    // the last words (word number k at k % RING); `nwords` words read so far
+    let mut ring = [Recent { start: 0, end: 0, kind: Kind::Stop }; RING];
+    let mut nwords = 0usize;
+    // words read since the last target word (`TARGET_WINDOW` + 1 or more: none in reach)
+    let mut since_target = usize::MAX;
     let mut i = 0;
     while i < n {
         if !skel[i].is_ascii_alphanumeric() {
@@ -235,18 +369,47 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
                 break;
             }
         }
-        if digit & 2 != 0 {
+        let digit = digit & 2 != 0;
+        if digit {
             // a word with a digit reads as `0`
             h = zero;
             hp = prev.map_or(0, |p| fnv_step(p.0, b'0'));
         }
-        if stop.get(h).is_none() {
+        let kind = match lex.words.get(h) {
+            None => Kind::Plain { digit },
+            Some(STOP) => Kind::Stop,
+            Some(c) => Kind::Target(c as u8),
+        };
+        if kind != Kind::Stop {
             f(h, s, i);
         }
         if let Some((_, ps)) = prev {
             f(hp, ps, i);
         }
         prev = Some((fnv_step(h, b' '), s));
+        // target features completed by this word: only when a target word is in reach
+        let back = nwords.min(TARGET_WINDOW);
+        match kind {
+            Kind::Plain { digit } if since_target <= TARGET_WINDOW => {
+                for k in nwords - back..nwords {
+                    if let Kind::Target(c) = ring[k % RING].kind {
+                        f(target_hash(lex.prefix[usize::from(c)], skel, s, i, digit), s, i);
+                    }
+                }
+            }
+            Kind::Target(c) => {
+                for k in nwords - back..nwords {
+                    let r = ring[k % RING];
+                    if let Kind::Plain { digit } = r.kind {
+                        f(target_hash(lex.prefix[usize::from(c)], skel, r.start, r.end, digit), r.start, r.end);
+                    }
+                }
+            }
+            _ => {}
+        }
+        since_target = if matches!(kind, Kind::Target(_)) { 1 } else { since_target.saturating_add(1) };
+        ring[nwords % RING] = Recent { start: s, end: i, kind };
+        nwords += 1;
     }
     if ctx.mode == Mode::Official {
         f(fnv1a(b"mode:official"), 0, 0);
@@ -322,14 +485,21 @@ impl Index {
 
 /// `keys[r]` -> `r` (`keys` distinct, fewer than `u32::MAX`).
 fn index_of(keys: &[u32]) -> Index {
-    let cap = (keys.len() * 2).next_power_of_two().max(2);
+    let pairs: Vec<(u32, u32)> = keys.iter().enumerate().map(|(r, &k)| (k, r as u32)).collect();
+    index_with(&pairs)
+}
+
+/// `key` -> `value` for each `(key, value)` of `pairs` (keys distinct, values below [`EMPTY`]).
+fn index_with(pairs: &[(u32, u32)]) -> Index {
+    let cap = (pairs.len() * 2).next_power_of_two().max(2);
     let mut index = Index { slots: vec![(0, EMPTY); cap], shift: 32 - cap.trailing_zeros() };
-    for (r, &k) in keys.iter().enumerate() {
+    for &(k, v) in pairs {
+        debug_assert!(v != EMPTY);
         let mut i = index.home(k);
         while index.slots[i].1 != EMPTY {
             i = (i + 1) & (cap - 1);
         }
-        index.slots[i] = (k, r as u32);
+        index.slots[i] = (k, v);
     }
     index
 }
@@ -710,6 +880,89 @@ mod tests {
             feature_hashes(&n.skel, &ctx, &mut got);
             got.sort_unstable();
             assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    /// The texts of the target features of `text` (personal mode, no flags).
+    fn targets_of(text: &str) -> Vec<String> {
+        let n = Normalized::new(text);
+        features(&n.skel, &Context::new("x")).into_iter().map(|f| f.text).filter(|t| t.starts_with('@')).collect()
+    }
+
+    /// A plain word within `TARGET_WINDOW` words of a target word (either side, stop-words
+    /// counted) gets `@<concept>~<word>`; one word further does not.
+    #[test]
+    fn target_features_reach_the_window_and_no_further() {
+        assert_eq!(TARGET_WINDOW, 3);
+        assert_eq!(targets_of("useless manager"), ["@boss~useless"]);
+        assert_eq!(targets_of("manager is so useless"), ["@boss~useless"]); // 3 words after
+        assert_eq!(targets_of("useless and a manager"), ["@boss~useless"]); // 3 words before
+        assert!(targets_of("manager is so very useless").iter().all(|t| t != "@boss~useless"), "4 words after");
+        assert!(targets_of("useless and so a manager").iter().all(|t| t != "@boss~useless"), "4 words before");
+        assert_eq!(targets_of("useless x x x x x manager"), ["@boss~x"]);
+        // each concept by name; a word near two concepts gets both
+        assert_eq!(targets_of("the council hates tenants"), ["@council~hates", "@users~hates"]);
+        assert_eq!(targets_of("my colleague is lazy"), ["@colleague~lazy"]);
+        // a word with a digit reads as 0, apostrophes inside a word are dropped
+        assert_eq!(targets_of("boss: 3rd warning"), ["@boss~0", "@boss~warning"]);
+        assert_eq!(targets_of("don't trust the director"), ["@boss~dont", "@boss~trust"]);
+        // the feature's span is its word's
+        let n = Normalized::new("Our useless MANAGER");
+        let f = features(&n.skel, &Context::new("x"));
+        let t = f.iter().find(|f| f.text == "@boss~useless").expect("target feature");
+        assert_eq!(&n.skel[t.start..t.end], b"useless");
+        assert!(f.iter().any(|f| f.text == "manager"), "a target word stays a unigram");
+    }
+
+    /// Target words never take a target feature (of their own concept or another), stop-words
+    /// never do, and text with no target word has none.
+    #[test]
+    fn target_words_and_stop_words_never_pair() {
+        assert!(targets_of("manager team council residents boss").is_empty());
+        assert!(targets_of("the manager is at it with us").is_empty());
+        assert!(targets_of("the weather is awful today, sunny tomorrow").is_empty());
+        assert_eq!(targets_of("manager staff rude"), ["@boss~rude", "@colleague~rude"]);
+        // the lexicon: stop-words and target words disjoint, each target word in one concept,
+        // every hash distinct (one lookup tells which)
+        let mut seen = std::collections::HashMap::new();
+        for w in STOP_WORDS.iter().map(|w| (w, STOP as usize)).chain(TARGETS.iter().enumerate().flat_map(|(c, (_, ws))| ws.iter().map(move |w| (w, c)))) {
+            assert!(w.0.bytes().all(|b| b.is_ascii_lowercase()), "{}: skeleton words are lower-case letters", w.0);
+            assert!(seen.insert(fnv1a(w.0.as_bytes()), w).is_none(), "{} twice or a hash collision", w.0);
+            assert_eq!(lexicon().words.get(fnv1a(w.0.as_bytes())), Some(w.1 as u32), "{}", w.0);
+        }
+        assert_eq!(lexicon().words.get(fnv1a(b"useless")), None);
+    }
+
+    /// The hash scan gives exactly the hashed texts of `features`, spans included, on random
+    /// drafts dense in target words, stop-words, digits and apostrophes.
+    #[test]
+    fn feature_hashes_match_features_on_random_drafts() {
+        let vocab = [
+            "manager", "boss", "team", "staff", "council", "cllr", "residents", "kids", "the", "is", "a", "my", "useless",
+            "rude", "lazy", "2nd", "don't", "o'", "'x", "Dave's", "x1y", "!", ",", "...", "-", "\u{e9}t\u{e9}",
+        ];
+        let mut below = crate::testing::xorshift_below(0x5eed_7a29);
+        let mut ctx = Context::new("x");
+        for round in 0..400 {
+            ctx.mode = if round % 2 == 0 { Mode::Personal } else { Mode::Official };
+            let len = below(24);
+            let t: Vec<&str> = (0..len).map(|_| vocab[below(vocab.len())]).collect();
+            let t = t.join(if round % 3 == 0 { "" } else { " " });
+            let n = Normalized::new(&t);
+            // `features` keeps each text's first occurrence (its smallest span), the scan each
+            // hash's smallest span
+            let mut want: Vec<(u32, usize, usize)> = features(&n.skel, &ctx).iter().map(|f| (f.hash, f.start, f.end)).collect();
+            want.sort_unstable();
+            let mut got = Vec::new();
+            feature_hashes(&n.skel, &ctx, &mut got);
+            got.sort_unstable();
+            assert_eq!(got, want, "{t:?}");
+            // every occurrence: the scan's multiset of hashes holds each text's hash
+            let mut every = Vec::new();
+            every_feature_hash(&n.skel, &ctx, &mut every);
+            for f in features(&n.skel, &ctx) {
+                assert!(every.contains(&(f.hash, f.start, f.end)), "{t:?}: {} at {}..{}", f.text, f.start, f.end);
+            }
         }
     }
 
