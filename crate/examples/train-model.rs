@@ -27,8 +27,7 @@
 //! Experiment knobs (environment; each recorded in the written file's `about.training`):
 //! `TRAIN_FA_COST=x[,y…]` (the false-alarm weight of the gain threshold rule; several values fit
 //! the recipe at each from one cross-validation, `--out` then containing `{fa}`),
-//! `TRAIN_FOLDS=writer|text`, `TRAIN_KEEP=n` (weights kept per category), `TRAIN_STEMS=off|add|replace`
-//! (the stem features `~<stem>`: left out, beside the word, or instead of it), `TRAIN_NO_TARGETS`
+//! `TRAIN_FOLDS=writer|text`, `TRAIN_KEEP=n` (weights kept per category), `TRAIN_NO_TARGETS`
 //! (leave the target features out: session 8's features), `TRAIN_MIN_WRITERS=n` (a feature must
 //! occur in drafts of n writers), `TRAIN_POS_WEIGHT=x` (class weight of positives),
 //! `TRAIN_LAMBDAS`, `TRAIN_MIN_DF`, `TRAIN_ITERS`, `TRAIN_THRESH=bar|gain`, `TRAIN_CLEAN_ADDED`,
@@ -203,30 +202,6 @@ const POS_WEIGHT: f64 = 1.0;
 
 fn pos_weight() -> f64 {
     std::env::var("TRAIN_POS_WEIGHT").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_POS_WEIGHT={v}: {e}"))).unwrap_or(POS_WEIGHT)
-}
-
-/// What the trainer does with the stem features (`~<stem>`, `postcheck::model::stem_len`).
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Stems {
-    /// Left out (session 10's features).
-    Off,
-    /// Beside each word's unigram.
-    Add,
-    /// Instead of the unigram of each word that has one.
-    Replace,
-}
-
-/// Default of `TRAIN_STEMS=off|add|replace`.
-const STEMS: Stems = Stems::Off;
-
-fn stems() -> Stems {
-    match std::env::var("TRAIN_STEMS").as_deref() {
-        Err(_) => STEMS,
-        Ok("off") => Stems::Off,
-        Ok("add") => Stems::Add,
-        Ok("replace") => Stems::Replace,
-        Ok(v) => panic!("TRAIN_STEMS={v}: off, add or replace"),
-    }
 }
 
 /// Whether the target features (`@<concept>~<word>`, `postcheck::model::TARGETS`) are left out
@@ -657,22 +632,6 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
     if no_targets() {
         feats.retain(|f| !f.starts_with('@'));
     }
-    // experiments: `^<first 5 bytes>` (TRAIN_PREFIX5=1 keeps them) and target stems `@c~~stem`
-    // (TRAIN_TARGET_STEMS=add|replace)
-    if std::env::var_os("TRAIN_PREFIX5").is_none() {
-        feats.retain(|f| !f.starts_with('^'));
-    }
-    match std::env::var("TRAIN_TARGET_STEMS").as_deref() {
-        Ok("add") => {}
-        Ok("replace") => feats.retain(|f| !f.starts_with('@') || f.contains("~~")),
-        _ => feats.retain(|f| !(f.starts_with('@') && f.contains("~~"))),
-    }
-    match stems() {
-        Stems::Off => feats.retain(|f| !f.starts_with('~')),
-        Stems::Add => {}
-        // a word's unigram gives way to its stem feature where it has one
-        Stems::Replace => feats.retain(|f| f.contains([' ', '@', '~', ':', '^']) || postcheck::model::stem_text(f.as_bytes()).is_none()),
-    }
     let mut g = [false; 7];
     for (c, (id, _)) in CATS.iter().enumerate() {
         g[c] = grounded(checker, ctx, id);
@@ -714,11 +673,7 @@ fn names_of<'a>(docs: impl Iterator<Item = &'a Doc>) -> BTreeSet<String> {
             sentence_start = tok.ends_with(['.', '!', '?', ':']) || tok.is_empty() && sentence_start;
         }
     }
-    let names: BTreeSet<String> = caps.into_iter().filter(|(_, (t, n))| *t * 5 >= *n * 4 && *t > 0).map(|(w, _)| w).collect();
-    // and their stem features (`~<stem>`), so a name's stem is dropped with the name
-    let mut stems: Vec<String> = names.iter().filter_map(|w| postcheck::model::stem_text(w.as_bytes())).collect();
-    stems.extend(names.iter().map(|w| format!("^{}", w.chars().take(5).collect::<String>())));
-    names.into_iter().chain(stems).collect()
+    caps.into_iter().filter(|(_, (t, n))| *t * 5 >= *n * 4 && *t > 0).map(|(w, _)| w).collect()
 }
 
 /// Whether feature `f` contains a word of `names` (a target feature `@<concept>~<word>`: its word).

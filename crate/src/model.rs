@@ -167,68 +167,6 @@ pub const TARGETS: [(&str, &[&str]); 4] = [
     ),
 ];
 
-/// The longest word (in skeleton bytes, apostrophes dropped) that gets a stem feature; longer
-/// words (rare: URLs run together, hashtags) get none.
-pub const STEM_MAX: usize = 24;
-
-/// Suffixes [`stem_len`] strips, longest first where one ends another, each with the shortest
-/// stem it may leave (bytes). One suffix at most is stripped per word.
-const STEM_SUFFIXES: [(&str, usize); 11] = [
-    ("ments", 4), ("ment", 4), ("ness", 4), ("ings", 3), ("ing", 3), ("ity", 4), ("ies", 3), ("ied", 3), ("ed", 3), ("es", 3), ("ly", 4),
-];
-
-/// Whether `b` is a vowel for [`stem_len`] (`y` counts: "cry", "shy").
-fn is_vowel(b: u8) -> bool {
-    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
-}
-
-/// The length of the *stem* of word `w` (a skeleton word as [`features`] normalises it:
-/// lower-case ASCII letters, apostrophes dropped): a prefix of `w`, so word forms that differ
-/// only in a common English ending share it — moan/moans/moaned/moaning → `moan`;
-/// patronise/patronised/patronising → `patronis`; rude/rudely/rudeness → `rud`;
-/// harass/harassed/harassment → `harass`; stop/stopped/stopping → `stop`. A light,
-/// Porter-like rule set for social-media English, in order:
-/// 1. the first of [`STEM_SUFFIXES`] that `w` ends with, if what is left is at least that
-///    suffix's minimum and holds a vowel (so "thing", "string", "bed" stay whole), but
-///    not `ed` after `e` ("need", "speed") nor `ness` after `i` ("business");
-///    otherwise a final `s` after a letter other than `s`, `u`, `i` if 4 bytes are left
-///    (moans → moan; "news", "bus", "this", "business", "useless" stay whole);
-/// 2. after `ed`/`ing`/`ings`, a doubled final consonant other than `l`, `s`, `z` loses one
-///    (stopp → stop; "fall", "kiss" keep theirs);
-/// 3. a final `e` or `y` goes if 3 bytes are left (hate → hat, lazy → laz, "use", "bye" stay).
-///
-/// Words with a digit (they read as `0`), stop-words and target words get no stem feature
-/// (see [`features`]); words over [`STEM_MAX`] bytes neither. Returns `w.len()` when nothing is
-/// stripped; never less than 3 unless `w` is shorter.
-pub fn stem_len(w: &[u8]) -> usize {
-    let mut n = w.len();
-    let mut verb = false;
-    let mut stripped = false;
-    for (suf, min) in STEM_SUFFIXES {
-        if w.ends_with(suf.as_bytes()) {
-            let left = n - suf.len();
-            // "speed", "need" keep their `ed`; "business", "happiness" their `ness`
-            let kept = left < min || (suf == "ed" && w[left - 1] == b'e') || (suf == "ness" && w[left - 1] == b'i');
-            if !kept && w[..left].iter().any(|&b| is_vowel(b)) {
-                n = left;
-                verb = matches!(suf, "ed" | "ing" | "ings");
-                stripped = true;
-            }
-            break;
-        }
-    }
-    if !stripped && n >= 5 && w[n - 1] == b's' && !matches!(w[n - 2], b's' | b'u' | b'i') {
-        n -= 1;
-    }
-    if verb && n >= 4 && w[n - 1] == w[n - 2] && !is_vowel(w[n - 1]) && !matches!(w[n - 1], b'l' | b's' | b'z') {
-        n -= 1;
-    }
-    if n >= 4 && matches!(w[n - 1], b'e' | b'y') {
-        n -= 1;
-    }
-    n
-}
-
 /// The concept index (into [`TARGETS`]) of a target word, if `w` is one.
 fn target_of(w: &[u8]) -> Option<usize> {
     TARGETS.iter().position(|(_, ws)| ws.iter().any(|t| t.as_bytes() == w))
@@ -237,15 +175,6 @@ fn target_of(w: &[u8]) -> Option<usize> {
 /// The text of the target feature of concept `c` and word `w`: `@<concept>~<word>`.
 fn target_text(c: usize, w: &[u8]) -> String {
     format!("@{}~{}", TARGETS[c].0, String::from_utf8_lossy(w))
-}
-
-/// The text of the stem feature of skeleton word `w` (`~` and its [`stem_len`] prefix), if it
-/// has one: not for stop-words, target words, words with a digit or over [`STEM_MAX`] bytes.
-pub fn stem_text(w: &[u8]) -> Option<String> {
-    if w.len() > STEM_MAX || w.iter().any(u8::is_ascii_digit) || is_stop(w) || target_of(w).is_some() {
-        return None;
-    }
-    Some(format!("~{}", String::from_utf8_lossy(&w[..stem_len(w)])))
 }
 
 /// The draft's features, each once (first occurrence), in order of appearance of their word
@@ -266,10 +195,6 @@ pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
         if !is_stop(w) {
             push(String::from_utf8_lossy(w).into_owned(), *s, *e, &mut out);
         }
-        if let Some(t) = stem_text(w) {
-            push(t, *s, *e, &mut out);
-            push(format!("^{}", String::from_utf8_lossy(&w[..w.len().min(5)])), *s, *e, &mut out);
-        }
         if let Some((w2, _, e2)) = ws.get(k + 1) {
             let mut b = w.clone();
             b.push(b' ');
@@ -282,9 +207,6 @@ pub fn features(skel: &[u8], ctx: &Context) -> Vec<Feature> {
             for (w2, _, _) in near {
                 if let Some(c) = target_of(w2) {
                     push(target_text(c, w), *s, *e, &mut out);
-                    if let Some(t) = stem_text(w) {
-                        push(format!("@{}~{}", TARGETS[c].0, t), *s, *e, &mut out);
-                    }
                 }
             }
         }
@@ -413,9 +335,6 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
     const _: () = assert!(TARGET_WINDOW < RING);
     let lex = lexicon();
     let zero = fnv1a(b"0");
-    let tilde = fnv1a(b"~");
-    let caret = fnv1a(b"^");
-    let pre2: [u32; TARGETS.len()] = std::array::from_fn(|c| fnv1a(format!("@{}~~", TARGETS[c].0).as_bytes()));
     let n = skel.len();
     let mut prev: Option<(u32, usize)> = None; // (hash of "w1 ", start of w1)
     // the last words (word number k at k % RING); `nwords` words read so far
@@ -436,17 +355,10 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
         // and from the previous word's "w1 " hash (`hp`, the pair)
         let mut h = FNV_OFFSET;
         let mut hp = prev.map_or(0, |p| p.0);
-        // the word's normalised bytes, for its stem (kept up to `STEM_MAX`; `len` counts all)
-        let mut buf = [0u8; STEM_MAX];
-        let mut len = 0usize;
         while i < n {
             let b = skel[i];
             let class = WORD_CLASS[usize::from(b)];
             if class != 0 {
-                if len < STEM_MAX {
-                    buf[len] = b;
-                }
-                len += 1;
                 digit |= class;
                 h = fnv_step(h, b);
                 hp = fnv_step(hp, b);
@@ -471,11 +383,6 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
         if kind != Kind::Stop {
             f(h, s, i);
         }
-        if kind == (Kind::Plain { digit: false }) && len <= STEM_MAX {
-            let w = &buf[..len];
-            f(w[..stem_len(w)].iter().fold(tilde, |h, &b| fnv_step(h, b)), s, i);
-            f(w[..len.min(5)].iter().fold(caret, |h, &b| fnv_step(h, b)), s, i);
-        }
         if let Some((_, ps)) = prev {
             f(hp, ps, i);
         }
@@ -487,10 +394,6 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
                 for k in nwords - back..nwords {
                     if let Kind::Target(c) = ring[k % RING].kind {
                         f(target_hash(lex.prefix[usize::from(c)], skel, s, i, digit), s, i);
-                        if !digit && len <= STEM_MAX {
-                            let w = &buf[..len];
-                            f(w[..stem_len(w)].iter().fold(pre2[usize::from(c)], |h, &b| fnv_step(h, b)), s, i);
-                        }
                     }
                 }
             }
@@ -499,10 +402,6 @@ fn for_each_feature(skel: &[u8], ctx: &Context, mut f: impl FnMut(u32, usize, us
                     let r = ring[k % RING];
                     if let Kind::Plain { digit } = r.kind {
                         f(target_hash(lex.prefix[usize::from(c)], skel, r.start, r.end, digit), r.start, r.end);
-                        let w: Vec<u8> = skel[r.start..r.end].iter().copied().filter(|b| WORD_CLASS[usize::from(*b)] != 0).collect();
-                        if !digit && w.len() <= STEM_MAX {
-                            f(w[..stem_len(&w)].iter().fold(pre2[usize::from(c)], |h, &b| fnv_step(h, b)), r.start, r.end);
-                        }
                     }
                 }
             }
@@ -967,68 +866,6 @@ mod tests {
         assert_eq!(&n.skel[d.start..d.end], b"dave's");
     }
 
-    fn stem(w: &str) -> &str {
-        &w[..stem_len(w.as_bytes())]
-    }
-
-    /// Inflections of one word share a stem: the point of the stem features.
-    #[test]
-    fn stem_merges_word_forms() {
-        for forms in [
-            &["moan", "moans", "moaned", "moaning"][..],
-            &["patronise", "patronised", "patronising", "patronises"],
-            &["rude", "rudely", "rudeness"],
-            &["useless", "uselessness"],
-            &["harass", "harassed", "harassing", "harassment"],
-            &["stop", "stopped", "stopping"],
-            &["hate", "hated", "hates", "hating"],
-            &["stupid", "stupidity"],
-            &["party", "parties"],
-            &["bully", "bullied"],
-            &["call", "called", "calling", "calls"],
-            &["govern", "governed", "government", "governments"],
-        ] {
-            let stems: Vec<&str> = forms.iter().map(|w| stem(w)).collect();
-            assert!(stems.iter().all(|s| *s == stems[0]), "{forms:?} -> {stems:?}");
-        }
-    }
-
-    /// Short words and words that only look inflected are left whole (or lose at most a final
-    /// `e`/`y`), and different words keep different stems.
-    #[test]
-    fn stem_leaves_other_words_alone() {
-        for w in ["news", "business", "useless", "bus", "this", "status", "crisis", "boss", "kiss", "need", "speed", "thing", "string", "bring", "bed", "red", "uses", "ed", "ly", "ing", "s", ""] {
-            assert_eq!(stem(w), w, "{w:?} must stay whole");
-        }
-        assert_eq!(stem("reply"), "repl");
-        assert_eq!(stem("only"), "onl", "`ly` stays, the final `y` goes");
-        assert_eq!(stem("use"), "use");
-        assert_ne!(stem("use"), stem("useless"));
-        assert_ne!(stem("new"), stem("news"));
-        assert_ne!(stem("busy"), stem("business"));
-        for w in ["a", "ab", "abc", "moaning", "ssss", "eded", "inging", "iesies", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"] {
-            let n = stem_len(w.as_bytes());
-            assert!(n <= w.len() && n >= w.len().min(3), "{w:?} -> {n}");
-        }
-    }
-
-    /// Stem features: one per word that has one, not for stop-words, target words or numbers;
-    /// the hash scan gives them too (a long word gets none).
-    #[test]
-    fn stem_features() {
-        let ctx = Context::new("x");
-        let n = Normalized::new("I was moaning to my manager about the 3rd useless meeting");
-        let t: Vec<String> = features(&n.skel, &ctx).into_iter().map(|f| f.text).collect();
-        let stems: Vec<&str> = t.iter().filter(|f| f.starts_with('~')).map(String::as_str).collect();
-        assert_eq!(stems, ["~moan", "~useless", "~meet"], "{t:?}");
-        let long = "a".repeat(STEM_MAX + 1);
-        let n = Normalized::new(&long);
-        assert!(features(&n.skel, &ctx).iter().all(|f| !f.text.starts_with('~')));
-        let mut got = Vec::new();
-        feature_hashes(&n.skel, &ctx, &mut got);
-        assert_eq!(got.len(), 1, "the long word's unigram only");
-    }
-
     /// The allocation-free hashes are exactly the hashed features, at the same spans.
     #[test]
     fn feature_hashes_match_features() {
@@ -1049,7 +886,7 @@ mod tests {
     /// The texts of the target features of `text` (personal mode, no flags).
     fn targets_of(text: &str) -> Vec<String> {
         let n = Normalized::new(text);
-        features(&n.skel, &Context::new("x")).into_iter().map(|f| f.text).filter(|t| t.starts_with('@') && !t.contains("~~")).collect()
+        features(&n.skel, &Context::new("x")).into_iter().map(|f| f.text).filter(|t| t.starts_with('@')).collect()
     }
 
     /// A plain word within `TARGET_WINDOW` words of a target word (either side, stop-words
@@ -1103,7 +940,6 @@ mod tests {
         let vocab = [
             "manager", "boss", "team", "staff", "council", "cllr", "residents", "kids", "the", "is", "a", "my", "useless",
             "rude", "lazy", "2nd", "don't", "o'", "'x", "Dave's", "x1y", "!", ",", "...", "-", "\u{e9}t\u{e9}",
-            "moaning", "rudeness", "stopped", "patronises", "thing", "news", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "mo'aned",
         ];
         let mut below = crate::testing::xorshift_below(0x5eed_7a29);
         let mut ctx = Context::new("x");
