@@ -972,8 +972,9 @@ mod tests {
         }
     }
 
-    /// The compact built-in tables hold exactly the parsed file: same categories, hashes and f32
-    /// bits (so scores and findings are identical), same examples.
+    /// The compact built-in tables (decoded from `build.rs`'s Rice-coded hashes and sparse cells)
+    /// hold exactly the parsed file: same categories, hashes and f32 bits (so scores and findings
+    /// are identical), same examples; no hash outside the file is found.
     #[test]
     fn compact_model_is_the_parsed_file() {
         let parsed = Model::parse(MODEL_JSON).expect("stance.json parses");
@@ -991,11 +992,48 @@ mod tests {
         let ex = |m: &Model| m.examples.iter().map(|e| format!("{}|{}|{}|{:?}", e.category, e.fire, e.text, e.context)).collect::<Vec<_>>();
         assert_eq!(ex(&parsed), ex(&compact));
         assert!(!compact.examples.is_empty());
-        // every hash is found at its row
+        // every hash is found at its row (with the weights compared above); the file's hashes,
+        // recomputed from its feature texts, are exactly the decoded ones
         for (r, &k) in compact.keys.iter().enumerate() {
             assert_eq!(compact.row(k), Some(r));
         }
+        let v: serde_json::Value = serde_json::from_str(MODEL_JSON).expect("json");
+        let mut from_text: Vec<u32> = v["categories"].as_array().expect("categories").iter()
+            .flat_map(|c| c["weights"].as_array().expect("weights").iter().map(|p| fnv1a(p[0].as_str().expect("feature").as_bytes())))
+            .collect();
+        from_text.sort_unstable();
+        from_text.dedup();
+        assert_eq!(from_text, compact.keys);
+        // hashes the model lacks are never found: each key's neighbours, and random hashes
+        let absent = |h: u32| compact.keys.binary_search(&h).is_err();
+        let mut tried = 0;
+        for &k in compact.keys.iter() {
+            for h in [k.wrapping_sub(1), k.wrapping_add(1), k ^ 0x8000_0000, k ^ 1] {
+                if absent(h) {
+                    assert_eq!(compact.row(h), None, "{h:#x}, next to {k:#x}");
+                    tried += 1;
+                }
+            }
+        }
+        let mut x = 0x2545_f491u32;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if absent(x) {
+                assert_eq!(compact.row(x), None, "{x:#x}");
+                tried += 1;
+            }
+        }
+        assert!(tried > 4 * compact.keys.len(), "{tried} absent hashes tried");
         assert_eq!(compact.row(fnv1a(b"no such feature \x01")), None);
+        // and the scores on the stored examples agree bit for bit
+        for e in &parsed.examples {
+            let norm = Normalized::new(&e.text);
+            let (p, c) = (parsed.score(&norm.skel, &e.context), compact.score(&norm.skel, &e.context));
+            let bits = |vs: &[Verdict]| vs.iter().map(|v| (v.probability.to_bits(), v.fires, v.top.iter().map(|t| (t.0, t.1, t.2.to_bits())).collect::<Vec<_>>())).collect::<Vec<_>>();
+            assert_eq!(bits(&p), bits(&c), "{:?}", e.text);
+        }
     }
 
     /// The open-addressing index finds every key at its row (including keys that share a home

@@ -185,7 +185,7 @@ pub fn mask_bytes(n: usize) -> usize {
 /// category (all of category 0's rows in row order, then category 1's, ...), which groups
 /// similar weights for gzip. Exact: [`decode_cells`] returns `cells`.
 pub fn encode_cells<C: Copy + Default + PartialEq>(cells: &[C], n: usize) -> (Vec<u8>, Vec<C>) {
-    let rows = if n == 0 { 0 } else { cells.len() / n };
+    let rows = cells.len().checked_div(n).unwrap_or(0);
     let mb = mask_bytes(n);
     let mut masks = vec![0u8; rows * mb];
     let mut values = Vec::new();
