@@ -320,8 +320,8 @@ fn stance_tables(v: &Value) -> Option<(Vec<(String, String, u32, u32)>, Vec<u32>
 /// the distinct weight values as f32 bits (`VALUES`, the same f32s `Model::parse` makes, so scores
 /// are bit-identical; a native test compares the two); and per hash and category the index of its
 /// weight in `VALUES` (`Cell`, one byte while there are at most 256 distinct values, else two),
-/// stored sparse: per row a mask of its non-zero cells (`CELL_MASKS`) and those cells, category by
-/// category (`CELL_VALUES`; `model_table::encode_cells`). Both are checked here to decode to the
+/// stored sparse: per row a mask of its non-zero cells (`CELL_MASKS`) and those cells, row by row
+/// (`CELL_VALUES`; `model_table::encode_cells`). Both are checked here to decode to the
 /// table they encode; `src/model.rs` decodes them once, at load. Also `$OUT_DIR/stance_examples.json`, the file's
 /// `examples` array (native builds parse it for the tests). If the file is not a model,
 /// `VALID` is false and the tables are empty (the run-time model is then absent, as it was when

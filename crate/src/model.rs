@@ -30,9 +30,11 @@
 //! possible but has odds of about 1 in 400,000 per draft).
 //!
 //! The built-in model ([`builtin`]) is not parsed at run time: `build.rs` (`write_stance_model`)
-//! turns `crate/model/stance.json` into static tables (sorted hashes, a table of the distinct
-//! weights as f32 bits, one byte per hash and category indexing it) that are read in place (only
-//! a hash -> row index is built on first use). The f32s are the ones [`Model::parse`] makes from
+//! turns `crate/model/stance.json` into static tables (the sorted hashes Rice-coded, about 20
+//! bits each; a table of the distinct weights as f32 bits; per hash a mask of its non-zero
+//! categories and, for those, one byte indexing the weight table: `model_table.rs`), decoded on
+//! first use into the sorted hashes and dense one-byte cells, with a hash -> row index (about
+//! 1 M instructions at load; per-check lookups read the dense form). The f32s are the ones [`Model::parse`] makes from
 //! the file (test `compact_model_is_the_parsed_file`), so scores are bit-identical; the wasm
 //! build carries the tables instead of the 125 KB JSON.
 //!
@@ -803,7 +805,7 @@ pub const MODEL_FILE_ENV: &str = "POSTCHECK_STANCE_MODEL_FILE";
 
 /// The model, loaded once on first use: the file named by [`MODEL_FILE_ENV`] when that is set
 /// (native builds, parsed), otherwise the embedded `crate/model/stance.json` in `build.rs`'s
-/// compact form (read in place). `None` if the file is broken or unreadable (for the embedded
+/// compact form (decoded once, no JSON parse). `None` if the file is broken or unreadable (for the embedded
 /// file the test `model_file_parses_and_documents_itself` guards against that; for an env-var
 /// file the error is printed to stderr once, so an experiment cannot silently run without its
 /// model).

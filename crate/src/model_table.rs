@@ -110,60 +110,61 @@ pub fn encode_keys(keys: &[u32], k: u32) -> Vec<u8> {
     out
 }
 
-/// Reads a bit stream least significant bit first (see [`encode_keys`]).
-struct BitReader<'a> {
-    bytes: &'a [u8],
-    /// Bits consumed.
-    pos: usize,
-}
-
-impl BitReader<'_> {
-    /// The next 57 or more bits from `pos` (zeros past the end), least significant first.
-    #[inline(always)]
-    fn peek(&self) -> u64 {
-        let i = self.pos / 8;
-        let mut buf = [0u8; 8];
-        if let Some(b) = self.bytes.get(i..i + 8) {
-            buf.copy_from_slice(b);
-        } else if let Some(b) = self.bytes.get(i..) {
-            buf[..b.len()].copy_from_slice(b);
-        }
-        u64::from_le_bytes(buf) >> (self.pos % 8)
-    }
-
-    /// Advances `n` bits; `None` if that passes the end of the stream.
-    #[inline(always)]
-    fn skip(&mut self, n: usize) -> Option<()> {
-        self.pos += n;
-        (self.pos <= self.bytes.len() * 8).then_some(())
-    }
-}
-
 /// The `count` keys of a stream from [`encode_keys`] with parameter `k` (below 32), ascending;
 /// `None` if the stream is shorter than `count` keys, a key passes `u32::MAX`, or more than 7
-/// bits (the last byte's padding) are left over.
+/// bits (the last byte's padding) are left over. Runs once per model load (about 20
+/// instructions a key).
 pub fn decode_keys(bits: &[u8], k: u32, count: usize) -> Option<Vec<u32>> {
     if k >= 32 {
         return None;
     }
-    let mut reader = BitReader { bytes: bits, pos: 0 };
     let mut keys = Vec::with_capacity(count);
+    // the next `avail` bits of the stream, least significant first (the bits above are zero),
+    // taken from `bits[..pos]`
+    let (mut buf, mut avail, mut pos) = (0u64, 0u32, 0usize);
+    // tops up to more than 32 bits while the stream lasts: 4 bytes at a time, then the tail
+    let refill = |buf: &mut u64, avail: &mut u32, pos: &mut usize| {
+        if *avail > 32 {
+            return;
+        }
+        if let Some(&[a, b, c, d]) = bits.get(*pos..*pos + 4) {
+            *buf |= u64::from(u32::from_le_bytes([a, b, c, d])) << *avail;
+            *avail += 32;
+            *pos += 4;
+            return;
+        }
+        while *avail <= 56 && *pos < bits.len() {
+            *buf |= u64::from(bits[*pos]) << *avail;
+            *avail += 8;
+            *pos += 1;
+        }
+    };
     let mut prev = 0u64;
     for _ in 0..count {
-        // q: zero bits up to the next one bit, 56 at a time
+        // q: the zero bits before the next one bit
         let mut q = 0u64;
         loop {
-            let z = reader.peek().trailing_zeros().min(56);
-            if z < 56 {
+            refill(&mut buf, &mut avail, &mut pos);
+            if buf != 0 {
+                let z = buf.trailing_zeros();
                 q += u64::from(z);
-                reader.skip(z as usize + 1)?;
+                buf = (buf >> z) >> 1;
+                avail -= z + 1;
                 break;
             }
-            q += 56;
-            reader.skip(56)?;
+            if avail == 0 {
+                return None; // the stream ended inside a key
+            }
+            q += u64::from(avail);
+            avail = 0;
         }
-        let low = reader.peek() & ((1u64 << k) - 1);
-        reader.skip(k as usize)?;
+        refill(&mut buf, &mut avail, &mut pos);
+        if avail < k {
+            return None;
+        }
+        let low = buf & ((1u64 << k) - 1);
+        buf >>= k;
+        avail -= k;
         let key = q.checked_shl(k).filter(|&g| g >> k == q)?.checked_add(low)?.checked_add(prev)?;
         if key > u64::from(u32::MAX) {
             return None;
@@ -171,7 +172,7 @@ pub fn decode_keys(bits: &[u8], k: u32, count: usize) -> Option<Vec<u32>> {
         keys.push(key as u32);
         prev = key;
     }
-    (bits.len() * 8 - reader.pos < 8).then_some(keys)
+    (pos == bits.len() && avail < 8).then_some(keys)
 }
 
 /// Bytes per row of a cell mask for `n` categories (bit `c % 8` of byte `c / 8` is category `c`).
@@ -181,16 +182,15 @@ pub fn mask_bytes(n: usize) -> usize {
 
 /// A dense cell table (`cells[row * n + c]`, `n` categories; a cell is the index of its weight
 /// in the value table) as (masks, values): per row, [`mask_bytes`]`(n)` bytes with bit `c` set
-/// where the cell is not `C::default()` (index 0); then the cells so marked, category by
-/// category (all of category 0's rows in row order, then category 1's, ...), which groups
-/// similar weights for gzip. Exact: [`decode_cells`] returns `cells`.
+/// where the cell is not `C::default()` (index 0); then the cells so marked, row by row.
+/// Exact: [`decode_cells`] returns `cells`.
 pub fn encode_cells<C: Copy + Default + PartialEq>(cells: &[C], n: usize) -> (Vec<u8>, Vec<C>) {
     let rows = cells.len().checked_div(n).unwrap_or(0);
     let mb = mask_bytes(n);
     let mut masks = vec![0u8; rows * mb];
     let mut values = Vec::new();
-    for c in 0..n {
-        for r in 0..rows {
+    for r in 0..rows {
+        for c in 0..n {
             let cell = cells[r * n + c];
             if cell != C::default() {
                 masks[r * mb + c / 8] |= 1 << (c % 8);
@@ -202,8 +202,8 @@ pub fn encode_cells<C: Copy + Default + PartialEq>(cells: &[C], n: usize) -> (Ve
 }
 
 /// The dense cell table (`rows * n` cells, row `r` category `c` at `r * n + c`) of masks and
-/// values from [`encode_cells`]; `None` unless `masks` has exactly `rows` rows and `values`
-/// exactly one cell per set bit.
+/// values from [`encode_cells`]; `None` unless `masks` has exactly `rows` rows, no bit above
+/// category `n - 1`, and `values` exactly one cell per set bit.
 pub fn decode_cells<C: Copy + Default>(masks: &[u8], values: &[C], n: usize, rows: usize) -> Option<Vec<C>> {
     if n == 0 {
         return (masks.is_empty() && values.is_empty()).then(Vec::new);
@@ -214,20 +214,18 @@ pub fn decode_cells<C: Copy + Default>(masks: &[u8], values: &[C], n: usize, row
     }
     let mut cells = vec![C::default(); rows * n];
     let mut next = values.iter();
-    for c in 0..n {
-        let (byte, bit) = (c / 8, 1u8 << (c % 8));
-        for (r, mask) in masks.chunks_exact(mb).enumerate() {
-            if mask[byte] & bit != 0 {
-                cells[r * n + c] = *next.next()?;
+    for (row, mask) in cells.chunks_exact_mut(n).zip(masks.chunks_exact(mb)) {
+        for (i, &byte) in mask.iter().enumerate() {
+            let mut bits = byte;
+            while bits != 0 {
+                // a bit above category n - 1 is refused
+                *row.get_mut(i * 8 + bits.trailing_zeros() as usize)? = *next.next()?;
+                bits &= bits - 1;
             }
         }
     }
-    // no stray bits above category n - 1, no values left over
-    let high = if n % 8 == 0 { 0 } else { !((1u8 << (n % 8)) - 1) };
-    let stray = masks.chunks_exact(mb).any(|m| m[mb - 1] & high != 0);
-    (!stray && next.next().is_none()).then_some(cells)
+    next.next().is_none().then_some(cells)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,11 +350,12 @@ mod tests {
         let cells: Vec<u8> = vec![0, 3, 0, 7, 0, 0, 1, 1, 2];
         let (masks, values) = encode_cells(&cells, 3);
         assert_eq!(masks, vec![0b010, 0b001, 0b111]);
-        assert_eq!(values, vec![7, 1, 3, 1, 2]); // category 0's rows, then 1's, then 2's
+        assert_eq!(values, vec![3, 7, 1, 1, 2]); // row by row
         assert_eq!(decode_cells(&masks, &values, 3, 3), Some(cells));
         assert_eq!(decode_cells(&masks, &values[..4], 3, 3), None, "a value short");
         assert_eq!(decode_cells(&masks, &[values.clone(), vec![9]].concat(), 3, 3), None, "a value left over");
-        assert_eq!(decode_cells(&[0b1010, 0b001, 0b111], &[7, 1, 3, 1, 2], 3, 3), None, "bit of a fourth category");
+        assert_eq!(decode_cells(&[0b1010, 0b001, 0b111], &[3, 7, 1, 1, 2], 3, 3), None, "bit of a fourth category");
+        assert_eq!(decode_cells(&[0b1010, 0b001, 0b111], &[3, 9, 7, 1, 1, 2], 3, 3), None, "bit of a fourth category, with its value");
         assert_eq!(decode_cells(&masks, &values, 3, 2), None, "rows");
     }
 }
