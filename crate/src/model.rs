@@ -881,14 +881,22 @@ mod tests {
         ctx.mode = Mode::Official;
         ctx.flags.set("works_with_vulnerable").unwrap();
         for t in ["I don't think Dave’s 3rd plan is OK, it's a 2nd-rate plan... I'm sure I'm right", "", "'' a'b 'c' d'", "the the the 12 12 x"] {
-            let n = Normalized::new(t);
-            let mut want: Vec<(u32, usize, usize)> = features(&n.skel, &ctx).iter().map(|f| (f.hash, f.start, f.end)).collect();
-            want.sort_unstable();
-            let mut got = Vec::new();
-            feature_hashes(&n.skel, &ctx, &mut got);
-            got.sort_unstable();
-            assert_eq!(got, want, "{t:?}");
+            assert_scan_is_features(t, &ctx);
         }
+    }
+
+    /// Asserts that the allocation-free scan ([`feature_hashes`]) gives exactly the hashes and
+    /// spans of [`features`] on `t`'s skeleton (`features` keeps each text's first occurrence, its
+    /// smallest span; the scan each hash's smallest span). Returns the normalised text.
+    fn assert_scan_is_features(t: &str, ctx: &Context) -> Normalized {
+        let n = Normalized::new(t);
+        let mut want: Vec<(u32, usize, usize)> = features(&n.skel, ctx).iter().map(|f| (f.hash, f.start, f.end)).collect();
+        want.sort_unstable();
+        let mut got = Vec::new();
+        feature_hashes(&n.skel, ctx, &mut got);
+        got.sort_unstable();
+        assert_eq!(got, want, "{t:?}");
+        n
     }
 
     /// The texts of the target features of `text` (personal mode, no flags).
@@ -956,15 +964,7 @@ mod tests {
             let len = below(24);
             let t: Vec<&str> = (0..len).map(|_| vocab[below(vocab.len())]).collect();
             let t = t.join(if round % 3 == 0 { "" } else { " " });
-            let n = Normalized::new(&t);
-            // `features` keeps each text's first occurrence (its smallest span), the scan each
-            // hash's smallest span
-            let mut want: Vec<(u32, usize, usize)> = features(&n.skel, &ctx).iter().map(|f| (f.hash, f.start, f.end)).collect();
-            want.sort_unstable();
-            let mut got = Vec::new();
-            feature_hashes(&n.skel, &ctx, &mut got);
-            got.sort_unstable();
-            assert_eq!(got, want, "{t:?}");
+            let n = assert_scan_is_features(&t, &ctx);
             // every occurrence: the scan's multiset of hashes holds each text's hash
             let mut every = Vec::new();
             every_feature_hash(&n.skel, &ctx, &mut every);
