@@ -361,20 +361,16 @@ fn write_stance_model() {
     writeln!(out, "pub static KEY_BITS: &[u8] = b\"{}\";", escaped(&key_bits)).unwrap();
     writeln!(out, "pub static VALUES: &[u32] = &{values:?};").unwrap();
     let n = categories.len();
+    let cells: Vec<u16> = weights.iter().map(|w| cell(w) as u16).collect();
+    let (masks, nonzero) = model_table::encode_cells(&cells, n);
+    assert_eq!(model_table::decode_cells(&masks, &nonzero, n, keys.len()), Some(cells), "cell round trip");
+    writeln!(out, "pub static CELL_MASKS: &[u8] = b\"{}\";", escaped(&masks)).unwrap();
+    // one byte a cell while the indices fit (at most 256 distinct values), else two
     if values.len() <= 256 {
-        let cells: Vec<u8> = weights.iter().map(|w| cell(w) as u8).collect();
-        let (masks, nonzero) = model_table::encode_cells(&cells, n);
-        assert_eq!(model_table::decode_cells(&masks, &nonzero, n, keys.len()), Some(cells), "cell round trip");
-        writeln!(out, "pub type Cell = u8;").unwrap();
-        writeln!(out, "pub static CELL_MASKS: &[u8] = b\"{}\";", escaped(&masks)).unwrap();
-        writeln!(out, "pub static CELL_VALUES: &[Cell] = b\"{}\";", escaped(&nonzero)).unwrap();
+        let bytes: Vec<u8> = nonzero.iter().map(|&c| c as u8).collect();
+        writeln!(out, "pub type Cell = u8;\npub static CELL_VALUES: &[Cell] = b\"{}\";", escaped(&bytes)).unwrap();
     } else {
-        let cells: Vec<u16> = weights.iter().map(|w| cell(w) as u16).collect();
-        let (masks, nonzero) = model_table::encode_cells(&cells, n);
-        assert_eq!(model_table::decode_cells(&masks, &nonzero, n, keys.len()), Some(cells), "cell round trip");
-        writeln!(out, "pub type Cell = u16;").unwrap();
-        writeln!(out, "pub static CELL_MASKS: &[u8] = b\"{}\";", escaped(&masks)).unwrap();
-        writeln!(out, "pub static CELL_VALUES: &[Cell] = &{nonzero:?};").unwrap();
+        writeln!(out, "pub type Cell = u16;\npub static CELL_VALUES: &[Cell] = &{nonzero:?};").unwrap();
     }
     std::fs::write(out_dir.join("stance_model.rs"), out).expect("write stance_model.rs");
 }

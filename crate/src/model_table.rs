@@ -226,18 +226,16 @@ pub fn decode_cells<C: Copy + Default>(masks: &[u8], values: &[C], n: usize, row
     }
     next.next().is_none().then_some(cells)
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A deterministic pseudo-random sequence (xorshift32) for the tests.
-    fn xorshift(mut x: u32) -> impl Iterator<Item = u32> {
-        std::iter::from_fn(move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            Some(x)
-        })
+    /// `count` pseudo-random 32-bit values (the high halves of [`crate::testing::xorshift`]'s
+    /// states from `seed`), like the model's feature hashes.
+    fn random_u32s(seed: u64, count: usize) -> Vec<u32> {
+        let mut next = crate::testing::xorshift(seed);
+        (0..count).map(|_| (next() >> 32) as u32).collect()
     }
 
     /// Key sets with the shapes that stress the coding: empty, one key, the extremes, dense
@@ -255,7 +253,7 @@ mod tests {
             (0..300u32).map(|i| (i << 18) + i).collect(),
             vec![5, 6, 7, 0x4000_0000, 0x4000_0001, 0xffff_fff0],
         ];
-        let mut random: Vec<u32> = xorshift(0x1234_5678).take(12_000).collect();
+        let mut random = random_u32s(0x1234_5678, 12_000);
         random.sort_unstable();
         random.dedup();
         sets.push(random);
@@ -324,11 +322,11 @@ mod tests {
     /// 8 categories (two mask bytes), u8 and u16 cells.
     #[test]
     fn cells_round_trip() {
-        let mut rng = xorshift(99);
+        let mut rng = random_u32s(99, 20_000).into_iter(); // 13,464 cells below
         for n in [1usize, 3, 7, 8, 9, 16] {
             for rows in [0usize, 1, 5, 300] {
                 let cells: Vec<u8> = (0..rows * n).map(|_| {
-                    let x = rng.next().unwrap();
+                    let x = rng.next().expect("enough values");
                     if x % 4 == 0 { (x >> 8) as u8 } else { 0 }
                 }).collect();
                 let (masks, values) = encode_cells(&cells, n);
