@@ -13,7 +13,7 @@
 //!   writes each rule's `"confidence"` line into `crate/rules/*.json` (one line after its
 //!   `"category"`; rules that never fired get none).
 //! - `… -- --check` exits 1 if the committed `confidence` lines differ from what `--write` would
-//!   write (the test `crate/tests/rule_confidence.rs` does the same through [`committed_mismatches`]).
+//!   write (the test `crate/tests/rule_confidence_data.rs` does the same through [`committed_mismatches`]).
 //!
 //! Writers ([`WRITERS`]): each labelled file was written by one person (the four probe files by
 //! one); a file that is absent is skipped (own22/own23 join when they land). Never own9 (summary
@@ -403,13 +403,24 @@ pub fn confidence_json(s: &Stat, p0: f64, gain: Option<f64>, demote: bool) -> St
     j
 }
 
-/// Each rule file's text with its `"confidence"` lines replaced by `conf` (rule id → object).
+/// Each rule file's text with its `"confidence"` objects replaced by `conf` (rule id → object),
+/// each written on one line after the rule's `"category"` line. An old object is dropped whole,
+/// also when a hand edit or another tool spread it over several lines: the lines are skipped
+/// until its braces balance (the object holds numbers and booleans only, no strings).
 pub fn rewrite(text: &str, conf: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     let mut id: Option<String> = None;
+    // braces of an old confidence object still open (lines being dropped)
+    let mut open = 0i32;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
+        let depth = |l: &str| l.matches('{').count() as i32 - l.matches('}').count() as i32;
+        if open > 0 {
+            open += depth(line);
+            continue;
+        }
         if t.starts_with("\"confidence\":") {
+            open = depth(t).max(0);
             continue;
         }
         if let Some(rest) = t.strip_prefix("\"id\": \"") {
