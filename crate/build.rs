@@ -315,10 +315,14 @@ fn stance_tables(v: &Value) -> Option<(Vec<(String, String, u32, u32)>, Vec<u32>
 
 /// Writes `$OUT_DIR/stance_model.rs`, the stance model in the compact form `src/model.rs` reads
 /// in place (no JSON parse at run time), from `model/stance.json` (the trainer's output and the
-/// reviewable source): the categories; the feature hashes sorted (row `r` is `KEYS[r]`); the
-/// distinct weight values as f32 bits (`VALUES`, the same f32s `Model::parse` makes, so scores
-/// are bit-identical; a native test compares the two); and per hash and category the index of its weight in `VALUES` (`CELLS`, one byte each while there
-/// are at most 256 distinct values, else two). Also `$OUT_DIR/stance_examples.json`, the file's
+/// reviewable source): the categories; the feature hashes sorted (row `r` is the `r`th hash),
+/// Rice-coded (`KEY_BITS`, `KEY_COUNT` hashes with parameter `KEY_RICE`: `model_table::encode_keys`);
+/// the distinct weight values as f32 bits (`VALUES`, the same f32s `Model::parse` makes, so scores
+/// are bit-identical; a native test compares the two); and per hash and category the index of its
+/// weight in `VALUES` (`Cell`, one byte while there are at most 256 distinct values, else two),
+/// stored sparse: per row a mask of its non-zero cells (`CELL_MASKS`) and those cells, row by row
+/// (`CELL_VALUES`; `model_table::encode_cells`). Both are checked here to decode to the
+/// table they encode; `src/model.rs` decodes them once, at load. Also `$OUT_DIR/stance_examples.json`, the file's
 /// `examples` array (native builds parse it for the tests). If the file is not a model,
 /// `VALID` is false and the tables are empty (the run-time model is then absent, as it was when
 /// parsing failed; the test `model_file_parses_and_documents_itself` reports the error).
@@ -346,14 +350,27 @@ fn write_stance_model() {
         writeln!(out, "({id:?}, {reads_as:?}, {b:#010x}, {t:#010x}),").unwrap();
     }
     out.push_str("];\n");
-    writeln!(out, "pub static KEYS: &[u32] = &{keys:?};").unwrap();
+    // the hashes Rice-coded (about 20 bits each instead of 32), the cells as per-row masks of
+    // the non-zero ones plus those cells' indices (src/model_table.rs); decoded at load
+    let rice = model_table::rice_parameter(&keys);
+    let key_bits = model_table::encode_keys(&keys, rice);
+    assert_eq!(model_table::decode_keys(&key_bits, rice, keys.len()).as_deref(), Some(&keys[..]), "key stream round trip");
+    let escaped = |bytes: &[u8]| bytes.iter().map(|b| format!("\\x{b:02x}")).collect::<String>();
+    writeln!(out, "pub const KEY_COUNT: usize = {};", keys.len()).unwrap();
+    writeln!(out, "pub const KEY_RICE: u32 = {rice};").unwrap();
+    writeln!(out, "pub static KEY_BITS: &[u8] = b\"{}\";", escaped(&key_bits)).unwrap();
     writeln!(out, "pub static VALUES: &[u32] = &{values:?};").unwrap();
+    let n = categories.len();
+    let cells: Vec<u16> = weights.iter().map(|w| cell(w) as u16).collect();
+    let (masks, nonzero) = model_table::encode_cells(&cells, n);
+    assert_eq!(model_table::decode_cells(&masks, &nonzero, n, keys.len()), Some(cells), "cell round trip");
+    writeln!(out, "pub static CELL_MASKS: &[u8] = b\"{}\";", escaped(&masks)).unwrap();
+    // one byte a cell while the indices fit (at most 256 distinct values), else two
     if values.len() <= 256 {
-        let bytes: String = weights.iter().map(|w| format!("\\x{:02x}", cell(w))).collect();
-        writeln!(out, "pub type Cell = u8;\npub static CELLS: &[Cell] = b\"{bytes}\";").unwrap();
+        let bytes: Vec<u8> = nonzero.iter().map(|&c| c as u8).collect();
+        writeln!(out, "pub type Cell = u8;\npub static CELL_VALUES: &[Cell] = b\"{}\";", escaped(&bytes)).unwrap();
     } else {
-        let cells: Vec<usize> = weights.iter().map(cell).collect();
-        writeln!(out, "pub type Cell = u16;\npub static CELLS: &[Cell] = &{cells:?};").unwrap();
+        writeln!(out, "pub type Cell = u16;\npub static CELL_VALUES: &[Cell] = &{nonzero:?};").unwrap();
     }
     std::fs::write(out_dir.join("stance_model.rs"), out).expect("write stance_model.rs");
 }

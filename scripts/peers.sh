@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peers side by side: postcheck vs the npm filters obscenity, bad-words, leo-profanity and alex,
-# precision/recall for `profanity` and `discrimination` over dev, own, the fresh sets own36–own39
-# (session 9's, pooled: 1,000 drafts; nobody tuned on them), trap and disguised lists.
+# precision/recall for `profanity` and `discrimination` over dev, own, the fresh sets own40–own43
+# (session 10's, pooled: 1,000 drafts; nobody tuned on them), trap and disguised lists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
@@ -9,6 +9,6 @@ SHARED="${SHARED:-../shared}"
 cargo build --release -q
 [ -d node_modules/obscenity ] || npm install --no-audit --no-fund
 mkdir -p target
-cat crate/tests/data/own36.jsonl crate/tests/data/own37.jsonl crate/tests/data/own38.jsonl crate/tests/data/own39.jsonl > target/own36-own39.jsonl
-node tests/peers/peers.mjs target/release/postcheck "$SHARED/corpus/dev.jsonl" crate/tests/data/own.jsonl target/own36-own39.jsonl \
+cat crate/tests/data/own40.jsonl crate/tests/data/own41.jsonl crate/tests/data/own42.jsonl crate/tests/data/own43.jsonl > target/own40-own43.jsonl
+node tests/peers/peers.mjs target/release/postcheck "$SHARED/corpus/dev.jsonl" crate/tests/data/own.jsonl target/own40-own43.jsonl \
   --traps crate/tests/data/traps.txt --disguised crate/tests/data/disguised.txt

@@ -4,7 +4,7 @@
 #   bash scripts/setup.sh
 #
 # Debian (or Ubuntu); run as root or with sudo available. Installs only what is absent:
-# Chromium (Debian package; never `npx playwright install`), Node.js + npm (and, where that
+# Chromium and firefox-esr (Debian packages; never `npx playwright install`), Node.js + npm (and, where that
 # node is older than 20, a pinned Node.js in .tools/node: scripts/node-path.sh), the Rust
 # wasm32-unknown-unknown target, and the npm packages from package-lock.json (`npm ci`).
 set -euo pipefail
@@ -40,6 +40,15 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt_install chromium
 else
   log "chromium: present"
+fi
+
+# firefox-esr, for the Firefox suite (tests/firefox/: the extension in Firefox over WebDriver BiDi,
+# and Firefox's enterprise policies.json); without it that suite skips.
+if ! command -v firefox-esr >/dev/null 2>&1; then
+  log "installing firefox-esr"
+  apt_install firefox-esr
+else
+  log "firefox-esr: present"
 fi
 
 # zip, for scripts/package.sh (the store zip).
