@@ -412,9 +412,9 @@ pub fn rewrite(text: &str, conf: &BTreeMap<String, String>) -> String {
     let mut id: Option<String> = None;
     // braces of an old confidence object still open (lines being dropped)
     let mut open = 0i32;
+    let depth = |l: &str| l.matches('{').count() as i32 - l.matches('}').count() as i32;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
-        let depth = |l: &str| l.matches('{').count() as i32 - l.matches('}').count() as i32;
         if open > 0 {
             open += depth(line);
             continue;
