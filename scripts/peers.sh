@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peers side by side: postcheck vs the npm filters obscenity, bad-words, leo-profanity and alex,
-# precision/recall for `profanity` and `discrimination` over dev, own, the fresh sets own44–own47
-# (session 11's, pooled: 1,000 drafts; nobody tuned on them), trap and disguised lists.
+# precision/recall for `profanity` and `discrimination` over dev, own, the fresh sets own48–own51
+# (session 12's, pooled: 1,000 drafts; nobody tuned on them), trap and disguised lists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-path.sh  # setup.sh's pinned Node.js, where the machine's is older than 20
@@ -9,6 +9,6 @@ SHARED="${SHARED:-../shared}"
 cargo build --release -q
 [ -d node_modules/obscenity ] || npm install --no-audit --no-fund
 mkdir -p target
-cat crate/tests/data/own44.jsonl crate/tests/data/own45.jsonl crate/tests/data/own46.jsonl crate/tests/data/own47.jsonl > target/own44-own47.jsonl
-node tests/peers/peers.mjs target/release/postcheck "$SHARED/corpus/dev.jsonl" crate/tests/data/own.jsonl target/own44-own47.jsonl \
+cat crate/tests/data/own48.jsonl crate/tests/data/own49.jsonl crate/tests/data/own50.jsonl crate/tests/data/own51.jsonl > target/own48-own51.jsonl
+node tests/peers/peers.mjs target/release/postcheck "$SHARED/corpus/dev.jsonl" crate/tests/data/own.jsonl target/own48-own51.jsonl \
   --traps crate/tests/data/traps.txt --disguised crate/tests/data/disguised.txt
