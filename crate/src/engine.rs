@@ -397,7 +397,7 @@ impl Engine {
             .exceptions
             .iter()
             .enumerate()
-            .map(|(i, x)| (i, x.re.find_iter(&prepared.norm.skel).map(|m| (m.start(), m.end())).collect::<Vec<_>>()))
+            .map(|(i, x)| (i, x.re.matches(&prepared.norm.skel)))
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let excepted = |cat: &str, s: usize, e: usize| {

@@ -192,6 +192,17 @@ pub(crate) mod testing {
         }
     }
 
+    /// The draft texts of the labelled sets `crate/tests/data/own.jsonl`, `own4.jsonl` and
+    /// `own5.jsonl` (tuning material; never the fresh pool or `own9.jsonl`), in file order.
+    pub(crate) fn labelled_texts() -> Vec<String> {
+        let mut v = Vec::new();
+        for f in ["tests/data/own.jsonl", "tests/data/own4.jsonl", "tests/data/own5.jsonl"] {
+            let s = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+            v.extend(s.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?["text"].as_str().map(str::to_string)));
+        }
+        v
+    }
+
     /// [`xorshift`] reduced to `0..n` (`n > 0`): the next state `% n`.
     pub(crate) fn xorshift_below(seed: u64) -> impl FnMut(usize) -> usize {
         let mut next = xorshift(seed);

@@ -212,8 +212,10 @@ pub struct LoadEnv<'a> {
 
 /// An exception compiled for matching: skeleton regex and the categories it covers.
 pub struct ExceptionMatcher {
-    /// Whole-word, case-insensitive regex over the skeleton.
-    pub re: regex::bytes::Regex,
+    /// Whole-word, case-insensitive regex over the skeleton (`(?i-u)\bw1[^a-z0-9]+w2…\b`,
+    /// the exception's words escaped; checked at load, compiled on first search);
+    /// [`crate::rules::Lazy::matches`] gives skeleton byte ranges.
+    pub re: crate::rules::Lazy,
     /// `None` = every category.
     pub categories: Option<Vec<String>>,
 }
@@ -274,7 +276,7 @@ fn compile_exception(x: &Exception, cats: &HashSet<String>) -> Result<ExceptionM
     let words: Vec<String> = skel
         .split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| regex::escape(&String::from_utf8_lossy(w)))
+        .map(|w| regex_syntax::escape(&String::from_utf8_lossy(w)))
         .collect();
     if words.is_empty() {
         return Err((String::new(), format!("\"{}\" must contain letters or digits", x.text)));
@@ -290,11 +292,9 @@ fn compile_exception(x: &Exception, cats: &HashSet<String>) -> Result<ExceptionM
         }
     }
     let src = format!(r"(?i-u)\b{}\b", words.join("[^a-z0-9]+"));
-    let re = regex::bytes::RegexBuilder::new(&src)
-        .unicode(false)
-        .build()
-        .map_err(|e| (String::new(), format!("cannot be matched: {e}")))?;
-    Ok(ExceptionMatcher { re, categories: x.categories.clone() })
+    // the `regex` crate's default size limit (10 MiB), as when this was compiled with it
+    crate::rules::check_source(&src, 10 << 20).map_err(|e| (String::new(), format!("cannot be matched: {e}")))?;
+    Ok(ExceptionMatcher { re: crate::rules::Lazy::new(src), categories: x.categories.clone() })
 }
 
 /// Compiles `rules[i]`: the spec's shape, its category (one of the profile's), its id (unique,
@@ -363,7 +363,7 @@ fn compile_own_rule(
     }
     for (f, pats) in fields {
         for (k, pat) in pats.iter().enumerate() {
-            if let Err(e) = regex::bytes::RegexBuilder::new(pat).unicode(false).size_limit(8 << 20).build() {
+            if let Err(e) = crate::rules::check_source(pat, 8 << 20) {
                 return Err((format!("{base}.{f}[{k}]"), format!("bad pattern: {e}")));
             }
         }

@@ -31,14 +31,18 @@
 //! }
 //! ```
 //!
-//! Patterns are compiled with `regex::bytes` and `unicode(false)`: ASCII only.
+//! Patterns have `regex::bytes` syntax and semantics with `unicode(false)`: ASCII only. They
+//! run on regex-automata's lazy DFA (hybrid) over Thompson NFAs, never on the meta engine
+//! or the `regex` crate (neither is in the build; the `regex` crate is a dev-dependency, the
+//! reference the tests compare every search path with).
 //!
 //! Matching (same matches either way, see [`Rule::hits_with`]): the engine's prefilter
 //! (`prefilter.rs`) scans the draft once with Aho-Corasick for the literals of every rule
 //! field. A field whose literal set is a PREFIX set (every match starts with one of them) is
 //! searched with a forward-only lazy DFA anchored at those literals' start positions
 //! ([`Lazy::find_at`]): leftmost-first, skipping positions inside the previous match, which is
-//! `find_iter`'s semantics. Other fields scan the whole view with the meta regex, but a field
+//! `find_iter`'s semantics. Other fields scan the whole view (forward lazy DFA for the end of
+//! a match, reverse anchored lazy DFA for its start: [`Lazy::find_iter`]), but a field
 //! with a REQUIRED literal set (every match contains one, `source::contained_literals`) is gated:
 //! when none of its literals occurs in the view (the same scan), it has no match and is skipped
 //! (its regex not even compiled). Ungated fields (no such set: `[a-z]+,? \d{1,3},`, a branch
@@ -48,8 +52,6 @@ use crate::context::{Context, Mode, FLAG_NAMES};
 use crate::detectors::{Detector, Ident};
 use crate::normalize::Normalized;
 use crate::Severity;
-use regex::bytes::RegexBuilder;
-use regex_automata::meta::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -279,21 +281,36 @@ pub struct Rule {
 /// eagerly was most of the checker's start-up cost; most of them are never needed for a
 /// given draft (the engine's literal prefilter skips their rules).
 ///
-/// Two compiled forms, each built only if used:
-/// - the meta regex ([`Lazy::get`]): `find_iter` over the whole haystack (lazy DFA forward and
-///   reverse). Used for sources without a prefix literal set, for rules the engine's
-///   prefilter does not cover (a profile's own rules), and as the fallback.
-/// - a forward-only lazy DFA ([`Lazy::find_at`]): for a source with a PREFIX literal set
+/// Two lazy DFAs, each built only if used:
+/// - forward (leftmost-first): whole-haystack searches ([`Lazy::find_iter`], `is_match`) for
+///   sources without a prefix literal set, for rules the engine's prefilter does not cover (a
+///   profile's own rules), for the detectors and profile exceptions; and anchored searches
+///   ([`Lazy::find_at`]) for a source with a PREFIX literal set
 ///   (every match starts with one of its literals, `source::required_literals_kind`), the
 ///   engine's one Aho-Corasick scan records where those literals occur ([`Starts`]) and the
 ///   DFA runs anchored at those positions only. Cost ≈ candidates × match length instead of
-///   haystack length, and no reverse NFA or meta strategy to compile.
+///   haystack length, and no reverse NFA to compile.
+/// - reverse (anchored at a match's end): the start of a whole-haystack match, built on the
+///   first such match.
+///
+/// Neither DFA ever gives up on a search: no quit bytes (ASCII word boundaries only: a
+/// Unicode one makes the DFA fail to build, and the meta engine too, see [`check_source`])
+/// and no cache-clear minimum; a DFA whose minimum cache exceeds the configured 2 MiB is built
+/// with that minimum instead of failing (none of the built-in sources comes near it). So the
+/// only source without a DFA is one whose NFA does not build (over the 8 MiB limit, which
+/// [`check_source`] reports at an eager load): it never matches, as before with the meta
+/// engine's placeholder for a source that did not compile.
 #[derive(Clone)]
 pub struct Lazy(std::sync::Arc<LazyInner>);
 
 pub struct LazyInner {
     src: String,
-    re: std::sync::OnceLock<Regex>,
+    /// whether the forward DFA's unanchored searches skip ahead with a literal prefilter
+    /// ([`Lazy::with_prefilter`]: the detectors) instead of stepping through every byte
+    prefilter: bool,
+    /// the `regex` crate's compile of the source: the reference the tests compare with
+    #[cfg(test)]
+    re: std::sync::OnceLock<regex::bytes::Regex>,
     /// per view (0 skeleton, 1 profanity): `(prefilter id, slot)` when an engine prefilter
     /// records this source's literal start positions on that view in [`Starts::slots`]`[slot]`
     slot: [std::sync::OnceLock<(u64, u32)>; 2],
@@ -301,11 +318,11 @@ pub struct LazyInner {
     /// ([`Starts::open`]`[gate]`: false if none of its required literals occurs there)
     gate: [std::sync::OnceLock<(u64, u32)>; 2],
     /// the forward lazy DFA, searched anchored (at prefilter starts) or unanchored (whole view);
-    /// None if it does not build: the meta regex is used instead
+    /// None if it does not build (then the source never matches)
     fwd: std::sync::OnceLock<Option<LazyDfa>>,
     /// the reverse lazy DFA that finds where a whole-view match found by `fwd` starts; built
     /// on the first such match only (most fields never match a given draft, and `is_match`
-    /// fields never need it). None if it does not build: the meta regex is used instead
+    /// fields never need it). None if it does not build (then the source never matches)
     rev: std::sync::OnceLock<Option<LazyDfa>>,
     /// the parsed source, kept from building `fwd` for a whole-view search until `rev` is built
     /// from it (parsing, `source::parse_direct`, is about a third of compiling a source: measured
@@ -343,12 +360,53 @@ impl Starts {
 }
 
 impl Lazy {
-    /// The compiled regex (compiled now if this is its first use). Sources are checked when
-    /// the rule is loaded eagerly (`load_rules`; the built-in set by a test), so a compile
-    /// error here cannot happen for the built-in data; if it did, the field never matches.
-    pub fn get(&self) -> &Regex {
+    /// A regex for `src` (`regex::bytes` syntax, Unicode off), compiled on its first search.
+    /// Not shared through a [`RegexPool`] and not checked: for the crate's own fixed sources
+    /// (detectors) and sources already checked with [`check_source`] (profile exceptions).
+    /// A source that does not compile never matches.
+    pub fn new(src: String) -> Lazy {
+        Lazy::build(src, false)
+    }
+
+    /// [`Lazy::new`], with the forward DFA's whole-haystack searches skipping ahead to the next
+    /// occurrence of one of the source's prefix literals (regex-automata's literal prefilter,
+    /// from `Prefilter::from_hir_prefix`, as the meta engine builds for its lazy DFA; none if the
+    /// source has no useful prefix set). The same matches, found faster where the prefix
+    /// literals are rare: for the detectors (`dob`, `case_ref`: words such as "born",
+    /// "reference"). Not for the rule fields: the engine's own prefilter has already found a
+    /// literal of the rule before they run, and building a prefilter per source cost more than
+    /// it saved there (measured with the meta engine's own prefilter, when the rule fields
+    /// still ran on it: first-use compiles 253M → 188M instructions on the cold-start bench
+    /// without it, and checks cheaper too).
+    pub fn with_prefilter(src: String) -> Lazy {
+        Lazy::build(src, true)
+    }
+
+    fn build(src: String, prefilter: bool) -> Lazy {
+        Lazy(std::sync::Arc::new(LazyInner {
+            src,
+            prefilter,
+            #[cfg(test)]
+            re: std::sync::OnceLock::new(),
+            slot: Default::default(),
+            gate: Default::default(),
+            fwd: std::sync::OnceLock::new(),
+            rev: std::sync::OnceLock::new(),
+            hir: std::sync::Mutex::new(None),
+        }))
+    }
+
+    /// The `regex` crate's compile of the source (`RegexBuilder::new(src).unicode(false)
+    /// .size_limit(8 << 20)`; the placeholder `[a&&b]`, which never matches, if it does not
+    /// compile): the reference every search path here is tested against.
+    #[cfg(test)]
+    pub fn get(&self) -> &regex::bytes::Regex {
         self.0.re.get_or_init(|| {
-            build_regex(&self.0.src).unwrap_or_else(|_| build_regex("[a&&b]").expect("empty class compiles"))
+            regex::bytes::RegexBuilder::new(&self.0.src)
+                .unicode(false)
+                .size_limit(8 << 20)
+                .build()
+                .unwrap_or_else(|_| regex::bytes::Regex::new("[a&&b]").expect("empty class compiles"))
         })
     }
 
@@ -403,7 +461,7 @@ impl Lazy {
             .fwd
             .get_or_init(|| {
                 let hir = parse(&self.0.src)?;
-                let f = build_dfa(&hir, false);
+                let f = build_dfa(&hir, false, self.0.prefilter);
                 if keep && f.is_some() {
                     *self.0.hir.lock().unwrap_or_else(|e| e.into_inner()) = Some(hir);
                 }
@@ -418,7 +476,7 @@ impl Lazy {
     /// at one of `starts`, this is exactly `self.get().find_iter(hay)` (each match is
     /// non-empty: it starts with a non-empty literal). `f(start, end)` returns false to stop.
     /// `Err` if the DFA did not build or gave up, or on an empty match (cannot happen for a
-    /// prefix-literal source): the caller then uses the meta regex. With no `starts` there is
+    /// prefix-literal source): the caller then searches the whole view. With no `starts` there is
     /// no match and nothing is compiled (`Ok`, `f` never called).
     pub fn find_at(&self, hay: &[u8], starts: &[u32], earliest: bool, mut f: impl FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
         use regex_automata::{Anchored, Input};
@@ -476,19 +534,32 @@ impl Lazy {
             out.clear();
         }
         if self.find_iter_into(hay, out).is_err() {
+            // no DFA (the source does not compile): no match
             out.clear();
-            out.extend(self.get().find_iter(hay).map(|m| (m.start(), m.end())));
         }
     }
 
-    /// Every leftmost-first non-overlapping match in the whole of `hay`, exactly as the meta
-    /// regex's `find_iter` (same iteration, `util::iter::Searcher`, so empty matches are handled
-    /// alike), with the engine `meta` builds for these regexes (lazy DFA forward to find a
-    /// match's end, then reverse anchored at that end to find its start, as
-    /// `hybrid::regex::Regex::try_search`) but compiled lazily: the forward NFA on the first
-    /// search, the reverse NFA only once a match is found. `Err` if either DFA does not build or
-    /// gives up (cannot happen for the ASCII rule sources: no quit bytes, no cache-clear
-    /// minimum): the caller then uses the meta regex.
+    /// Every leftmost-first non-overlapping match in the whole of `hay` (byte ranges,
+    /// ascending), as the `regex` crate's `find_iter`: [`Lazy::find_iter`], with a source that
+    /// does not compile matching nothing.
+    pub fn matches(&self, hay: &[u8]) -> Vec<(usize, usize)> {
+        self.find_iter(hay).unwrap_or_default()
+    }
+
+    /// Whether the source matches anywhere in `hay` (as the `regex` crate's `is_match`;
+    /// forward lazy DFA only, stopping at the first match end).
+    pub fn is_match_in(&self, hay: &[u8]) -> bool {
+        self.is_match(hay, 0, None)
+    }
+
+    /// Every leftmost-first non-overlapping match in the whole of `hay` (byte ranges,
+    /// ascending), exactly as the `regex` crate's `find_iter` (its meta engine's iteration,
+    /// `util::iter::Searcher`, so empty matches are handled alike), with the lazy DFAs the meta
+    /// engine would search these regexes with (forward to find a match's end, then reverse
+    /// anchored at that end to find its start, as `hybrid::regex::Regex::try_search`) but
+    /// compiled lazily: the forward NFA on the first search, the reverse NFA only once a match is
+    /// found. `Err` if either DFA does not build (the source does not compile); a search never
+    /// gives up (no quit bytes, no cache-clear minimum, see [`Lazy`]).
     pub fn find_iter(&self, hay: &[u8]) -> Result<Vec<(usize, usize)>, NoDfa> {
         let mut v = Vec::new();
         self.find_iter_into(hay, &mut v).map(|()| v)
@@ -531,7 +602,7 @@ impl Lazy {
             .rev
             .get_or_init(|| {
                 let kept = self.0.hir.lock().unwrap_or_else(|e| e.into_inner()).take();
-                build_dfa(&kept.or_else(|| parse(&self.0.src))?, true)
+                build_dfa(&kept.or_else(|| parse(&self.0.src))?, true, false)
             })
             .as_ref()
     }
@@ -552,14 +623,11 @@ impl Lazy {
                 return found;
             }
         }
-        // forward only: whether a match ends anywhere (the meta regex's `is_match` answer)
-        if let Some(fwd) = self.fwd() {
-            let input = regex_automata::Input::new(hay).earliest(true);
-            if let Ok(m) = fwd.dfa.try_search_fwd(&mut fwd.caches.get(), &input) {
-                return m.is_some();
-            }
-        }
-        self.get().is_match(hay)
+        // forward only: whether a match ends anywhere (the `regex` crate's `is_match` answer);
+        // no DFA (the source does not compile): no match
+        let Some(fwd) = self.fwd() else { return false };
+        let input = regex_automata::Input::new(hay).earliest(true);
+        matches!(fwd.dfa.try_search_fwd(&mut fwd.caches.get(), &input), Ok(Some(_)))
     }
 
     /// Whether the source matches anywhere in `hay`, through the forward DFA alone (no
@@ -569,14 +637,10 @@ impl Lazy {
         self.is_match(hay, 0, None)
     }
 
-    /// Compiles now; the error names `what`.
+    /// Checks that the source compiles ([`check_source`] with the rules' 8 MiB limit; the
+    /// DFAs are still built on first use); the error names `what`.
     fn force(&self, what: &str) -> Result<(), RuleError> {
-        if self.0.re.get().is_some() {
-            return Ok(());
-        }
-        let re = build_regex(&self.0.src).map_err(|e| RuleError(format!("{what}: {e}")))?;
-        let _ = self.0.re.set(re);
-        Ok(())
+        check_source(&self.0.src, 8 << 20).map_err(|e| RuleError(format!("{what}: {e}")))
     }
 }
 
@@ -679,7 +743,8 @@ impl FieldMemo {
     }
 }
 
-/// A rule source parsed as [`build_regex`] parses it (ASCII: `unicode(false)`, `utf8(false)`).
+/// A rule source parsed as the `regex` crate's `bytes::RegexBuilder` with `unicode(false)`
+/// parses it (ASCII: `unicode(false)`, `utf8(false)`; regex-syntax's default nesting limit).
 /// Sources in the subset [`crate::source::parse_direct`] covers (every built-in one) are built
 /// without the regex-syntax parser, to the same HIR.
 fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
@@ -691,21 +756,37 @@ fn parse_syntax(src: &str) -> Option<regex_syntax::hir::Hir> {
     regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false)).ok()
 }
 
-/// A lazy DFA of a rule source (parsed, see [`parse`]) with the same syntax and match semantics as [`build_regex`]
-/// (ASCII, `utf8(false)`, no captures): forward leftmost-first (`reverse` false: anchored and
+/// A lazy DFA of a rule source (parsed, see [`parse`]) with the same syntax and match semantics
+/// as the `regex` crate's `bytes::Regex` with `unicode(false)` (ASCII, `utf8(false)`, no
+/// captures): forward leftmost-first (`reverse` false: anchored and
 /// unanchored searches), or reverse match-all with no start-state specialisation (`reverse`
 /// true: finds the start of a match whose end the forward DFA found, as the meta engine's
 /// reverse lazy DFA, `hybrid::regex::Builder`). The DFA never gives up (no cache-clear minimum;
-/// no quit bytes: ASCII word boundaries).
-fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool) -> Option<LazyDfa> {
+/// no quit bytes: ASCII word boundaries). `None` if the NFA does not build (over the 8 MiB
+/// limit) or has a Unicode word boundary (which the meta engine does not build either).
+/// A DFA whose minimum cache exceeds the configured 2 MiB gets that minimum
+/// (`skip_cache_capacity_check`) rather than failing, where the meta engine would have used
+/// its PikeVM: the same matches. `prefilter` (forward only): unanchored searches skip ahead
+/// with the source's prefix-literal prefilter, if it has one (see [`Lazy::with_prefilter`]).
+fn build_dfa(hir: &regex_syntax::hir::Hir, reverse: bool, prefilter: bool) -> Option<LazyDfa> {
     use regex_automata::{hybrid::dfa, MatchKind};
     let nfa = match NFA_WRITER.with(|w| w.try_borrow_mut().ok().and_then(|mut w| w.nfa(hir, reverse))) {
         Some(nfa) => nfa,
         None => NFA_COMPILERS.with(|c| c[usize::from(reverse)].build_from_hir(hir).ok())?,
     };
     let kind = if reverse { MatchKind::All } else { MatchKind::LeftmostFirst };
+    // a prefilter is consulted at the start states, which must then be tagged (specialised)
+    let pre = if prefilter && !reverse { regex_automata::util::prefilter::Prefilter::from_hir_prefix(kind, hir) } else { None };
+    let special = pre.is_some();
     let d = dfa::Builder::new()
-        .configure(dfa::Config::new().match_kind(kind).specialize_start_states(false).cache_capacity(2 * (1 << 20)))
+        .configure(
+            dfa::Config::new()
+                .match_kind(kind)
+                .prefilter(pre)
+                .specialize_start_states(special)
+                .cache_capacity(2 * (1 << 20))
+                .skip_cache_capacity_check(true),
+        )
         .build_from_nfa(nfa)
         .ok()?;
     let d = std::sync::Arc::new(d);
@@ -1168,7 +1249,9 @@ fn nfa_compiler(reverse: bool) -> regex_automata::nfa::thompson::Compiler {
 }
 
 /// The lazy-DFA search path ([`Lazy::find_at`], [`Lazy::find_iter`]) could not serve a search:
-/// a DFA did not build or gave up. Not a failure of the check: the caller runs the meta regex.
+/// a DFA did not build (the source does not compile) or an anchored search met an empty
+/// match. Not a failure of the check: the caller searches the whole view, or (no DFA) the
+/// source matches nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoDfa;
 
@@ -1180,8 +1263,8 @@ pub struct NoDfa;
 /// iterated into an order-dependent result (none is: only lookups, or iteration then a sort).
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Shares [`Lazy`] regexes between rules by source; `eager` compiles (and checks) each source
-/// when it is first interned.
+/// Shares [`Lazy`] regexes between rules by source; `eager` checks each source
+/// ([`check_source`]) when it is interned (its DFAs are still built on first use).
 pub struct RegexPool {
     map: FastMap<String, Lazy>,
     eager: bool,
@@ -1212,15 +1295,7 @@ impl RegexPool {
             }
             return Ok(l.clone());
         }
-        let l = Lazy(std::sync::Arc::new(LazyInner {
-            src: src.clone(),
-            re: std::sync::OnceLock::new(),
-            slot: Default::default(),
-            gate: Default::default(),
-            fwd: std::sync::OnceLock::new(),
-            rev: std::sync::OnceLock::new(),
-            hir: std::sync::Mutex::new(None),
-        }));
+        let l = Lazy::new(src.clone());
         if self.eager {
             l.force(&what())?;
         }
@@ -1261,38 +1336,38 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
 }
 
 
-/// Compiles a rule regex: what `regex::bytes::RegexBuilder::new(src).unicode(false)
-/// .size_limit(8 << 20)` builds, with the meta engine used directly so its configuration is ours
-/// (see `META_PREFILTER`). A compile error is reported as the `regex` crate words it.
-fn build_regex(src: &str) -> Result<Regex, regex::Error> {
-    let syntax = regex_automata::util::syntax::Config::new().unicode(false).utf8(false);
-    let meta = regex_automata::meta::Config::new()
-        .nfa_size_limit(Some(8 << 20))
-        .hybrid_cache_capacity(2 * (1 << 20))
-        .utf8_empty(false)
-        .auto_prefilter(META_PREFILTER)
-        // only the lazy DFA (and the PikeVM it falls back on) searches: a rule regex is only ever
-        // asked for match spans, never captures; measured neutral in instructions, and with the
-        // regex crate's perf-onepass/perf-backtrack features off (crate/Cargo.toml) their code
-        // leaves the wasm
-        .onepass(false)
-        .backtrack(false);
-    match regex_automata::meta::Builder::new().syntax(syntax).configure(meta).build(src) {
-        Ok(re) => Ok(re),
-        Err(_) => RegexBuilder::new(src).unicode(false).size_limit(8 << 20).build().map(|_| unreachable_regex()),
+/// Checks that `src` compiles as the `regex` crate's `bytes::RegexBuilder::new(src)
+/// .unicode(false).size_limit(size_limit).build()` would, and words an error as it does
+/// (`regex::Error`'s `Display`): a syntax error as regex-syntax's message (pattern, caret line,
+/// reason); an NFA over `size_limit` bytes (heap, forward NFA with its capture states or the
+/// reverse NFA, as the meta engine builds them) as "Compiled regex exceeds size limit of N
+/// bytes."; any other NFA error (a Unicode word boundary, which this build cannot match) as the
+/// NFA builder words it. `tests::check_source_errors_equal_the_regex_crates` compares the
+/// messages with the `regex` crate's. Sources: the rules' (8 MiB, [`RegexPool`] when eager),
+/// a profile's own rule patterns (8 MiB) and exceptions (10 MiB, the `regex` crate's default).
+pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
+    use regex_automata::nfa::thompson;
+    let hir = regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .map_err(|e| e.to_string())?;
+    let config = thompson::Config::new().utf8(false).nfa_size_limit(Some(size_limit)).shrink(false);
+    let nfa_error = |e: thompson::BuildError| match e.size_limit() {
+        Some(limit) => format!("Compiled regex exceeds size limit of {limit} bytes."),
+        None => "error building NFA".to_string(),
+    };
+    let fwd = thompson::Compiler::new()
+        .configure(config.clone().which_captures(thompson::WhichCaptures::All))
+        .build_from_hir(&hir)
+        .map_err(nfa_error)?;
+    // the meta engine's PikeVM refuses an NFA with a Unicode word boundary when regex-automata
+    // is built without Unicode word data, as here ("error building NFA")
+    if fwd.look_set_any().available().is_err() {
+        return Err("error building NFA".to_string());
     }
-}
-
-/// Whether the meta engine extracts its own literal prefilter from each rule regex. Off: the
-/// engine's trigger prefilter has already found a required literal before a rule regex runs, and
-/// extracting (Extractor, reverse-inner) and building the regex's own prefilter was a third of
-/// its compile cost. Matches are the same either way (a prefilter only skips ahead); measured with
-/// callgrind: first-use compiles 253M -> 188M instructions on the cold-start bench, and checks got
-/// cheaper too (280 chars 397k -> 336k, 63,206 chars 84.9M -> 76.9M).
-const META_PREFILTER: bool = false;
-
-fn unreachable_regex() -> Regex {
-    Regex::new("[a&&b]").expect("empty class compiles")
+    thompson::Compiler::new()
+        .configure(config.reverse(true).which_captures(thompson::WhichCaptures::None))
+        .build_from_hir(&hir)
+        .map_err(nfa_error)?;
+    Ok(())
 }
 
 fn compile(pool: &mut RegexPool, parts: &[String], word: bool, what: &dyn Fn() -> String) -> Result<Lazy, RuleError> {
@@ -1517,7 +1592,8 @@ impl Rule {
 
     /// Skeleton byte ranges where the rule fires in `p` (conditions in `ctx` included).
     /// Attachments hits are the empty range `(0, 0)`. Every regex field scans the whole view
-    /// (meta regex); see [`Rule::hits_with`] for the engine's faster path, same result.
+    /// (lazy DFAs, [`Lazy::find_iter`]); see [`Rule::hits_with`] for the engine's faster path,
+    /// same result.
     pub fn hits(&self, p: &Prepared, ctx: &Context) -> Vec<(usize, usize)> {
         self.hits_with(p, None, ctx)
     }
@@ -1748,9 +1824,37 @@ mod tests {
         assert!(direct > 10000 && rejected > 2000, "{direct} built directly, {rejected} rejected by both");
     }
 
+    /// [`check_source`] accepts what the `regex` crate compiles and words each refusal as the
+    /// `regex` crate does (`bytes::RegexBuilder`, Unicode off, the same size limit): syntax
+    /// errors of several kinds, a nesting limit, an NFA over the size limit (both limits
+    /// used), a Unicode word boundary, and every built-in rule source (accepted).
+    #[test]
+    fn check_source_errors_equal_the_regex_crates() {
+        let regex_says = |src: &str, limit: usize| {
+            regex::bytes::RegexBuilder::new(src).unicode(false).size_limit(limit).build().map(|_| ()).map_err(|e| e.to_string())
+        };
+        let big = format!("(?:{})", (0..3000).map(|i| format!("w{i}x[a-z]{{3,9}}\\d{{2,4}}")).collect::<Vec<_>>().join("|"));
+        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+        let mut refused = 0;
+        for src in [
+            "a(", "a)", "[z-a]", "x{3,2}", "*a", r"\p{L}", r"\w", "(?u)\\w", "(?P<n>a)(?P<n>b)", r"\k", "a{99999}", "(?<=a)b",
+            "é", "[[:alpha:]]", r"\bthe\b", "(?i)straße", "(?u)\\b", r"(?u:\b)x", deep.as_str(), big.as_str(), "[a&&b]", "",
+        ] {
+            for limit in [8 << 20, 10 << 20, 100_000] {
+                let want = regex_says(src, limit);
+                assert_eq!(check_source(src, limit), want, "{src:.80} (limit {limit})");
+                refused += usize::from(want.is_err());
+            }
+        }
+        assert!(refused >= 20, "{refused} refusals");
+        for src in builtin_sources() {
+            assert_eq!(check_source(&src, 8 << 20), Ok(()), "{src:.80}");
+        }
+    }
+
     #[test]
     fn disguise() {
-        let re = RegexBuilder::new(&format!(r"\b{}\b", disguise_pattern("shit+e,ty,s"))).unicode(false).build().unwrap();
+        let re = regex::bytes::RegexBuilder::new(&format!(r"\b{}\b", disguise_pattern("shit+e,ty,s"))).unicode(false).build().unwrap();
         for t in ["shit", "sh*t", "shiiit", "s h i t", "shite", "s.h.i.t"] {
             assert!(re.is_match(t.as_bytes()), "{t}");
         }
