@@ -108,9 +108,9 @@ const NONE: u32 = u32::MAX;
 
 /// Fewest children for which a depth-2 state of [`LitAutomaton`] gets a dense row: 1, every
 /// depth-2 state but the leaves (a leaf's transitions are its failure state's, a dense row one
-/// step away). On the built-in literals 382 rows of 1 KiB; a 280-character check's scan no longer
-/// walks the child lists of the states it passes most often (callgrind: 246.8 k → 242.6 k
-/// instructions per check, cold start +0.3 M).
+/// step away). On the built-in literals about 330 rows of 1 KiB (counted from the build-time
+/// literal table); a 280-character check's scan no longer walks the child lists of the states
+/// it passes most often (callgrind: 246.8 k → 242.6 k instructions per check, cold start +0.3 M).
 const DENSE2_MIN_CHILDREN: usize = 1;
 
 /// An Aho-Corasick automaton over a set of non-empty byte strings that reports every occurrence
