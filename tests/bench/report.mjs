@@ -292,6 +292,13 @@ L.push('  check (+0.2 %), 63,206 chars 59.92 M → 60.84 M (+1.5 %, the detector
 L.push('  the equivalence harness\'s `shipped.jsonl` and `rules.jsonl` byte-identical to main\'s. In Node');
 L.push('  (8 interleaved `wasm-bench.mjs --cold-once` runs each, load ~8.5) no cold-start difference');
 L.push('  could be measured (total median 325 ms main, 336 ms; spread ±40 ms).');
+L.push('  Lead-measured A/B in Node (`tests/bench/wasm-bench.mjs`, two interleaved runs each of the');
+L.push('  xtask wasm built here at 446f002, before speed14 and engine15, and at dae9e7f, after; load ~1):');
+L.push('  280 chars 52.8 / 48.6 µs → 52.2 / 46.7 µs median (within the run-to-run spread), 2,000 chars');
+L.push('  626 / 512 µs → 535 / 528 µs, 63,206 chars 19.8 / 19.4 ms → 21.3 / 20.5 ms (about +6 %: the');
+L.push('  detectors\' whole-draft scans, as natively, and wasm\'s prefilters have no SIMD), cold start');
+L.push('  78.1 / 80.8 ms → 81.1 / 73.5 ms (no difference measurable). Kept: −47 KiB gzip of a wasm at twice');
+L.push('  its budget, for about +6 % on the long-draft figure, already ten times over its own.');
 L.push('- Size: `POSTCHECK_WASM_KEEP_NAMES=1` builds keep function names; `python3 crate/xtask/wasm-size.py');
 L.push('  FILE` attributes the bytes per section, crate and function. The wasm is built with opt-level s');
 L.push('  (xtask); the embedded rule files carry no examples or notes in the wasm (build.rs); the');
