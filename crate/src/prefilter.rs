@@ -17,6 +17,11 @@ use std::borrow::Cow;
 /// the view. A closed gate means the field cannot match, so `Rule::hits_with` skips it (and a
 /// trigger, `near`, `also_near` or `with_any` field's set is also one of its rule's `groups`).
 /// Such a field's meta regex is compiled (on first use) only once its gate has opened.
+/// A prefix-literal field (below) whose source also has a rarer required set
+/// (`source::prefix_gate_literals`, from the build-time table) is gated on that set as well:
+/// common prefixes (`the `, `our `, `not `, `my `) occur in most drafts and are shared by dozens
+/// of fields, so without the gate each of those fields ran an anchored search (~180
+/// instructions) at every occurrence even when a literal every match needs is absent.
 ///
 /// Position sources: every regex field (trigger on its view; `except`, `near`, `also_near`,
 /// `with_any`, `unless_any`, `unless_near` on the skeleton) whose literal set is a PREFIX set
@@ -69,18 +74,31 @@ pub(crate) fn required_literals(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
 /// `Some(literals)` if `src` is in the build-time table.
 #[cfg(test)] // the tests' reference; `Prefilter::new` reads the table in place
 pub(crate) fn lookup_literals(src: &str) -> Option<Option<(bool, Vec<Vec<u8>>)>> {
-    table_entry(src).map(|found| found.map(|(prefix, blob)| (prefix, table_literals(blob).map(<[u8]>::to_vec).collect())))
+    table_entry(src).map(|(found, _)| found.map(|(prefix, blob)| (prefix, table_literals(blob).map(<[u8]>::to_vec).collect())))
 }
 
-/// The build-time table's entry for `src`, unparsed: `Some(None)` if `src` has no finite literal
-/// set, `Some(Some((prefix set?, blob)))` with the literals as a blob of length-prefixed byte
-/// strings (read it with [`table_literals`]); `None` if `src` is not in the table.
-fn table_entry(src: &str) -> Option<Option<(bool, &'static [u8])>> {
+/// The rarer required set of a prefix-literal source (`source::prefix_gate_literals`): from the
+/// build-time table when `src` is in it, else computed now. The tests' reference.
+#[cfg(test)]
+pub(crate) fn prefix_gate_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+    match table_entry(src) {
+        Some((_, gate)) => gate.map(|blob| table_literals(blob).map(<[u8]>::to_vec).collect()),
+        None => crate::source::prefix_gate_literals(src),
+    }
+}
+
+/// The build-time table's entry for `src`, unparsed: `Some((None, _))` if `src` has no finite
+/// literal set, `Some((Some((prefix set?, blob)), gate))` with the literals as a blob of
+/// length-prefixed byte strings (read it with [`table_literals`]) and, for a prefix set, its
+/// rarer required set as another such blob if it has one (`source::prefix_gate_literals`);
+/// `None` if `src` is not in the table.
+#[allow(clippy::type_complexity)]
+fn table_entry(src: &str) -> Option<(Option<(bool, &'static [u8])>, Option<&'static [u8]>)> {
     let key = crate::source::source_key(src);
     let t = table::PREFILTER_LITERALS;
     let i = t.binary_search_by_key(&key, |e| e.0).ok()?;
-    let (_, len, prefix, lits) = t[i];
-    (len == src.len()).then(|| lits.map(|blob| (prefix, blob)))
+    let (_, len, prefix, lits, gate) = t[i];
+    (len == src.len()).then(|| (lits.map(|blob| (prefix, blob)), gate))
 }
 
 /// The literals of a build-time table blob (each a length byte, then that many bytes), in
@@ -94,12 +112,22 @@ fn table_literals(mut blob: &'static [u8]) -> impl Iterator<Item = &'static [u8]
     })
 }
 
-/// [`required_literals`] with each literal borrowed from the build-time table when `src` is in
-/// it (the built-in rules: no allocation per literal), owned when extracted now.
-fn required_literals_cow(src: &str) -> Option<(bool, Vec<Cow<'static, [u8]>>)> {
+/// The literal sets of a regex source: whether its literals are a prefix set, those literals, and
+/// for a prefix set its rarer required set if it has one (`source::prefix_gate_literals`).
+type LiteralSets = (bool, Vec<Cow<'static, [u8]>>, Option<Vec<Cow<'static, [u8]>>>);
+
+/// [`required_literals`] and, for a prefix set, its rarer required set (see [`LiteralSets`]),
+/// with each literal borrowed from the build-time table when `src` is in it (the built-in rules:
+/// no allocation per literal), owned when extracted now.
+fn required_literals_cow(src: &str) -> Option<LiteralSets> {
+    let borrowed = |blob: &'static [u8]| table_literals(blob).map(Cow::Borrowed).collect::<Vec<_>>();
+    let owned = |ls: Vec<Vec<u8>>| ls.into_iter().map(Cow::Owned).collect::<Vec<_>>();
     match table_entry(src) {
-        Some(found) => found.map(|(prefix, blob)| (prefix, table_literals(blob).map(Cow::Borrowed).collect())),
-        None => crate::source::required_literals_kind(src).map(|(prefix, ls)| (prefix, ls.into_iter().map(Cow::Owned).collect())),
+        Some((found, gate)) => found.map(|(prefix, blob)| (prefix, borrowed(blob), gate.map(borrowed))),
+        None => crate::source::required_literals_kind(src).map(|(prefix, ls)| {
+            let gate = if prefix { crate::source::prefix_gate_literals(src).map(owned) } else { None };
+            (prefix, owned(ls), gate)
+        }),
     }
 }
 
@@ -397,13 +425,19 @@ impl Prefilter {
         };
         // many fields share a regex (concept lexicons): look each one's literals up once, and
         // intern them once per view (keyed by the shared regex, not by its long source)
-        // (regex id, view) -> whether its literals are a prefix set, and their interned ids
-        type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>)>;
+        // (regex id, view) -> whether its literals are a prefix set, their interned ids, and a
+        // prefix set's rarer required set's interned ids
+        type LitIds = Option<(bool, std::rc::Rc<Vec<usize>>, Option<std::rc::Rc<Vec<usize>>>)>;
         let mut cache: FastMap<(usize, usize), LitIds> = FastMap::default();
         let mut ids_of = |lazy: &crate::rules::Lazy, v: usize, lits: &mut [Vec<Cow<'static, [u8]>>; 2]| {
             cache
                 .entry((lazy.id(), v))
-                .or_insert_with(|| required_literals_cow(lazy.src()).map(|(p, ls)| (p, std::rc::Rc::new(ls.into_iter().map(|l| intern(v, l, lits)).collect()))))
+                .or_insert_with(|| {
+                    required_literals_cow(lazy.src()).map(|(p, ls, gate)| {
+                        let mut ids = |ls: Vec<Cow<'static, [u8]>>| std::rc::Rc::new(ls.into_iter().map(|l| intern(v, l, lits)).collect::<Vec<usize>>());
+                        (p, ids(ls), gate.map(&mut ids))
+                    })
+                })
                 .clone()
         };
         // (view, literal id within the view, slot)
@@ -419,15 +453,24 @@ impl Prefilter {
             }
             conds.extend(r.required_fields().into_iter().map(|l| (l, 0)));
             for (lazy, v) in conds {
-                if let Some((_, ids)) = ids_of(lazy, v, &mut lits) {
+                if let Some((_, ids, _)) = ids_of(lazy, v, &mut lits) {
                     gs.push((v, ids.to_vec()));
                 }
             }
             raw_groups.push(gs);
             for (lazy, v) in r.regex_fields() {
                 let ids = match ids_of(lazy, v, &mut lits) {
-                    Some((true, ids)) => ids,
-                    Some((false, ids)) => {
+                    Some((true, ids, gate)) => {
+                        // a prefix set with a rarer required set: gated on that as well (closed,
+                        // the field is skipped before its anchored searches)
+                        if let Some(g) = gate {
+                            if lazy.set_gate(v, id, raw_gates.len() as u32) {
+                                raw_gates.push((v, g.to_vec()));
+                            }
+                        }
+                        ids
+                    }
+                    Some((false, ids, _)) => {
                         if lazy.set_gate(v, id, raw_gates.len() as u32) {
                             raw_gates.push((v, ids.to_vec()));
                         }
@@ -676,7 +719,7 @@ mod equivalence {
     //! The anchored-at-literal-starts path against the whole-haystack meta regex: they must give
     //! the same matches for every built-in prefix-literal source (`rules::Lazy::find_at`) and the
     //! same hits for every built-in rule (`Rule::hits_with` vs `Rule::hits`).
-    use super::{required_literals, Prefilter};
+    use super::{prefix_gate_literals, required_literals, Prefilter};
     use crate::rules::{Lazy, Prepared, Rule};
     use aho_corasick::AhoCorasick;
 
@@ -886,23 +929,35 @@ mod equivalence {
         h
     }
 
-    /// Every built-in rule field with a required-literal gate (`required_literals` gives
-    /// `(false, set)`): every match of its meta regex, on every text's skeleton and profanity
-    /// view, contains one of the set's literals; and on each text with every occurrence of the
-    /// literals broken, the field finds no match (what the gate assumes when it skips it).
+    /// The gate literals of a source, if the prefilter gates it: a required set
+    /// (`required_literals` gives `(false, set)`), or a prefix set's rarer required set
+    /// (`prefix_gate_literals`).
+    fn gate_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+        match required_literals(src)? {
+            (false, lits) => Some(lits),
+            (true, _) => prefix_gate_literals(src),
+        }
+    }
+
+    /// Every built-in rule field with a required-literal gate (a required set, or a prefix set's
+    /// rarer required set: [`gate_literals`]): every match of its meta regex, on every text's
+    /// skeleton and profanity view, contains one of the set's literals; and on each text with
+    /// every occurrence of the literals broken, the field finds no match (what the gate assumes
+    /// when it skips it).
     #[test]
     fn gated_fields_match_only_where_a_literal_occurs() {
         let rules = fresh_rules();
         let views = views(&rules);
         let mut seen = std::collections::HashSet::new();
-        let (mut sources, mut matches, mut broken) = (0, 0, 0);
+        let (mut sources, mut prefix_gated, mut matches, mut broken) = (0, 0, 0, 0);
         for r in &rules {
             for (l, _) in r.regex_fields() {
                 if !seen.insert(l.src().to_string()) {
                     continue;
                 }
-                let Some((false, lits)) = required_literals(l.src()) else { continue };
+                let Some(lits) = gate_literals(l.src()) else { continue };
                 sources += 1;
+                prefix_gated += usize::from(matches!(required_literals(l.src()), Some((true, _))));
                 for (skel, prof) in &views {
                     for hay in [skel, prof] {
                         let m = meta(l, hay);
@@ -919,6 +974,8 @@ mod equivalence {
             }
         }
         assert!(sources > 30 && matches > 1000 && broken > 500, "{sources} sources, {matches} matches, {broken} texts broken");
+        // the prefix-literal fields gated on a rarer set (88 of 204 prefix sources when added)
+        assert!(prefix_gated > 60, "{prefix_gated} prefix-literal sources gated");
     }
 
     /// The test above can fail: with the literals a real match contains taken out of its
@@ -931,7 +988,7 @@ mod equivalence {
         let mut checked = 0;
         for r in &rules {
             let Some(&(l, v)) = r.regex_fields().first() else { continue };
-            let Some((false, lits)) = required_literals(l.src()) else { continue };
+            let Some(lits) = gate_literals(l.src()) else { continue };
             for ex in r.spec.examples.fire.iter().take(2) {
                 let p = Prepared::new(ex.parts().0, &det);
                 let hay = if v == 1 { &p.prof } else { &p.norm.skel };
@@ -1139,22 +1196,24 @@ mod equivalence {
     }
 
     /// What `Prefilter::new` interns (literals borrowed from the build-time table) is what
-    /// `required_literals` gives (owned copies), for every built-in rule field and for a source
-    /// not in the table (extracted now).
+    /// `required_literals` and `prefix_gate_literals` give (owned copies), for every built-in
+    /// rule field and for a source not in the table (extracted now).
     #[test]
     fn borrowed_table_literals_equal_owned() {
         let rules = fresh_rules();
-        let owned = |c: Option<(bool, Vec<std::borrow::Cow<'static, [u8]>>)>| c.map(|(p, ls)| (p, ls.into_iter().map(|l| l.into_owned()).collect::<Vec<_>>()));
+        let own = |ls: Vec<std::borrow::Cow<'static, [u8]>>| ls.into_iter().map(|l| l.into_owned()).collect::<Vec<_>>();
+        let owned = |c: Option<super::LiteralSets>| c.map(|(p, ls, g)| ((p, own(ls)), g.map(own)));
         let mut n = 0;
         for (_, l) in distinct_fields(&rules) {
             let want = required_literals(l.src());
             n += want.as_ref().map_or(0, |w| w.1.len());
-            assert_eq!(owned(super::required_literals_cow(l.src())), want, "{}", l.src());
+            let gate = want.as_ref().and_then(|w| if w.0 { prefix_gate_literals(l.src()) } else { None });
+            assert_eq!(owned(super::required_literals_cow(l.src())), want.map(|w| (w, gate)), "{}", l.src());
         }
         assert!(n > 5000, "{n} literals");
         let src = "(?:zqxjkw|vbnmpl)tt";
         assert!(super::table_entry(src).is_none());
-        assert_eq!(owned(super::required_literals_cow(src)), crate::source::required_literals_kind(src));
+        assert_eq!(owned(super::required_literals_cow(src)).map(|o| o.0), crate::source::required_literals_kind(src));
         assert!(crate::source::required_literals_kind(src).is_some());
     }
 }

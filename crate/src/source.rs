@@ -220,6 +220,26 @@ pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
     }
 }
 
+/// For a source whose literals are a PREFIX set (see [`required_literals_kind`]): a required
+/// set as well (every match contains one of its literals, [`contained_literals`]) when it is
+/// rarer than the prefix set, else `None`. Rarer: its shortest literal is longer than the
+/// prefix set's shortest (common prefixes are short words such as `the `, `our `, `not `, which
+/// occur in most drafts), and none of its literals is one of the prefix literals. The engine
+/// gates the field on it as it gates a required-set field: a draft with none of these literals
+/// skips the field's anchored searches at its prefix starts (`prefilter::Prefilter`). Literal
+/// lengths in bytes.
+pub fn prefix_gate_literals(src: &str) -> Option<Vec<Vec<u8>>> {
+    let (true, prefix) = required_literals_kind(src)? else { return None };
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
+    let gate = contained_literals(&hir)?;
+    let shortest = |ls: &[Vec<u8>]| ls.iter().map(Vec::len).min().unwrap_or(0);
+    (shortest(&gate) > shortest(&prefix) && gate.len() <= PREFIX_GATE_MAX_SET && !gate.iter().any(|g| prefix.contains(g))).then_some(gate)
+}
+
+/// Largest required set [`prefix_gate_literals`] adds to a prefix-literal field: every literal
+/// is one more pattern in the skeleton view's automaton, built at start-up.
+const PREFIX_GATE_MAX_SET: usize = 64;
+
 /// Longest literal kept in a contained-literal set (bytes): a longer one is cut (a substring of
 /// a required literal is required too; prefixes keep their start, suffixes their end).
 const GATE_MAX_LEN: usize = 16;
@@ -868,6 +888,24 @@ mod tests {
     fn contained(src: &str) -> Option<Vec<String>> {
         let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).unwrap();
         contained_literals(&hir).map(|v| v.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
+    }
+
+    /// A prefix-literal source gets a rarer required set only where every match needs one and it
+    /// is rarer than the prefix set: longer shortest literal, none of the prefix literals.
+    #[test]
+    fn prefix_gate_literals_only_when_rarer() {
+        let src = |p: &str| source(&[p.to_string()], true);
+        // common short prefixes, a long word every match contains
+        let s = src(r"(?:the|our) \w+ councillors?");
+        assert!(matches!(required_literals_kind(&s), Some((true, _))), "{s}");
+        let gate = prefix_gate_literals(&s).expect("a rarer required set");
+        assert!(gate.iter().all(|g| g.windows(10).any(|w| w == b"councillor")), "{gate:?}");
+        // the prefix literals are the whole match: nothing rarer to require
+        assert_eq!(prefix_gate_literals(&src("councillors?|officers?")), None);
+        // the only required literal is no longer than the prefixes
+        assert_eq!(prefix_gate_literals(&src(r"(?:the|our) \w+ is")), None);
+        // not a prefix set at all: the field is gated by its required set already
+        assert_eq!(prefix_gate_literals(&src(r"\w+ councillors?")), None);
     }
 
     #[test]
