@@ -974,8 +974,8 @@ mod equivalence {
             }
         }
         assert!(sources > 30 && matches > 1000 && broken > 500, "{sources} sources, {matches} matches, {broken} texts broken");
-        // the prefix-literal fields gated on a rarer set (88 of 204 prefix sources when added)
-        assert!(prefix_gated > 60, "{prefix_gated} prefix-literal sources gated");
+        // the prefix-literal fields gated on a rarer set (68 of 204 prefix sources when added)
+        assert!(prefix_gated > 50, "{prefix_gated} prefix-literal sources gated");
     }
 
     /// The test above can fail: with the literals a real match contains taken out of its
