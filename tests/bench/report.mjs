@@ -326,7 +326,11 @@ L.push("  machine the wall clock follows the process's CPU, not the main thread'
 L.push("  was 1.93–1.99 × the process CPU in four configurations (default 288 ms for 146 ms; liftoff-only");
 L.push("  102 / 53; one compile task 197 / 99; eager Liftoff 131 / 67), the main thread waiting 251 ms on");
 L.push("  the run queue behind the process's own compile threads; on the quiet machine 79.8 ms ≈ 145 ms");
-L.push("  over two cores. So the tier-up of code that runs once is most of the 80 ms: the TurboFan set's");
+L.push("  over two cores. Per phase, with an idle second after each so that the tier-up it triggers");
+L.push("  finishes inside its window (6 runs): construct 67 ms of process CPU (18 with `--liftoff-only`),");
+L.push("  the first check 67 (23): the tier-up of construct's code, which runs once, costs ~49 ms, a");
+L.push("  third of the whole and more than construct itself. So the tier-up of code that runs once is");
+L.push("  most of the 80 ms: the TurboFan set's");
 L.push("  largest are `Engine::builtin` (12.2 KB, the inlined prefilter build), the rule files' serde");
 L.push("  `deserialize_struct` (11.4 KB, `RuleSpec`'s derived visitor), regex-automata's `find_fwd`");
 L.push("  (11.0 KB), `Builder::build` (5.9 KB) and the literal automaton's build (5.5 KB). Tried and not");
