@@ -5,8 +5,15 @@
 // (BACKGROUND_CONTEXT) through check() — the context object converted on every call — and through
 // checkIn() — the context converted once into a CheckContext, attachments and now passed per call
 // (what the background does; skipped for a build without CheckContext).
+// The cold start also reports CPU time (ms): `cpuMain` per phase, the main thread's own time on a
+// CPU (Linux /proc/self/task/PID/schedstat; null elsewhere), which excludes time spent waiting for
+// a core; and `cpuProcess`, every thread of the process over the three phases (process.cpuUsage),
+// which adds V8's background compile threads (its TurboFan tier-up of hot wasm functions). On a
+// shared or 2-core machine the wall-clock phases depend on both and on other load; the main thread's
+// CPU time is the load-robust figure for what the core itself costs there.
 // usage: node tests/bench/wasm-bench.mjs [--json]
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BACKGROUND_CONTEXT, CONTEXT, LENGTHS, drafts, loadWasm, textOfLen, timeIt } from './texts.mjs';
 
@@ -15,21 +22,51 @@ const self = fileURLToPath(import.meta.url);
 if (process.argv.includes('--cold-once')) {
   const { glue, bytes } = await loadWasm();
   const text = textOfLen(drafts(), 280);
+  const cpu = mainThreadCpuMs();
+  const u0 = process.cpuUsage();
+  const c0 = cpu();
   const t0 = performance.now();
   glue.initSync({ module: bytes });
   const t1 = performance.now();
+  const c1 = cpu();
   const checker = new glue.Checker();
   const t2 = performance.now();
+  const c2 = cpu();
   checker.check(text, CONTEXT);
   const t3 = performance.now();
-  process.stdout.write(JSON.stringify({ instantiate: t1 - t0, construct: t2 - t1, first: t3 - t2, total: t3 - t0 }));
+  const c3 = cpu();
+  const u = process.cpuUsage(u0);
+  const d = (a, b) => (a === null ? null : b - a);
+  process.stdout.write(JSON.stringify({
+    instantiate: t1 - t0, construct: t2 - t1, first: t3 - t2, total: t3 - t0,
+    cpuMain: { instantiate: d(c0, c1), construct: d(c1, c2), first: d(c2, c3), total: d(c0, c3) },
+    cpuProcess: (u.user + u.system) / 1000,
+  }));
   process.exit(0);
+}
+
+/**
+ * A reader of the main thread's CPU time in ms (the first field of Linux's
+ * /proc/self/task/PID/schedstat: ns on a CPU), or a reader that returns null where there is none.
+ * @returns {() => number | null}
+ */
+function mainThreadCpuMs() {
+  const file = `/proc/self/task/${process.pid}/schedstat`;
+  try {
+    readFileSync(file, 'utf8');
+  } catch {
+    return () => null;
+  }
+  return () => Number(readFileSync(file, 'utf8').split(' ')[0]) / 1e6;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const colds = [];
 for (let i = 0; i < 7; i++) colds.push(JSON.parse(execFileSync(process.execPath, [self, '--cold-once'], { encoding: 'utf8' })));
-const cold = Object.fromEntries(['instantiate', 'construct', 'first', 'total'].map((k) => [k, median(colds.map((c) => c[k]))]));
+const PHASES = ['instantiate', 'construct', 'first', 'total'];
+const cold = Object.fromEntries(PHASES.map((k) => [k, median(colds.map((c) => c[k]))]));
+cold.cpuMain = colds[0].cpuMain.total === null ? null : Object.fromEntries(PHASES.map((k) => [k, median(colds.map((c) => c.cpuMain[k]))]));
+cold.cpuProcess = median(colds.map((c) => c.cpuProcess));
 
 const { glue, bytes } = await loadWasm();
 glue.initSync({ module: bytes });
@@ -61,6 +98,9 @@ if (process.argv.includes('--json')) {
   console.log(JSON.stringify(out));
 } else {
   console.log(`cold start (median of ${colds.length} fresh processes): instantiate ${cold.instantiate.toFixed(1)} ms, new Checker() ${cold.construct.toFixed(1)} ms, first check ${cold.first.toFixed(1)} ms, total ${cold.total.toFixed(1)} ms`);
+  const m = cold.cpuMain;
+  const mainCpu = m === null ? 'main thread: n/a' : `main thread ${m.instantiate.toFixed(1)} + ${m.construct.toFixed(1)} + ${m.first.toFixed(1)} = ${m.total.toFixed(1)} ms`;
+  console.log(`cold start CPU time (medians): ${mainCpu}; whole process (with V8's background compiles) ${cold.cpuProcess.toFixed(1)} ms`);
   for (const r of rows) console.log(`check ${String(r.len).padStart(6)} chars: ${r.us.toFixed(1).padStart(9)} µs median (min ${r.min.toFixed(1)}), ${r.perKchar.toFixed(1)} µs per 1,000 chars, ${r.findings} findings`);
   console.log(`typing the 280 text one keystroke at a time: ${out.typingPerKeystroke.toFixed(1)} µs per keystroke (mean)`);
   for (const b of boundary) {
