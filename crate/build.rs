@@ -21,6 +21,8 @@
 
 #[path = "src/source.rs"]
 mod source;
+#[path = "src/sort.rs"]
+mod sort;
 #[path = "src/fold.rs"]
 mod fold;
 #[path = "src/model_table.rs"]

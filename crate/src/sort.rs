@@ -1,0 +1,103 @@
+//! The crate's sorts, through as few instantiations of the standard library's sort as possible.
+//!
+//! Every `sort_unstable`/`sort_by` on a distinct element type or with a distinct comparator is a
+//! separate copy of the standard library's sort in the wasm (about 4 KB raw each, up to ~10 KB
+//! for small `Copy` elements, which get the sorting networks; docs/performance.md, "Where the
+//! bytes are"). So the crate's sorts go through two: `[u128]::sort_unstable` (keys packed into a
+//! `u128`, unique, so an unstable sort gives the one order: [`sort_by_packed_key`] and the
+//! callers that pack their own tuples) and [`sort_indices_by_bytes`] (indices ordered by byte
+//! strings). The hot per-check sort of `u32` starts in `prefilter` keeps its own (widening its
+//! elements would cost instructions per check).
+//!
+//! Also compiled into the build script (`build.rs` includes it with `source.rs`).
+
+/// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
+/// the order a stable sort by `key` gives. Sorts `u128`s (`key << 32 | index`, unique) with the
+/// one `[u128]::sort_unstable` and then moves the elements into place along the permutation's
+/// cycles (`keys` is scratch, left empty), so every caller shares one copy of the sort code
+/// instead of a copy per element type and comparator.
+///
+/// Panics if `v` has more than `u32::MAX` elements.
+pub(crate) fn sort_by_packed_key<T>(v: &mut [T], keys: &mut Vec<u128>, key: impl Fn(&T) -> u128) {
+    if v.len() < 2 {
+        return;
+    }
+    let n = u32::try_from(v.len()).expect("fewer than 2^32 elements");
+    keys.clear();
+    keys.extend(v.iter().zip(0..n).map(|(x, i)| {
+        let k = key(x);
+        debug_assert!(k >> 96 == 0, "sort key wider than 96 bits");
+        k << 32 | u128::from(i)
+    }));
+    keys.sort_unstable();
+    // keys[j]'s low 32 bits: the index the element that belongs at j is at now. Follow each
+    // cycle once, marking a visited slot with u128::MAX (no real key is: its top 32 bits are 0).
+    for i in 0..keys.len() {
+        let mut j = i;
+        while keys[j] != u128::MAX {
+            let from = keys[j] as u32 as usize;
+            keys[j] = u128::MAX;
+            if from == i {
+                break;
+            }
+            v.swap(j, from);
+            j = from;
+        }
+    }
+    keys.clear();
+}
+
+/// Sorts the indices `idx` by the byte strings `bytes(i)` (lexicographic, as `[u8]`'s `Ord`),
+/// equal strings by index: a total order on distinct indices, so the result is the one sorted
+/// order whatever the sort's stability. One non-generic function (the byte strings through
+/// `dyn Fn`), so its callers share one copy of the sort code.
+#[inline(never)]
+pub(crate) fn sort_indices_by_bytes<'a>(idx: &mut [u32], bytes: &dyn Fn(u32) -> &'a [u8]) {
+    idx.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)).then(a.cmp(&b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sort_by_packed_key` orders as the standard library's stable sort by the same key, ties
+    /// in input order, on many small random slices with many ties (and leaves `keys` empty).
+    #[test]
+    fn packed_key_sort_is_a_stable_sort() {
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut keys = Vec::new();
+        for round in 0..2000 {
+            let len = (next() % 40) as usize;
+            let spread = 1 + round % 7;
+            // (key, payload): payload is the input position, so a tie out of order shows
+            let mut v: Vec<(u128, usize)> = (0..len)
+                .map(|i| (u128::from(next() % spread) << 64 | u128::from(next() % 3) << 90, i))
+                .collect();
+            let mut want = v.clone();
+            want.sort_by_key(|x| x.0);
+            sort_by_packed_key(&mut v, &mut keys, |x| x.0);
+            assert_eq!(v, want, "round {round}");
+            assert!(keys.is_empty());
+        }
+    }
+
+    /// `sort_indices_by_bytes` gives the order of a stable sort of the byte strings (equal
+    /// strings in index order), on random short strings over a two-letter alphabet (many
+    /// duplicates and shared prefixes, one string a prefix of another) in shuffled index order.
+    #[test]
+    fn indices_by_bytes_is_the_byte_order_then_the_index() {
+        let mut below = crate::testing::xorshift_below(0x2545_f491_4f6c_dd1d);
+        for round in 0..1000 {
+            let n = below(30);
+            let strs: Vec<Vec<u8>> = (0..n).map(|_| (0..below(4)).map(|_| b"ab"[below(2)]).collect()).collect();
+            let mut idx: Vec<u32> = (0..n as u32).collect();
+            for i in (1..idx.len()).rev() {
+                idx.swap(i, below(i + 1));
+            }
+            sort_indices_by_bytes(&mut idx, &|i| &strs[i as usize]);
+            let mut want: Vec<u32> = (0..n as u32).collect();
+            want.sort_by(|&a, &b| strs[a as usize].cmp(&strs[b as usize]));
+            assert_eq!(idx, want, "round {round}");
+        }
+    }
+}
