@@ -3,10 +3,10 @@
 //! Every `sort_unstable`/`sort_by` on a distinct element type or with a distinct comparator is a
 //! separate copy of the standard library's sort in the wasm (about 4 KB raw each, up to ~10 KB
 //! for small `Copy` elements, which get the sorting networks; docs/performance.md, "Where the
-//! bytes are"). So the crate's sorts go through two: `[u128]::sort_unstable` (keys packed into a
-//! `u128`, unique, so an unstable sort gives the one order: [`sort_by_packed_key`] and the
-//! callers that pack their own tuples) and [`sort_indices_by_bytes`] (indices ordered by byte
-//! strings), with [`sort_u32s`] widening the rare `u32` sorts into the first.
+//! bytes are"). So the crate's sorts go through one, `[u128]::sort_unstable`, on keys packed
+//! into a `u128` and unique, so that an unstable sort gives the one order: [`sort_by_packed_key`]
+//! (a stable sort by a key), [`sort_u32s`], [`sort_indices_by_bytes`] (indices by byte strings,
+//! 8 bytes a pass) and the callers that pack their own tuples.
 //!
 //! Also compiled into the build script (`build.rs` includes it with `source.rs`).
 
@@ -79,11 +79,41 @@ const SHORT_SORT: usize = 20;
 
 /// Sorts the indices `idx` by the byte strings `bytes(i)` (lexicographic, as `[u8]`'s `Ord`),
 /// equal strings by index: a total order on distinct indices, so the result is the one sorted
-/// order whatever the sort's stability. One non-generic function (the byte strings through
-/// `dyn Fn`), so its callers share one copy of the sort code.
-#[inline(never)]
+/// order. Through the one `[u128]` sort, most significant bytes first: the indices sorted by
+/// (the string's next 8 bytes as a big-endian number, zero-padded; how many of them there are,
+/// up to 8; the index), then each run that agrees on 8 full bytes again on the next 8 (a
+/// shorter string sorts before a longer one that agrees on all its bytes, as in `[u8]`'s
+/// order, by the count). So no sort instantiation of its own.
 pub(crate) fn sort_indices_by_bytes<'a>(idx: &mut [u32], bytes: &dyn Fn(u32) -> &'a [u8]) {
-    idx.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)).then(a.cmp(&b)));
+    sort_indices_by_bytes_from(idx, bytes, 0);
+}
+
+/// [`sort_indices_by_bytes`] for indices whose strings agree on their first `depth` bytes.
+fn sort_indices_by_bytes_from<'a>(idx: &mut [u32], bytes: &dyn Fn(u32) -> &'a [u8], depth: usize) {
+    if idx.len() < 2 {
+        return;
+    }
+    let mut keys: Vec<u128> = idx
+        .iter()
+        .map(|&i| {
+            let rest = bytes(i).get(depth..).unwrap_or_default();
+            let head = rest.iter().take(8).enumerate().fold(0u64, |k, (n, &b)| k | u64::from(b) << (56 - 8 * n));
+            u128::from(head) << 64 | (rest.len().min(8) as u128) << 32 | u128::from(i)
+        })
+        .collect();
+    keys.sort_unstable();
+    for (x, &k) in idx.iter_mut().zip(&keys) {
+        *x = k as u32;
+    }
+    let mut i = 0;
+    while i < keys.len() {
+        let j = i + keys[i..].iter().take_while(|&&k| k >> 32 == keys[i] >> 32).count();
+        // a run agreeing on 8 full bytes continues at the next 8; a shorter run ends its strings
+        if j - i > 1 && (keys[i] >> 32) as u32 == 8 {
+            sort_indices_by_bytes_from(&mut idx[i..j], bytes, depth + 8);
+        }
+        i = j;
+    }
 }
 
 #[cfg(test)]
@@ -130,14 +160,17 @@ mod tests {
     }
 
     /// `sort_indices_by_bytes` gives the order of a stable sort of the byte strings (equal
-    /// strings in index order), on random short strings over a two-letter alphabet (many
-    /// duplicates and shared prefixes, one string a prefix of another) in shuffled index order.
+    /// strings in index order), on random strings of up to 25 bytes over the alphabet
+    /// {0, 'a', 0xff} (many duplicates and shared prefixes across the 8-byte passes, one string a
+    /// prefix of another, trailing zero bytes that the zero padding must not confuse with the
+    /// end) in shuffled index order.
     #[test]
     fn indices_by_bytes_is_the_byte_order_then_the_index() {
         let mut below = crate::testing::xorshift_below(0x2545_f491_4f6c_dd1d);
-        for round in 0..1000 {
+        for round in 0..2000 {
             let n = below(30);
-            let strs: Vec<Vec<u8>> = (0..n).map(|_| (0..below(4)).map(|_| b"ab"[below(2)]).collect()).collect();
+            let long = if round % 2 == 0 { 5 } else { 26 };
+            let strs: Vec<Vec<u8>> = (0..n).map(|_| (0..below(long)).map(|_| [0, b'a', 0xff][below(3)]).collect()).collect();
             let mut idx: Vec<u32> = (0..n as u32).collect();
             for i in (1..idx.len()).rev() {
                 idx.swap(i, below(i + 1));
