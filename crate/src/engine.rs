@@ -6,6 +6,7 @@ use crate::profile::{load_profile, CategoryConfig, LoadEnv, LoadError, LoadedPro
 use crate::rules::{Prepared, Rule, RuleFile};
 use crate::{CheckError, ClauseRef, Context, Finding, ProfileSummary, Severity};
 use crate::prefilter::Prefilter;
+use crate::sort::sort_by_packed_key;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -168,42 +169,6 @@ struct CheckScratch {
 /// `Ok(index)` if present, else `Err(insertion index)` ([`slice::binary_search_by`]).
 fn slot<K: AsRef<str>, T>(by_cat: &[(K, T)], cat: &str) -> Result<usize, usize> {
     by_cat.binary_search_by(|(k, _)| k.as_ref().cmp(cat))
-}
-
-/// Sorts `v` ascending by `key(x)` (which must fit in 96 bits), ties in their current order:
-/// the order a stable sort by `key` gives. Sorts `u128`s (`key << 32 | index`, unique) with the
-/// one `[u128]::sort_unstable` and then moves the elements into place along the permutation's
-/// cycles (`keys` is scratch, left empty), so every caller shares one copy of the sort code
-/// instead of a copy per element type and comparator (wasm size, docs/performance.md).
-///
-/// Panics if `v` has more than `u32::MAX` elements.
-fn sort_by_packed_key<T>(v: &mut [T], keys: &mut Vec<u128>, key: impl Fn(&T) -> u128) {
-    if v.len() < 2 {
-        return;
-    }
-    let n = u32::try_from(v.len()).expect("fewer than 2^32 elements");
-    keys.clear();
-    keys.extend(v.iter().zip(0..n).map(|(x, i)| {
-        let k = key(x);
-        debug_assert!(k >> 96 == 0, "sort key wider than 96 bits");
-        k << 32 | u128::from(i)
-    }));
-    keys.sort_unstable();
-    // keys[j]'s low 32 bits: the index the element that belongs at j is at now. Follow each
-    // cycle once, marking a visited slot with u128::MAX (no real key is: its top 32 bits are 0).
-    for i in 0..keys.len() {
-        let mut j = i;
-        while keys[j] != u128::MAX {
-            let from = keys[j] as u32 as usize;
-            keys[j] = u128::MAX;
-            if from == i {
-                break;
-            }
-            v.swap(j, from);
-            j = from;
-        }
-    }
-    keys.clear();
 }
 
 /// Message of the core's working-time reminder; `{start}`/`{end}` are the working hours.
@@ -717,27 +682,6 @@ fn clause_ref(profile: &crate::Profile, c: &crate::profile::Clause) -> ClauseRef
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `sort_by_packed_key` orders as the standard library's stable sort by the same key, ties
-    /// in input order, on many small random slices with many ties (and leaves `keys` empty).
-    #[test]
-    fn packed_key_sort_is_a_stable_sort() {
-        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
-        let mut keys = Vec::new();
-        for round in 0..2000 {
-            let len = (next() % 40) as usize;
-            let spread = 1 + round % 7;
-            // (key, payload): payload is the input position, so a tie out of order shows
-            let mut v: Vec<(u128, usize)> = (0..len)
-                .map(|i| (u128::from(next() % spread) << 64 | u128::from(next() % 3) << 90, i))
-                .collect();
-            let mut want = v.clone();
-            want.sort_by_key(|x| x.0);
-            sort_by_packed_key(&mut v, &mut keys, |x| x.0);
-            assert_eq!(v, want, "round {round}");
-            assert!(keys.is_empty());
-        }
-    }
 
     /// Every rule carries examples, and each fires / stays quiet as stated (rule run in isolation,
     /// no profile involved).

@@ -27,6 +27,7 @@ mod engine;
 pub mod model;
 mod model_table;
 mod prefilter;
+mod sort;
 mod source;
 
 #[cfg(target_arch = "wasm32")]

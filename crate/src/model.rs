@@ -282,8 +282,11 @@ fn lexicon() -> &'static Lexicon {
         for (c, (_, ws)) in TARGETS.iter().enumerate() {
             pairs.extend(ws.iter().map(|w| (fnv1a(w.as_bytes()), c as u32)));
         }
-        pairs.sort_unstable();
-        pairs.dedup();
+        // sorted as (hash, value) through the crate's one `[u128]` sort (crate::sort)
+        let mut packed: Vec<u128> = pairs.iter().map(|&(h, v)| u128::from(h) << 32 | u128::from(v)).collect();
+        packed.sort_unstable();
+        packed.dedup();
+        let pairs: Vec<(u32, u32)> = packed.iter().map(|&k| ((k >> 32) as u32, k as u32)).collect();
         Lexicon { words: index_with(&pairs), prefix: std::array::from_fn(|c| fnv1a(format!("@{}~", TARGETS[c].0).as_bytes())) }
     })
 }

@@ -45,8 +45,11 @@ impl Rows {
     /// The table for `n` categories: (feature hashes ascending, `weights[row * n + c]`), each cell
     /// the sum of its weights in file order (so the f32 result is the same wherever it is built).
     pub fn dense(self, n: usize) -> (Vec<u32>, Vec<f32>) {
-        let mut keys: Vec<(u32, usize)> = self.index.into_iter().collect();
-        keys.sort_unstable();
+        // sorted by hash (each once: the index's keys) through one `[u128]` sort, (hash, row)
+        // packed, so the crate's sorts share one copy of the sort code (crate::sort)
+        let mut packed: Vec<u128> = self.index.into_iter().map(|(h, r)| u128::from(h) << 64 | r as u128).collect();
+        packed.sort_unstable();
+        let keys: Vec<(u32, usize)> = packed.iter().map(|&k| ((k >> 64) as u32, k as u64 as usize)).collect();
         let mut weights = vec![0f32; keys.len() * n];
         for (k, &(_, r)) in keys.iter().enumerate() {
             for &(c, w) in &self.rows[r] {

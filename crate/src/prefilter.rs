@@ -201,13 +201,23 @@ impl LitAutomaton {
         // equal heads by the whole literal: the same order as comparing the literals alone,
         // with integer comparisons: the slice comparisons were 3.7M of the 4,000-literal build)
         let head = |l: &[u8]| l.iter().take(8).enumerate().fold(0u64, |k, (i, &b)| k | u64::from(b) << (56 - 8 * i));
-        let mut order: Vec<(u64, u32)> = lits.iter().enumerate().map(|(i, l)| (head(l.as_ref()), i as u32)).collect();
-        order.sort_unstable();
+        // ((head, id) packed as `head << 32 | id` and the runs as ids: the crate's shared sorts,
+        // crate::sort)
+        let mut packed: Vec<u128> = lits.iter().zip(0u32..).map(|(l, i)| u128::from(head(l.as_ref())) << 32 | u128::from(i)).collect();
+        packed.sort_unstable();
+        let mut order: Vec<(u64, u32)> = packed.iter().map(|&k| ((k >> 32) as u64, k as u32)).collect();
+        drop(packed);
+        let mut run: Vec<u32> = Vec::new();
         let mut i = 0;
         while i < order.len() {
             let j = i + order[i..].iter().take_while(|x| x.0 == order[i].0).count();
             if j - i > 1 {
-                order[i..j].sort_unstable_by(|a, b| lits[a.1 as usize].as_ref().cmp(lits[b.1 as usize].as_ref()).then(a.1.cmp(&b.1)));
+                run.clear();
+                run.extend(order[i..j].iter().map(|x| x.1));
+                crate::sort::sort_indices_by_bytes(&mut run, &|p| lits[p as usize].as_ref());
+                for (x, &p) in order[i..j].iter_mut().zip(&run) {
+                    x.1 = p;
+                }
             }
             i = j;
         }
@@ -406,6 +416,8 @@ pub(crate) struct Scratch {
     found: Vec<(u32, u32)>,
     fill: Vec<u32>,
     spare: Option<Starts>,
+    /// scratch of [`crate::sort::sort_u32s`] for a slot's unsorted starts
+    wide: Vec<u128>,
 }
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -493,9 +505,10 @@ impl Prefilter {
         // out in ascending condition order without sorting)
         let mut conds: FastMap<Vec<u32>, u32> = FastMap::default();
         let mut cond_groups: Vec<Vec<u32>> = Vec::new();
+        let mut wide: Vec<u128> = Vec::new(); // sort_u32s's scratch, shared by the groups
         let mut cond = |v: usize, ids: Vec<usize>| -> u32 {
             let mut g: Vec<u32> = ids.into_iter().map(|k| (k + v * offset) as u32).collect();
-            g.sort_unstable();
+            crate::sort::sort_u32s(&mut g, &mut wide);
             g.dedup();
             let n = conds.len() as u32;
             *conds.entry(g).or_insert_with_key(|g| {
@@ -576,7 +589,7 @@ impl Prefilter {
     /// allocating once the vectors have grown (a checker keeps one scratch between checks).
     #[inline(never)] // its own entry in a profile (inlined, its cost went to `Engine::check_with`)
     pub(crate) fn candidates_in(&self, p: &Prepared, out: &mut Vec<bool>, scratch: &mut Scratch) -> Starts {
-        let Scratch { present, sat, found, fill, spare } = scratch;
+        let Scratch { present, sat, found, fill, spare, wide } = scratch;
         let (mut at, mut flat, mut open) = match spare.take() {
             Some(s) => (s.at, s.flat, s.open),
             None => Default::default(),
@@ -634,7 +647,7 @@ impl Prefilter {
                 // by end): checking is cheaper than sorting them again (measured)
                 let run = &mut flat[w[0] as usize..w[1] as usize];
                 if !run.is_sorted() {
-                    run.sort_unstable();
+                    crate::sort::sort_u32s(run, wide);
                 }
             }
         }

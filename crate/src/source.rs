@@ -320,10 +320,15 @@ impl Facts {
 }
 
 /// Sorted and deduplicated.
-fn norm(mut s: Lits) -> Lits {
-    s.sort_unstable();
-    s.dedup();
-    s
+fn norm(s: Lits) -> Lits {
+    // through the crate's shared index sort (crate::sort): equal literals are equal bytes, so
+    // which copy the dedup keeps does not show
+    let mut idx: Vec<u32> = (0..u32::try_from(s.len()).expect("fewer than 2^32 literals")).collect();
+    crate::sort::sort_indices_by_bytes(&mut idx, &|i| &s[i as usize]);
+    let mut slots: Vec<Option<Vec<u8>>> = s.into_iter().map(Some).collect();
+    let mut out: Lits = idx.iter().map(|&i| slots[i as usize].take().expect("each index once")).collect();
+    out.dedup();
+    out
 }
 
 /// Every `x ++ y` for `x` in `a`, `y` in `b`; `None` over [`GATE_MAX_CROSS`] results.
@@ -461,7 +466,7 @@ pub fn contained_literals(hir: &regex_syntax::hir::Hir) -> Option<Lits> {
     // a literal containing another is redundant (where it occurs, so does the other): dropping
     // it leaves the gate's answer the same on every text
     let mut by_len = lits;
-    by_len.sort_by_key(Vec::len);
+    crate::sort::sort_by_packed_key(&mut by_len, &mut Vec::new(), |l| l.len() as u128);
     let mut kept: Lits = Vec::new();
     for l in by_len {
         if !kept.iter().any(|k| l.windows(k.len()).any(|w| w == k.as_slice())) {
