@@ -22,7 +22,6 @@
 #[path = "src/source.rs"]
 mod source;
 #[path = "src/sort.rs"]
-#[allow(dead_code)] // the build uses the sorts `source.rs` calls, not `sort_u32s`
 mod sort;
 #[path = "src/fold.rs"]
 mod fold;

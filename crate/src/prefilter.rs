@@ -416,8 +416,6 @@ pub(crate) struct Scratch {
     found: Vec<(u32, u32)>,
     fill: Vec<u32>,
     spare: Option<Starts>,
-    /// scratch of [`crate::sort::sort_u32s`] for a slot's unsorted starts
-    wide: Vec<u128>,
 }
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -505,10 +503,9 @@ impl Prefilter {
         // out in ascending condition order without sorting)
         let mut conds: FastMap<Vec<u32>, u32> = FastMap::default();
         let mut cond_groups: Vec<Vec<u32>> = Vec::new();
-        let mut wide: Vec<u128> = Vec::new(); // sort_u32s's scratch, shared by the groups
         let mut cond = |v: usize, ids: Vec<usize>| -> u32 {
             let mut g: Vec<u32> = ids.into_iter().map(|k| (k + v * offset) as u32).collect();
-            crate::sort::sort_u32s(&mut g, &mut wide);
+            g.sort_unstable();
             g.dedup();
             let n = conds.len() as u32;
             *conds.entry(g).or_insert_with_key(|g| {
@@ -589,7 +586,7 @@ impl Prefilter {
     /// allocating once the vectors have grown (a checker keeps one scratch between checks).
     #[inline(never)] // its own entry in a profile (inlined, its cost went to `Engine::check_with`)
     pub(crate) fn candidates_in(&self, p: &Prepared, out: &mut Vec<bool>, scratch: &mut Scratch) -> Starts {
-        let Scratch { present, sat, found, fill, spare, wide } = scratch;
+        let Scratch { present, sat, found, fill, spare } = scratch;
         let (mut at, mut flat, mut open) = match spare.take() {
             Some(s) => (s.at, s.flat, s.open),
             None => Default::default(),
@@ -647,7 +644,7 @@ impl Prefilter {
                 // by end): checking is cheaper than sorting them again (measured)
                 let run = &mut flat[w[0] as usize..w[1] as usize];
                 if !run.is_sorted() {
-                    crate::sort::sort_u32s(run, wide);
+                    run.sort_unstable();
                 }
             }
         }

@@ -5,8 +5,10 @@
 //! for small `Copy` elements, which get the sorting networks; docs/performance.md, "Where the
 //! bytes are"). So the crate's sorts go through one, `[u128]::sort_unstable`, on keys packed
 //! into a `u128` and unique, so that an unstable sort gives the one order: [`sort_by_packed_key`]
-//! (a stable sort by a key), [`sort_u32s`], [`sort_indices_by_bytes`] (indices by byte strings,
-//! 8 bytes a pass) and the callers that pack their own tuples.
+//! (a stable sort by a key), [`sort_indices_by_bytes`] (indices by byte strings, 8 bytes a pass)
+//! and the callers that pack their own tuples. The `u32` sort (a slot's starts in `prefilter`,
+//! per check, and a condition's literal ids at build) keeps a copy of its own: widened through
+//! the `u128` sort it cost +0.8 % cold-start instructions for ~1 KB gzip.
 //!
 //! Also compiled into the build script (`build.rs` includes it with `source.rs`).
 
@@ -45,37 +47,6 @@ pub(crate) fn sort_by_packed_key<T>(v: &mut [T], keys: &mut Vec<u128>, key: impl
     }
     keys.clear();
 }
-
-/// Sorts `v` ascending: up to [`SHORT_SORT`] elements by insertion, longer ones through the one
-/// `[u128]` sort (each element widened into `wide`, scratch, left empty, sorted, narrowed back;
-/// equal `u32`s are indistinguishable, so either way this is the one sorted order). For the
-/// `u32` sorts (a slot's starts that did not come in order, a condition's literal ids at
-/// build): a copy of the standard sort of their own would be ~4 KB of wasm, and the short ones
-/// (most of the build's condition groups) are quicker by insertion than widened.
-pub(crate) fn sort_u32s(v: &mut [u32], wide: &mut Vec<u128>) {
-    if v.len() <= SHORT_SORT {
-        for i in 1..v.len() {
-            let x = v[i];
-            let mut j = i;
-            while j > 0 && v[j - 1] > x {
-                v[j] = v[j - 1];
-                j -= 1;
-            }
-            v[j] = x;
-        }
-        return;
-    }
-    wide.clear();
-    wide.extend(v.iter().map(|&x| u128::from(x)));
-    wide.sort_unstable();
-    for (x, &w) in v.iter_mut().zip(wide.iter()) {
-        *x = w as u32;
-    }
-    wide.clear();
-}
-
-/// The longest slice [`sort_u32s`] sorts by insertion (at most ~200 element moves).
-const SHORT_SORT: usize = 20;
 
 /// Sorts the indices `idx` by the byte strings `bytes(i)` (lexicographic, as `[u8]`'s `Ord`),
 /// equal strings by index: a total order on distinct indices, so the result is the one sorted
@@ -138,24 +109,6 @@ mod tests {
             sort_by_packed_key(&mut v, &mut keys, |x| x.0);
             assert_eq!(v, want, "round {round}");
             assert!(keys.is_empty());
-        }
-    }
-
-    /// `sort_u32s` sorts as `sort_unstable` does (random lengths and values, many duplicates,
-    /// values near `u32::MAX` so a narrowing slip shows) and leaves its scratch empty.
-    #[test]
-    fn u32s_sort_as_the_standard_sort() {
-        let mut next = crate::testing::xorshift(0x6a09_e667_f3bc_c909);
-        let mut wide = vec![7u128; 3];
-        for round in 0..1000 {
-            let len = (next() % 50) as usize;
-            let v: Vec<u32> = (0..len).map(|_| if next() % 2 == 0 { (next() % 8) as u32 } else { u32::MAX - (next() % 8) as u32 }).collect();
-            let mut want = v.clone();
-            want.sort_unstable();
-            let mut got = v;
-            sort_u32s(&mut got, &mut wide);
-            assert_eq!(got, want, "round {round}");
-            assert!(wide.is_empty());
         }
     }
 
