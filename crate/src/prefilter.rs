@@ -350,10 +350,24 @@ impl LitAutomaton {
     /// the same byte (the same set of occurrences as `aho-corasick`'s `find_overlapping_iter`).
     /// Out of line: inlined into `Prefilter::candidates_in`, a 280-character check cost ~1.5k
     /// instructions more (callgrind; the scan loop's registers shared with the bookkeeping).
+    /// In the root state the bytes no literal starts with are skipped in one tight loop (they
+    /// leave the root where it is, and the root reports nothing: the same occurrences) instead
+    /// of a transition and a report check each: the profanity view's scan, with few literals,
+    /// is mostly that (callgrind, 280-char check: 237.3k -> 234.9k instructions with both
+    /// views on this automaton; aho-corasick's packed prefilter on main: 235.3k).
     #[inline(never)]
     pub(crate) fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
         let mut s = 0u32;
-        for (i, &b) in hay.iter().enumerate() {
+        let mut i = 0;
+        let root = &self.dense[0];
+        while i < hay.len() {
+            if s == 0 {
+                match hay[i..].iter().position(|&b| root[usize::from(b)] != 0) {
+                    Some(k) => i += k,
+                    None => return,
+                }
+            }
+            let b = hay[i];
             s = self.next(s, b);
             let mut m = self.states[s as usize].report;
             while m != NONE {
@@ -365,6 +379,7 @@ impl LitAutomaton {
                 }
                 m = ms.link;
             }
+            i += 1;
         }
     }
 }
