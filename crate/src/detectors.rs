@@ -87,9 +87,14 @@ pub struct Ident {
 /// regexes up front was start-up work (~17 M instructions natively) most checks never needed.
 /// Each is a [`Lazy`] (`regex::bytes` syntax, Unicode off, searched by the rules' lazy DFAs:
 /// leftmost-first non-overlapping matches, as the `regex` crate's `find_iter`), its
-/// whole-draft scans skipping ahead with a prefix-literal prefilter where it has one
-/// ([`Lazy::with_prefilter`], as the `regex` crate's meta engine did; without them the
-/// detectors cost 7.11M → 8.79M instructions on the 63,206-character bench check).
+/// whole-draft scans skipping ahead with a prefix-literal prefilter where regex-automata builds
+/// one ([`Lazy::with_prefilter`], as the `regex` crate's meta engine did; without any the
+/// detectors cost 7.11M → 8.79M instructions on the 63,206-character bench check). Since
+/// session 13 only the memchr/memmem kinds are built (`nhs_cue`: memmem on `nhs`): the Teddy
+/// and Aho-Corasick prefilters of the larger prefix sets (`ten_digits`, `health_cue`, `phone`,
+/// `case_ref`, `dob`, `dob_after`) need the aho-corasick crate, out of the wasm for its size;
+/// their scans step the lazy DFA through every byte instead (the same matches; natively
+/// +0.75M instructions in the DFA searches on that check, callgrind).
 fn lazy(src: impl Into<String>) -> Lazy {
     Lazy::with_prefilter(src.into())
 }

@@ -1,10 +1,10 @@
-//! The trigger prefilter: one Aho-Corasick scan per view decides which rules can fire at all,
+//! The trigger prefilter: one Aho-Corasick scan per view ([`LitAutomaton`], our own; the
+//! `aho-corasick` crate is only the tests' reference) decides which rules can fire at all,
 //! and records where the literals of each prefix-literal rule field start, so that field's
 //! regex runs anchored at those positions only (`rules::Lazy::find_at`) instead of scanning
 //! the whole draft.
 
 use crate::rules::{FastMap, Prepared, Rule, Starts};
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::borrow::Cow;
 
 /// Trigger prefilter. For each regex trigger, the literals any match must start (or end) with are
@@ -29,8 +29,9 @@ use std::borrow::Cow;
 /// start into the slots its literal feeds. The fields not required for a rule to fire
 /// (`except`, `unless_*`) are in the automaton for their positions only, not in `groups`.
 pub(crate) struct Prefilter {
-    /// per view (0 skeleton, 1 profanity): the automaton over that view's literals
-    views: [Option<Scanner>; 2],
+    /// per view (0 skeleton, 1 profanity): the automaton over that view's literals (`None`
+    /// when the view has none)
+    views: [Option<LitAutomaton>; 2],
     /// per view, its literals (the tests' reference automaton)
     #[cfg(test)]
     lits: [Vec<Vec<u8>>; 2],
@@ -185,7 +186,8 @@ struct LitState {
 
 impl LitAutomaton {
     /// The automaton of `lits` (pattern id = index). `None` if a literal is empty or the
-    /// literals hold 2^32 - 2 bytes or more (the caller then uses `aho-corasick`).
+    /// literals hold 2^32 - 2 bytes or more (`Prefilter::new` then fails: the literal
+    /// extraction never yields an empty literal, `source::required_literals_kind`).
     pub(crate) fn new<L: AsRef<[u8]>>(lits: &[L]) -> Option<LitAutomaton> {
         if lits.iter().any(|l| l.as_ref().is_empty()) {
             return None;
@@ -358,10 +360,24 @@ impl LitAutomaton {
     /// the same byte (the same set of occurrences as `aho-corasick`'s `find_overlapping_iter`).
     /// Out of line: inlined into `Prefilter::candidates_in`, a 280-character check cost ~1.5k
     /// instructions more (callgrind; the scan loop's registers shared with the bookkeeping).
+    /// In the root state the bytes no literal starts with are skipped in one tight loop (they
+    /// leave the root where it is, and the root reports nothing: the same occurrences) instead
+    /// of a transition and a report check each: the profanity view's scan, with few literals,
+    /// is mostly that (callgrind, 280-char check: 237.3k -> 234.9k instructions with both
+    /// views on this automaton; aho-corasick's packed prefilter on main: 235.3k).
     #[inline(never)]
     pub(crate) fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
         let mut s = 0u32;
-        for (i, &b) in hay.iter().enumerate() {
+        let mut i = 0;
+        let root = &self.dense[0];
+        while i < hay.len() {
+            if s == 0 {
+                match hay[i..].iter().position(|&b| root[usize::from(b)] != 0) {
+                    Some(k) => i += k,
+                    None => return,
+                }
+            }
+            let b = hay[i];
             s = self.next(s, b);
             let mut m = self.states[s as usize].report;
             while m != NONE {
@@ -373,34 +389,7 @@ impl LitAutomaton {
                 }
                 m = ms.link;
             }
-        }
-    }
-}
-
-/// A view's literal scanner: [`LitAutomaton`] for the skeleton view's thousands of literals,
-/// `aho-corasick` (with its packed prefilter) for the profanity view's few, or for a literal
-/// set the automaton does not take.
-enum Scanner {
-    Lit(LitAutomaton),
-    Ac(AhoCorasick),
-}
-
-/// `f(pattern, start)` for every occurrence of every literal of `ac` in `hay` (overlapping;
-/// `start` a byte offset). Out of line, as [`LitAutomaton::for_each_match`].
-#[inline(never)]
-fn ac_scan(ac: &AhoCorasick, hay: &[u8], mut f: impl FnMut(usize, usize)) {
-    for m in ac.find_overlapping_iter(hay) {
-        f(m.pattern().as_usize(), m.start());
-    }
-}
-
-impl Scanner {
-    /// `f(pattern, start)` for every occurrence of every literal in `hay` (overlapping).
-    #[inline(always)]
-    fn for_each_match(&self, hay: &[u8], f: impl FnMut(usize, usize)) {
-        match self {
-            Scanner::Lit(a) => a.for_each_match(hay, f),
-            Scanner::Ac(ac) => ac_scan(ac, hay, f),
+            i += 1;
         }
     }
 }
@@ -524,35 +513,15 @@ impl Prefilter {
         let lit_cond = cond_groups.iter().enumerate().flat_map(|(c, g)| g.iter().map(move |&k| (k as usize, c as u32)));
         let (lit_cond_at, lit_conds) = csr(n_lits, lit_cond);
         let (lit_slot_at, lit_slots) = csr(n_lits, feeds.iter().map(|&(v, k, s)| (k + v * offset, s)));
-        let build = |v: usize, l: &Vec<Cow<'static, [u8]>>| -> Result<Option<Scanner>, String> {
+        // both views on `LitAutomaton` (the profanity view's few literals were on the
+        // `aho-corasick` crate, contiguous NFA with its packed prefilter: the crate was 76.9 kB
+        // raw / 25.0 KiB gzip of the wasm's code with regex-automata's use of it; the same
+        // occurrences, `equivalence::lit_automaton_equals_aho_corasick_on_the_profanity_view`)
+        let build = |v: usize, l: &Vec<Cow<'static, [u8]>>| -> Result<Option<LitAutomaton>, String> {
             if l.is_empty() {
                 return Ok(None);
             }
-            if v == 0 {
-                if let Some(a) = LitAutomaton::new(l) {
-                    return Ok(Some(Scanner::Lit(a)));
-                }
-            }
-            // contiguous NFA, not DFA: builds 16.5M instructions cheaper (cold start 248.2M ->
-            // 231.7M) for ~5.6% more per check (280 chars 284k -> 301k; 63,206: 53.3M -> 56.3M)
-            // aho-corasick's own prefilter only for a small set (the profanity view's: its packed
-            // searcher takes at most 128 literals): for the skeleton's thousands it builds none
-            // anyway (memmem is for one literal, start/rare bytes for at most 3 distinct bytes),
-            // so turning it off leaves that search as it was and skips feeding every literal to
-            // its builders while the trie is built. (Off for both views, the profanity view's
-            // scan cost +1.6% per check at 280 chars.) Speed only: matches are the same either way.
-            // Dense transition tables for the states at depth < 2 only (aho-corasick's default is
-            // 3): measured with callgrind, cold start -0.8M instructions (108.7M -> 107.9M), per
-            // check within noise (280 chars 235.8k -> 235.4k, 63,206 chars 68.33M -> 68.31M).
-            // Depth 1 was measured too and rejected: cold start only -0.2M more, per check +1.3%
-            // (280 chars 238.5k) and +1.2% (63,206 chars 69.05M).
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .prefilter(l.len() <= 128)
-                .dense_depth(2)
-                .build(l)
-                .map(|ac| Some(Scanner::Ac(ac)))
-                .map_err(|e| format!("rule trigger prefilter: {e}"))
+            LitAutomaton::new(l).map(Some).ok_or_else(|| format!("rule trigger prefilter: view {v}'s {} literals: an empty literal, or 2^32 - 2 bytes or more", l.len()))
         };
         Ok(Prefilter {
             views: [build(0, &lits[0])?, build(1, &lits[1])?],
@@ -1108,7 +1077,6 @@ mod equivalence {
     fn lit_automaton_equals_aho_corasick_on_the_builtin_literals() {
         let rules = fresh_rules();
         let pf = Prefilter::new(&rules).expect("prefilter");
-        assert!(matches!(pf.views[0], Some(super::Scanner::Lit(_))), "the skeleton view uses LitAutomaton");
         let lits = pf.lits[0].clone();
         assert!(lits.len() > 2000, "{} literals", lits.len());
         // not vacuous: the depth-2 states have dense rows too (beyond the root's and one per
@@ -1142,10 +1110,41 @@ mod equivalence {
         assert!(n > 100_000, "{n} occurrences");
     }
 
+    /// The profanity view's scanner (a `LitAutomaton` since session 13; before, `aho-corasick`
+    /// with its packed prefilter) reports exactly the occurrences `aho-corasick` reports for
+    /// that view's literals, on every test text's profanity view and skeleton, on the test
+    /// texts run together (one long haystack), and on the literals themselves joined by a
+    /// space and run together (every literal occurs; literals inside or overlapping others).
+    /// Not vacuous: the view has literals, and they occur in the test texts too.
+    #[test]
+    fn lit_automaton_equals_aho_corasick_on_the_profanity_view() {
+        let rules = fresh_rules();
+        let pf = Prefilter::new(&rules).expect("prefilter");
+        let lits = pf.lits[1].clone();
+        assert!(lits.len() >= 5, "{} literals", lits.len());
+        assert!(pf.views[1].is_some(), "the profanity view has a scanner");
+        let views = views(&rules);
+        let long: Vec<u8> = views.iter().flat_map(|(_, prof)| prof.iter().copied().chain(*b" ")).collect();
+        let spaced = lits.join(&b' ');
+        let packed = lits.concat();
+        let mut in_texts = 0;
+        for hay in views.iter().flat_map(|(skel, prof)| [skel, prof]).chain([&long]) {
+            let (got, want) = occurrences(&lits, hay);
+            in_texts += want.len();
+            assert_eq!(got, want, "on {:?}", String::from_utf8_lossy(hay));
+        }
+        for hay in [&spaced, &packed] {
+            let (got, want) = occurrences(&lits, hay);
+            assert!(want.len() >= lits.len(), "{} occurrences of {} literals", want.len(), lits.len());
+            assert_eq!(got, want, "on {:?}", String::from_utf8_lossy(hay));
+        }
+        assert!(in_texts > 20, "{in_texts} occurrences in the test texts");
+    }
+
     /// `LitAutomaton` == `aho-corasick` on random literal sets over a small alphabet (literals
     /// that are prefixes, suffixes and infixes of each other, single bytes, duplicates, a byte
-    /// above 127) and random haystacks; an empty literal is refused (the prefilter then builds
-    /// `aho-corasick`).
+    /// above 127) and random haystacks; an empty literal is refused (`Prefilter::new` then
+    /// fails; the literal extraction never yields one).
     #[test]
     fn lit_automaton_equals_aho_corasick_on_random_sets() {
         let mut next = crate::testing::xorshift_below(0x9e37_79b9_7f4a_7c15);
