@@ -40,11 +40,13 @@
 //! 10's) in session 11, own44–own47 (session 11's) in session 12, own48–own51 (session 12's)
 //! in session 13; they may be training data.
 //!
-//! Data: the labelled drafts in `TRAIN_FILES` (session 10: dev, own–own8, own10–own17,
-//! own20–own39, probes; 41 files. Session 8: dev, own–own8, own10–own17, own20–own31,
-//! probes; 7,310 drafts: the session-8 candidate; session 5's 19 files, 3,510 drafts, made the
-//! session-5 weights). Session 6's candidate added session 5's retired fresh sets
-//! own16/own17 and the training sets own22–own25 (5,210 drafts; `--extra` each of
+//! Data: the labelled drafts in `TRAIN_FILES` (session 13: dev, own–own8, own10–own17,
+//! own20–own51, probes; 53 files, 12,310 drafts; `--exclude` each of own40.jsonl … own51.jsonl
+//! reproduces session 10's 41 files, 9,310 drafts, the data of the weights shipped since session
+//! 10. Session 8: dev, own–own8, own10–own17, own20–own31, probes; 7,310 drafts: the session-8
+//! candidate; session 5's 19 files, 3,510 drafts, made the session-5 weights). Session 6's
+//! candidate added session 5's retired fresh sets own16/own17 and the training sets own22–own25
+//! (5,210 drafts; `--extra` each of
 //! `crate/tests/data/own16.jsonl own17.jsonl own22.jsonl own23.jsonl own24.jsonl own25.jsonl`
 //! reproduces it): it won the leave-one-writer-out protocol but moved the fresh sets own20+own21
 //! by less than the ship rule's one point (docs/stance-model.md, "Session 6"), so it is not the
@@ -77,7 +79,7 @@ use postcheck::{Checker, Context, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-const TRAIN_FILES: [&str; 41] = [
+const TRAIN_FILES: [&str; 53] = [
     "../shared/corpus/dev.jsonl",
     "crate/tests/data/own.jsonl",
     "crate/tests/data/own2.jsonl",
@@ -128,6 +130,20 @@ const TRAIN_FILES: [&str; 41] = [
     "crate/tests/data/own37.jsonl",
     "crate/tests/data/own38.jsonl",
     "crate/tests/data/own39.jsonl",
+    // session 13: session 10's fresh sets (retired in session 11), session 11's (retired in
+    // session 12) and session 12's (retired in session 13), twelve more untuned writers
+    "crate/tests/data/own40.jsonl",
+    "crate/tests/data/own41.jsonl",
+    "crate/tests/data/own42.jsonl",
+    "crate/tests/data/own43.jsonl",
+    "crate/tests/data/own44.jsonl",
+    "crate/tests/data/own45.jsonl",
+    "crate/tests/data/own46.jsonl",
+    "crate/tests/data/own47.jsonl",
+    "crate/tests/data/own48.jsonl",
+    "crate/tests/data/own49.jsonl",
+    "crate/tests/data/own50.jsonl",
+    "crate/tests/data/own51.jsonl",
 ];
 
 /// The two sets that were fresh (never trained on) in the first round; the header's
@@ -360,13 +376,16 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
     let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let (xs, ys): (Vec<Vec<usize>>, Vec<f64>) = docs
         .iter()
-        .filter(|d| d.grounded[c] || d.expect.contains(CATS[c].0))
-        .map(|d| {
-            (d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect(), if d.expect.contains(CATS[c].0) { 1.0 } else { 0.0 })
-        })
+        .filter_map(|d| Some((d, label(d, c)?)))
+        .map(|(d, y)| (d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect(), y))
         .unzip();
     let n = xs.len().max(1) as f64;
     let pos_weight = pos_weight();
+    // session 14 (`TRAIN_NB`, NBSVM): each feature's value is its naive-Bayes log-count ratio
+    // r_j instead of 1, so the L2 penalty and the steps favour features whose counts already
+    // separate the classes; the stored weight is w_j * r_j (the engine's binary features and
+    // linear score are unchanged)
+    let r = nb_ratios(&xs, &ys, vocab.len());
     let mut w = vec![0f64; vocab.len()];
     let mut b = 0f64;
     let (mut gw2, mut gb2) = (vec![1e-8f64; vocab.len()], 1e-8f64);
@@ -375,11 +394,11 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
         g.iter_mut().for_each(|x| *x = 0.0);
         let mut gb = 0.0;
         for (x, y) in xs.iter().zip(&ys) {
-            let z = b + x.iter().map(|&j| w[j]).sum::<f64>();
-            let r = (sigmoid(z) - y) / n * if *y > 0.5 { pos_weight } else { 1.0 };
-            gb += r;
+            let z = b + x.iter().map(|&j| w[j] * r[j]).sum::<f64>();
+            let e = (sigmoid(z) - y) / n * if *y > 0.5 { pos_weight } else { 1.0 };
+            gb += e;
             for &j in x {
-                g[j] += r;
+                g[j] += e * r[j];
             }
         }
         for j in 0..w.len() {
@@ -390,11 +409,193 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
         gb2 += gb * gb;
         b -= STEP * gb / gb2.sqrt();
     }
-    let mut kept: Vec<(&str, f64)> = vocab.iter().zip(&w).filter(|(_, w)| w.abs() >= PRUNE).map(|(f, w)| (*f, *w)).collect();
+    let mut kept: Vec<(&str, f64)> = vocab.iter().zip(w.iter().zip(&r).map(|(w, r)| w * r)).filter(|(_, w)| w.abs() >= PRUNE).map(|(f, w)| (*f, w)).collect();
     kept.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(b.0)));
     kept.truncate(keep());
     let q = |x: f64| (x * 100.0).round() / 100.0;
     Trained { bias: q(b), weights: kept.into_iter().map(|(f, w)| (f.to_string(), q(w))).filter(|(_, w)| *w != 0.0).collect() }
+}
+
+/// The "category" index of the draft-level head (session 14's screen, `TRAIN_HEAD_SCREEN`): one
+/// past the stance categories.
+const HEAD: usize = CATS.len();
+
+/// A draft's label for category `c` (1 positive, 0 negative, `None`: not labelled for it):
+/// positive if `c` is expected; negative only where the council grounds `c`. For [`HEAD`]:
+/// positive if any stance category is expected, negative if the draft is clean.
+fn label(d: &Doc, c: usize) -> Option<f64> {
+    if c == HEAD {
+        return if CATS.iter().any(|(id, _)| d.expect.contains(*id)) {
+            Some(1.0)
+        } else if d.expect.is_empty() {
+            Some(0.0)
+        } else {
+            None
+        };
+    }
+    if d.expect.contains(CATS[c].0) {
+        Some(1.0)
+    } else if d.grounded[c] {
+        Some(0.0)
+    } else {
+        None
+    }
+}
+
+/// Session 14's screen of a draft-level head (`TRAIN_HEAD_SCREEN` set; nothing shipped uses it):
+/// one "any stance breach" logistic regression ([`HEAD`]) trained out of fold as the categories
+/// are; where it reaches `t` on a draft the rules and the category models leave unwarned, it
+/// would fire the grounded category the rules did not raise with the largest probability /
+/// threshold. Prints, per head threshold, the breaching drafts it would add to the warned
+/// (the fired category expected) and the clean drafts it would warn, and the gain at `fa_cost`
+/// in points (catches × 100 / breaching − `fa_cost` × false alarms × 100 / clean), out of fold.
+fn head_screen(docs: &[Doc], traps: &[Doc], oof: &[[f64; 7]], th: &[f64; 7], lambda: f64, fa_cost: f64) {
+    let mut head = vec![0f64; docs.len()];
+    for k in 0..FOLDS {
+        let tr: Vec<&Doc> = docs.iter().filter(|d| d.fold != k).chain(traps).collect();
+        let m = train(&tr, HEAD, lambda);
+        for (i, d) in docs.iter().enumerate() {
+            if d.fold == k {
+                head[i] = sigmoid(m.logit(d));
+            }
+        }
+    }
+    let nb = docs.iter().filter(|d| !d.expect.is_empty()).count().max(1) as f64;
+    let nc = docs.iter().filter(|d| d.expect.is_empty()).count().max(1) as f64;
+    for t in [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] {
+        let (mut tp, mut wrong, mut fa) = (0, 0, 0);
+        for ((d, p), h) in docs.iter().zip(oof).zip(&head) {
+            if *h < t || !added(d, p, th).is_empty() || d.rules_alarm {
+                continue;
+            }
+            let pick = (0..CATS.len()).filter(|&c| d.grounded[c] && !d.rules.contains(CATS[c].0)).max_by(|&a, &b| (p[a] / th[a]).total_cmp(&(p[b] / th[b])));
+            let Some(c) = pick else { continue };
+            if d.expect.is_empty() {
+                fa += 1;
+            } else if d.expect.contains(CATS[c].0) && !d.expect.iter().any(|e| d.info_default.contains(e)) {
+                tp += 1;
+            } else {
+                wrong += 1;
+            }
+        }
+        let g = 100.0 * tp as f64 / nb - fa_cost * 100.0 * fa as f64 / nc;
+        println!("head screen: t {t}: +{tp} breaching warned ({wrong} breaching warned for a category not expected), +{fa} clean warned, gain {g:+.2} points");
+    }
+}
+
+/// Session 14 (measured): the shared weights' L2 penalty as a multiple of lambda
+/// (`TRAIN_SHARED=mu`); `None` (unset): no shared weights.
+fn shared_mu() -> Option<f64> {
+    std::env::var("TRAIN_SHARED").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SHARED={v}: {e}")))
+}
+
+/// The seven category models on `docs`: [`train`] per category, or, with `TRAIN_SHARED=mu`
+/// (session 14, measured), [`train_shared`].
+fn train_cats(docs: &[&Doc], lambda: f64) -> Vec<Trained> {
+    match shared_mu() {
+        None => (0..CATS.len()).map(|c| train(docs, c, lambda)).collect(),
+        Some(mu) => train_shared(docs, lambda, mu),
+    }
+}
+
+/// Session 14 (measured): multi-task logistic regression. Category c's logit is
+/// `b_c + Σ_j (w_c[j] + v[j]) x_j`: `v` is one weight vector shared by all seven categories,
+/// fitted on every category's labelled drafts at once (a word that reads as a breach in one
+/// category's drafts lends its evidence to the others), with L2 penalty `lambda * mu` on `v` and
+/// `lambda` on each `w_c`. The same vocabulary, labels, iterations and AdaGrad steps as
+/// [`train`]; the stored weight of feature j in category c is `w_c[j] + v[j]` (pruned, kept
+/// and rounded as [`train`]), so the engine's per-category linear score is unchanged.
+fn train_shared(docs: &[&Doc], lambda: f64, mu: f64) -> Vec<Trained> {
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in docs {
+        for f in &d.feats {
+            *df.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let min_df = min_df();
+    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= min_df).map(|(f, _)| f).collect();
+    let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let feats: Vec<Vec<usize>> = docs.iter().map(|d| d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect()).collect();
+    // per category: (draft index, label)
+    let data: Vec<Vec<(usize, f64)>> = (0..CATS.len())
+        .map(|c| {
+            docs.iter()
+                .enumerate()
+                .filter(|(_, d)| d.grounded[c] || d.expect.contains(CATS[c].0))
+                .map(|(i, d)| (i, if d.expect.contains(CATS[c].0) { 1.0 } else { 0.0 }))
+                .collect()
+        })
+        .collect();
+    let nv = vocab.len();
+    let pos_weight = pos_weight();
+    let mut w = vec![vec![0f64; nv]; CATS.len()];
+    let mut gw2 = vec![vec![1e-8f64; nv]; CATS.len()];
+    let mut b = [0f64; 7];
+    let mut gb2 = [1e-8f64; 7];
+    let mut v = vec![0f64; nv];
+    let mut gv2 = vec![1e-8f64; nv];
+    let mut g = vec![0f64; nv];
+    let mut gv = vec![0f64; nv];
+    for _ in 0..iters() {
+        gv.iter_mut().for_each(|x| *x = 0.0);
+        for c in 0..CATS.len() {
+            let n = data[c].len().max(1) as f64;
+            g.iter_mut().for_each(|x| *x = 0.0);
+            let mut gb = 0.0;
+            for &(i, y) in &data[c] {
+                let x = &feats[i];
+                let z = b[c] + x.iter().map(|&j| w[c][j] + v[j]).sum::<f64>();
+                let e = (sigmoid(z) - y) / n * if y > 0.5 { pos_weight } else { 1.0 };
+                gb += e;
+                for &j in x {
+                    g[j] += e;
+                    gv[j] += e;
+                }
+            }
+            for j in 0..nv {
+                let gj = g[j] + lambda * w[c][j];
+                gw2[c][j] += gj * gj;
+                w[c][j] -= STEP * gj / gw2[c][j].sqrt();
+            }
+            gb2[c] += gb * gb;
+            b[c] -= STEP * gb / gb2[c].sqrt();
+        }
+        for j in 0..nv {
+            let gj = gv[j] + lambda * mu * v[j];
+            gv2[j] += gj * gj;
+            v[j] -= STEP * gj / gv2[j].sqrt();
+        }
+    }
+    let q = |x: f64| (x * 100.0).round() / 100.0;
+    (0..CATS.len())
+        .map(|c| {
+            let mut kept: Vec<(&str, f64)> = vocab.iter().enumerate().map(|(j, f)| (*f, w[c][j] + v[j])).filter(|(_, w)| w.abs() >= PRUNE).collect();
+            kept.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(b.0)));
+            kept.truncate(keep());
+            Trained { bias: q(b[c]), weights: kept.into_iter().map(|(f, w)| (f.to_string(), q(w))).filter(|(_, w)| *w != 0.0).collect() }
+        })
+        .collect()
+}
+
+/// Session 14 (measured; `TRAIN_NB=alpha` turns it on): the naive-Bayes log-count ratio of each
+/// of `nv` features over the labelled drafts `xs` (feature indices) with labels `ys` (1 positive,
+/// 0 negative): r_j = ln((alpha + p_j) / (alpha nv + P)) - ln((alpha + q_j) / (alpha nv + Q)), p_j / q_j
+/// the positive / negative drafts with feature j, P / Q the features summed over positives /
+/// negatives (Wang & Manning 2012, NBSVM, binarised counts). Off (no `TRAIN_NB`): every r_j is 1,
+/// the plain logistic regression.
+fn nb_ratios(xs: &[Vec<usize>], ys: &[f64], nv: usize) -> Vec<f64> {
+    let Some(alpha) = std::env::var("TRAIN_NB").ok().map(|v| v.parse::<f64>().unwrap_or_else(|e| panic!("TRAIN_NB={v}: {e}"))) else {
+        return vec![1.0; nv];
+    };
+    let (mut p, mut q) = (vec![0f64; nv], vec![0f64; nv]);
+    for (x, y) in xs.iter().zip(ys) {
+        let side = if *y > 0.5 { &mut p } else { &mut q };
+        for &j in x {
+            side[j] += 1.0;
+        }
+    }
+    let (sp, sq) = (p.iter().sum::<f64>() + alpha * nv as f64, q.iter().sum::<f64>() + alpha * nv as f64);
+    p.iter().zip(&q).map(|(pj, qj)| ((alpha + pj) / sp).ln() - ((alpha + qj) / sq).ln()).collect()
 }
 
 /// Per category out-of-fold probabilities (NaN where the draft is not labelled for it).
@@ -402,8 +603,7 @@ fn cross_validate(docs: &[Doc], traps: &[Doc], lambda: f64) -> Vec<[f64; 7]> {
     let mut oof = vec![[f64::NAN; 7]; docs.len()];
     for k in 0..FOLDS {
         let tr: Vec<&Doc> = docs.iter().filter(|d| d.fold != k).chain(traps).collect();
-        for c in 0..CATS.len() {
-            let m = train(&tr, c, lambda);
+        for (c, m) in train_cats(&tr, lambda).iter().enumerate() {
             for (i, d) in docs.iter().enumerate() {
                 if d.fold == k && d.grounded[c] {
                     oof[i][c] = sigmoid(m.logit(d));
@@ -864,7 +1064,7 @@ fn fit_at(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], cvs: &[(f64, Vec<[
         .entry(lambda.to_bits())
         .or_insert_with(|| {
             let all: Vec<&Doc> = docs.iter().chain(traps).collect();
-            (0..CATS.len()).map(|c| train(&all, c, lambda)).collect()
+            train_cats(&all, lambda)
         })
         .clone();
     // the trap list raises nothing in any council and mode (crate/tests/traps.rs): a threshold
@@ -1227,6 +1427,9 @@ fn main() {
     let mut finals_by_lambda = BTreeMap::new();
     for &fa_cost in &costs {
         let Fit { lambda, th, finals, oof, .. } = fit_at(&docs, &traps, &trap_variants, &cvs, fa_cost, &mut finals_by_lambda, true);
+        if std::env::var_os("TRAIN_HEAD_SCREEN").is_some() {
+            head_screen(&docs, &traps, &oof, &th, lambda, fa_cost);
+        }
         let out_path = out_path.replace("{fa}", &fa_cost.to_string());
         if costs.len() > 1 {
             println!("FA cost {fa_cost}:");
