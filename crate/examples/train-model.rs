@@ -38,6 +38,14 @@
 //! `TRAIN_HEAD_SCREEN` (prints an out-of-fold screen of a draft-level "any stance breach" head,
 //! `head_screen`; the written model never has one). The weights stay one linear score per
 //! category over the same binary features, so the engine reads any of them unchanged.
+//! Session 14's feature screen (trainer only; the engine does not compute these features, so
+//! measure them with `--holdout-set`, never with `postcheck eval`): `TRAIN_SUBWORD=n`
+//! (character n-grams inside words), `TRAIN_STANCE` (negation, first/second person and
+//! question/quote cues), both in `screen_features`.
+//! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
+//!   training files minus those named and prints their pooled breaching drafts warned and clean
+//!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
+//!   `postcheck eval` on the same model, which also applies corroboration and exceptions).
 //!
 //! own9, own52–own55 and own56–own59 are untouched fresh test sets: the trainer refuses any file named so
 //! (`--extra`, `--holdout-each` or `TRAIN_FILES`). own20/own21 (session 6's fresh sets) were
@@ -825,6 +833,7 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
     if no_targets() {
         feats.retain(|f| !f.starts_with('@'));
     }
+    screen_features(text, &norm.skel, &mut feats);
     let mut g = [false; 7];
     for (c, (id, _)) in CATS.iter().enumerate() {
         g[c] = grounded(checker, ctx, id);
@@ -846,6 +855,67 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
         grounded: g,
         writer,
     }
+}
+
+/// Session 14's feature screen (trainer only: the engine does not compute these, so a model
+/// trained with them is scored by `--holdout-set`, never by `postcheck eval`). Appends to `feats`:
+/// with `TRAIN_SUBWORD=n`, the character n-grams of each non-stop word of at least n + 1 letters
+/// (no digits), padded `<word>`, as `#<gram>`; with `TRAIN_STANCE`, stance cues: `@neg~w` for a
+/// non-stop word within three words after a negator, `@you~w` / `@my~w` for one within two words
+/// after a second / first person word, `q:question` if the text has a `?`, `q:quote` if it has a
+/// quotation mark or a reporting verb (said, says, saying, told). Words as `features` reads them
+/// (ASCII letters/digits of the skeleton, apostrophes dropped, lower-case).
+fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
+    let sub: Option<usize> = std::env::var("TRAIN_SUBWORD").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SUBWORD={v}: {e}")));
+    let stance = std::env::var_os("TRAIN_STANCE").is_some();
+    if sub.is_none() && !stance {
+        return;
+    }
+    let words: Vec<String> = String::from_utf8_lossy(skel)
+        .to_ascii_lowercase()
+        .replace('\'', "")
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let stop = |w: &str| postcheck::model::STOP_WORDS.contains(&w);
+    let mut extra: BTreeSet<String> = BTreeSet::new();
+    if let Some(n) = sub {
+        for w in words.iter().filter(|w| !stop(w) && w.len() > n && w.bytes().all(|b| b.is_ascii_alphabetic())) {
+            let padded: Vec<u8> = std::iter::once(b'<').chain(w.bytes()).chain(std::iter::once(b'>')).collect();
+            for g in padded.windows(n) {
+                extra.insert(format!("#{}", String::from_utf8_lossy(g)));
+            }
+        }
+    }
+    if stance {
+        const NEG: [&str; 16] = ["not", "no", "never", "dont", "cant", "wont", "isnt", "arent", "wasnt", "didnt", "doesnt", "nothing", "nobody", "none", "couldnt", "shouldnt"];
+        const YOU: [&str; 6] = ["you", "your", "youre", "ur", "u", "yours"];
+        const MY: [&str; 4] = ["my", "our", "mine", "ours"];
+        for (k, w) in words.iter().enumerate() {
+            if stop(w) {
+                continue;
+            }
+            let before = |span: usize, list: &[&str]| words[k.saturating_sub(span)..k].iter().any(|x| list.contains(&x.as_str()));
+            if before(3, &NEG) {
+                extra.insert(format!("@neg~{w}"));
+            }
+            if before(2, &YOU) {
+                extra.insert(format!("@you~{w}"));
+            }
+            if before(2, &MY) {
+                extra.insert(format!("@my~{w}"));
+            }
+        }
+        if text.contains('?') {
+            extra.insert("q:question".to_string());
+        }
+        if text.contains(['"', '\u{201c}', '\u{201d}']) || words.iter().any(|w| ["said", "says", "saying", "told"].contains(&w.as_str())) {
+            extra.insert("q:quote".to_string());
+        }
+    }
+    let new: Vec<String> = extra.into_iter().filter(|f| !feats.contains(f)).collect();
+    feats.extend(new);
 }
 
 /// Words written Title-case in >= 80% of their occurrences after the first word of a sentence
@@ -1238,6 +1308,36 @@ fn evaluate(docs: &[Doc], fit: &Fit, train: &[Doc]) -> Held {
     Held { rules: summarise(docs, &probs, &[2.0; 7], &NO_VETO), both: summarise(docs, &probs, &th, &fit.veto.map(|t| t as f32 as f64)), vetoes, per_cat, alone }
 }
 
+/// `--holdout-set FILE…` (session 14): the recipe trained once on the training files minus the
+/// named ones (out of training and thresholds) and scored on them pooled, as the engine would
+/// (`evaluate`: f32 scores, grounded categories the rules did not raise): prints breaching drafts
+/// warned (CW) and clean drafts warned (F), counts and %, rules only and rules + model; then one
+/// line per held-out file. How trainer-only features (`screen_features`) are measured on held-out
+/// writers without an engine that computes them.
+fn holdout_set(checker: &Checker, files: &[String], held: &[String], traps_raw: &[Doc], trap_variants_raw: &[Doc]) {
+    let is_held = |f: &String| held.iter().any(|h| f == h || f.ends_with(&format!("/{h}")));
+    for h in held {
+        assert!(files.iter().any(|f| f == h || f.ends_with(&format!("/{h}"))), "--holdout-set {h}: not a training file");
+    }
+    let by_file: Vec<(String, Vec<Doc>)> = files.iter().enumerate().map(|(i, f)| (f.clone(), load_file(checker, f, i))).collect();
+    let mut train_files: Vec<Vec<Doc>> = by_file.iter().filter(|(f, _)| !is_held(f)).map(|(_, d)| d.clone()).collect();
+    assign_folds(&mut train_files);
+    let train_raw: Vec<Doc> = train_files.into_iter().flatten().collect();
+    let names = names_of(train_raw.iter());
+    let train_docs = without_names(&train_raw, &names);
+    let fitted = fit(&train_docs, &without_names(traps_raw, &names), &without_names(trap_variants_raw, &names), false);
+    println!("held-out set: {} files; lambda {}; thresholds {:?}", held.len(), fitted.lambda, fitted.th);
+    let test: Vec<Doc> = by_file.iter().filter(|(f, _)| is_held(f)).flat_map(|(_, d)| d.iter().cloned()).collect();
+    let e = evaluate(&test, &fitted, &train_docs);
+    for (name, s) in [("rules only", &e.rules), ("rules+model", &e.both)] {
+        println!("{name}: CW {}/{} ({:.2}%), F {}/{} ({:.2}%)", s.bwarned, s.breaching, pct(s.bwarned, s.breaching), s.warned, s.clean, pct(s.warned, s.clean));
+    }
+    for (f, docs) in by_file.iter().filter(|(f, _)| is_held(f)) {
+        let e = evaluate(docs, &fitted, &train_docs);
+        println!("  {f}: CW {}/{} F {}/{}", e.both.bwarned, e.both.breaching, e.both.warned, e.both.clean);
+    }
+}
+
 /// `--holdout-each FILE…`: leave-one-writer-out. For each named training file, the whole recipe
 /// is trained on every other training file and scored on it; prints one row per file and the
 /// mean (caught %, clean warned %, per-category recall rules only → rules+model).
@@ -1387,6 +1487,12 @@ fn main() {
                 trap_variants_raw.push(make_doc(&checker, line, &ctx, raw, BTreeSet::new(), &none, NO_WRITER));
             }
         }
+    }
+    if args.iter().any(|a| a == "--holdout-set") {
+        let pos = args.iter().position(|a| a == "--holdout-set").expect("flag");
+        let held: Vec<String> = args[pos + 1..].iter().take_while(|a| !a.starts_with("--")).cloned().collect();
+        holdout_set(&checker, &files, &held, &traps_raw, &trap_variants_raw);
+        return;
     }
     let held = opt_values(&args, "--holdout-each");
     if !held.is_empty() {
