@@ -500,8 +500,8 @@ fn train_cats(docs: &[&Doc], lambda: f64) -> Vec<Trained> {
 /// `b_c + Σ_j (w_c[j] + v[j]) x_j`: `v` is one weight vector shared by all seven categories,
 /// fitted on every category's labelled drafts at once (a word that reads as a breach in one
 /// category's drafts lends its evidence to the others), with L2 penalty `lambda * mu` on `v` and
-/// `lambda` on each `w_c`. The same vocabulary, labels, iterations and AdaGrad steps as
-/// [`train`]; the stored weight of feature j in category c is `w_c[j] + v[j]` (pruned, kept
+/// `lambda` on each `w_c`. The same vocabulary (`MIN_DF`; `TRAIN_MIN_WRITERS` and `TRAIN_NB` are
+/// not applied here), labels, iterations and AdaGrad steps as [`train`]; the stored weight of feature j in category c is `w_c[j] + v[j]` (pruned, kept
 /// and rounded as [`train`]), so the engine's per-category linear score is unchanged.
 fn train_shared(docs: &[&Doc], lambda: f64, mu: f64) -> Vec<Trained> {
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
