@@ -32,6 +32,20 @@
 //! occur in drafts of n writers), `TRAIN_POS_WEIGHT=x` (class weight of positives),
 //! `TRAIN_LAMBDAS`, `TRAIN_MIN_DF`, `TRAIN_ITERS`, `TRAIN_THRESH=bar|gain`, `TRAIN_CLEAN_ADDED`,
 //! `TRAIN_CAP`, the veto's `TRAIN_VETO_*` (docs/stance-model.md says which were measured when).
+//! Session 14 (other learners on the same features, measured, none adopted): `TRAIN_NB=alpha`
+//! (NBSVM: each feature valued at its naive-Bayes log-count ratio, `nb_ratios`), `TRAIN_SHARED=mu`
+//! (multi-task: one weight vector shared by the seven categories, `train_shared`),
+//! `TRAIN_HEAD_SCREEN` (prints an out-of-fold screen of a draft-level "any stance breach" head,
+//! `head_screen`; the written model never has one). The weights stay one linear score per
+//! category over the same binary features, so the engine reads any of them unchanged.
+//! Session 14's feature screen (trainer only; the engine does not compute these features, so
+//! measure them with `--holdout-set`, never with `postcheck eval`): `TRAIN_SUBWORD=n`
+//! (character n-grams inside words), `TRAIN_STANCE` (negation, first/second person and
+//! question/quote cues), both in `screen_features`.
+//! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
+//!   training files minus those named and prints their pooled breaching drafts warned and clean
+//!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
+//!   `postcheck eval` on the same model, which also applies corroboration and exceptions).
 //!
 //! own9, own52–own55 and own56–own59 are untouched fresh test sets: the trainer refuses any file named so
 //! (`--extra`, `--holdout-each` or `TRAIN_FILES`). own20/own21 (session 6's fresh sets) were
@@ -360,13 +374,16 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
     let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let (xs, ys): (Vec<Vec<usize>>, Vec<f64>) = docs
         .iter()
-        .filter(|d| d.grounded[c] || d.expect.contains(CATS[c].0))
-        .map(|d| {
-            (d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect(), if d.expect.contains(CATS[c].0) { 1.0 } else { 0.0 })
-        })
+        .filter_map(|d| Some((d, label(d, c)?)))
+        .map(|(d, y)| (d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect(), y))
         .unzip();
     let n = xs.len().max(1) as f64;
     let pos_weight = pos_weight();
+    // session 14 (`TRAIN_NB`, NBSVM): each feature's value is its naive-Bayes log-count ratio
+    // r_j instead of 1, so the L2 penalty and the steps favour features whose counts already
+    // separate the classes; the stored weight is w_j * r_j (the engine's binary features and
+    // linear score are unchanged)
+    let r = nb_ratios(&xs, &ys, vocab.len());
     let mut w = vec![0f64; vocab.len()];
     let mut b = 0f64;
     let (mut gw2, mut gb2) = (vec![1e-8f64; vocab.len()], 1e-8f64);
@@ -375,11 +392,11 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
         g.iter_mut().for_each(|x| *x = 0.0);
         let mut gb = 0.0;
         for (x, y) in xs.iter().zip(&ys) {
-            let z = b + x.iter().map(|&j| w[j]).sum::<f64>();
-            let r = (sigmoid(z) - y) / n * if *y > 0.5 { pos_weight } else { 1.0 };
-            gb += r;
+            let z = b + x.iter().map(|&j| w[j] * r[j]).sum::<f64>();
+            let e = (sigmoid(z) - y) / n * if *y > 0.5 { pos_weight } else { 1.0 };
+            gb += e;
             for &j in x {
-                g[j] += r;
+                g[j] += e * r[j];
             }
         }
         for j in 0..w.len() {
@@ -390,11 +407,193 @@ fn train(docs: &[&Doc], c: usize, lambda: f64) -> Trained {
         gb2 += gb * gb;
         b -= STEP * gb / gb2.sqrt();
     }
-    let mut kept: Vec<(&str, f64)> = vocab.iter().zip(&w).filter(|(_, w)| w.abs() >= PRUNE).map(|(f, w)| (*f, *w)).collect();
+    let mut kept: Vec<(&str, f64)> = vocab.iter().zip(w.iter().zip(&r).map(|(w, r)| w * r)).filter(|(_, w)| w.abs() >= PRUNE).map(|(f, w)| (*f, w)).collect();
     kept.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(b.0)));
     kept.truncate(keep());
     let q = |x: f64| (x * 100.0).round() / 100.0;
     Trained { bias: q(b), weights: kept.into_iter().map(|(f, w)| (f.to_string(), q(w))).filter(|(_, w)| *w != 0.0).collect() }
+}
+
+/// The "category" index of the draft-level head (session 14's screen, `TRAIN_HEAD_SCREEN`): one
+/// past the stance categories.
+const HEAD: usize = CATS.len();
+
+/// A draft's label for category `c` (1 positive, 0 negative, `None`: not labelled for it):
+/// positive if `c` is expected; negative only where the council grounds `c`. For [`HEAD`]:
+/// positive if any stance category is expected, negative if the draft is clean.
+fn label(d: &Doc, c: usize) -> Option<f64> {
+    if c == HEAD {
+        return if CATS.iter().any(|(id, _)| d.expect.contains(*id)) {
+            Some(1.0)
+        } else if d.expect.is_empty() {
+            Some(0.0)
+        } else {
+            None
+        };
+    }
+    if d.expect.contains(CATS[c].0) {
+        Some(1.0)
+    } else if d.grounded[c] {
+        Some(0.0)
+    } else {
+        None
+    }
+}
+
+/// Session 14's screen of a draft-level head (`TRAIN_HEAD_SCREEN` set; nothing shipped uses it):
+/// one "any stance breach" logistic regression ([`HEAD`]) trained out of fold as the categories
+/// are; where it reaches `t` on a draft the rules and the category models leave unwarned, it
+/// would fire the grounded category the rules did not raise with the largest probability /
+/// threshold. Prints, per head threshold, the breaching drafts it would add to the warned
+/// (the fired category expected) and the clean drafts it would warn, and the gain at `fa_cost`
+/// in points (catches × 100 / breaching − `fa_cost` × false alarms × 100 / clean), out of fold.
+fn head_screen(docs: &[Doc], traps: &[Doc], oof: &[[f64; 7]], th: &[f64; 7], lambda: f64, fa_cost: f64) {
+    let mut head = vec![0f64; docs.len()];
+    for k in 0..FOLDS {
+        let tr: Vec<&Doc> = docs.iter().filter(|d| d.fold != k).chain(traps).collect();
+        let m = train(&tr, HEAD, lambda);
+        for (i, d) in docs.iter().enumerate() {
+            if d.fold == k {
+                head[i] = sigmoid(m.logit(d));
+            }
+        }
+    }
+    let nb = docs.iter().filter(|d| !d.expect.is_empty()).count().max(1) as f64;
+    let nc = docs.iter().filter(|d| d.expect.is_empty()).count().max(1) as f64;
+    for t in [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] {
+        let (mut tp, mut wrong, mut fa) = (0, 0, 0);
+        for ((d, p), h) in docs.iter().zip(oof).zip(&head) {
+            if *h < t || !added(d, p, th).is_empty() || d.rules_alarm {
+                continue;
+            }
+            let pick = (0..CATS.len()).filter(|&c| d.grounded[c] && !d.rules.contains(CATS[c].0)).max_by(|&a, &b| (p[a] / th[a]).total_cmp(&(p[b] / th[b])));
+            let Some(c) = pick else { continue };
+            if d.expect.is_empty() {
+                fa += 1;
+            } else if d.expect.contains(CATS[c].0) && !d.expect.iter().any(|e| d.info_default.contains(e)) {
+                tp += 1;
+            } else {
+                wrong += 1;
+            }
+        }
+        let g = 100.0 * tp as f64 / nb - fa_cost * 100.0 * fa as f64 / nc;
+        println!("head screen: t {t}: +{tp} breaching warned ({wrong} breaching warned for a category not expected), +{fa} clean warned, gain {g:+.2} points");
+    }
+}
+
+/// Session 14 (measured): the shared weights' L2 penalty as a multiple of lambda
+/// (`TRAIN_SHARED=mu`); `None` (unset): no shared weights.
+fn shared_mu() -> Option<f64> {
+    std::env::var("TRAIN_SHARED").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SHARED={v}: {e}")))
+}
+
+/// The seven category models on `docs`: [`train`] per category, or, with `TRAIN_SHARED=mu`
+/// (session 14, measured), [`train_shared`].
+fn train_cats(docs: &[&Doc], lambda: f64) -> Vec<Trained> {
+    match shared_mu() {
+        None => (0..CATS.len()).map(|c| train(docs, c, lambda)).collect(),
+        Some(mu) => train_shared(docs, lambda, mu),
+    }
+}
+
+/// Session 14 (measured): multi-task logistic regression. Category c's logit is
+/// `b_c + Σ_j (w_c[j] + v[j]) x_j`: `v` is one weight vector shared by all seven categories,
+/// fitted on every category's labelled drafts at once (a word that reads as a breach in one
+/// category's drafts lends its evidence to the others), with L2 penalty `lambda * mu` on `v` and
+/// `lambda` on each `w_c`. The same vocabulary (`MIN_DF`; `TRAIN_MIN_WRITERS` and `TRAIN_NB` are
+/// not applied here), labels, iterations and AdaGrad steps as [`train`]; the stored weight of feature j in category c is `w_c[j] + v[j]` (pruned, kept
+/// and rounded as [`train`]), so the engine's per-category linear score is unchanged.
+fn train_shared(docs: &[&Doc], lambda: f64, mu: f64) -> Vec<Trained> {
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in docs {
+        for f in &d.feats {
+            *df.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let min_df = min_df();
+    let vocab: Vec<&str> = df.into_iter().filter(|(_, n)| *n >= min_df).map(|(f, _)| f).collect();
+    let idx: BTreeMap<&str, usize> = vocab.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let feats: Vec<Vec<usize>> = docs.iter().map(|d| d.feats.iter().filter_map(|f| idx.get(f.as_str()).copied()).collect()).collect();
+    // per category: (draft index, label)
+    let data: Vec<Vec<(usize, f64)>> = (0..CATS.len())
+        .map(|c| {
+            docs.iter()
+                .enumerate()
+                .filter(|(_, d)| d.grounded[c] || d.expect.contains(CATS[c].0))
+                .map(|(i, d)| (i, if d.expect.contains(CATS[c].0) { 1.0 } else { 0.0 }))
+                .collect()
+        })
+        .collect();
+    let nv = vocab.len();
+    let pos_weight = pos_weight();
+    let mut w = vec![vec![0f64; nv]; CATS.len()];
+    let mut gw2 = vec![vec![1e-8f64; nv]; CATS.len()];
+    let mut b = [0f64; 7];
+    let mut gb2 = [1e-8f64; 7];
+    let mut v = vec![0f64; nv];
+    let mut gv2 = vec![1e-8f64; nv];
+    let mut g = vec![0f64; nv];
+    let mut gv = vec![0f64; nv];
+    for _ in 0..iters() {
+        gv.iter_mut().for_each(|x| *x = 0.0);
+        for c in 0..CATS.len() {
+            let n = data[c].len().max(1) as f64;
+            g.iter_mut().for_each(|x| *x = 0.0);
+            let mut gb = 0.0;
+            for &(i, y) in &data[c] {
+                let x = &feats[i];
+                let z = b[c] + x.iter().map(|&j| w[c][j] + v[j]).sum::<f64>();
+                let e = (sigmoid(z) - y) / n * if y > 0.5 { pos_weight } else { 1.0 };
+                gb += e;
+                for &j in x {
+                    g[j] += e;
+                    gv[j] += e;
+                }
+            }
+            for j in 0..nv {
+                let gj = g[j] + lambda * w[c][j];
+                gw2[c][j] += gj * gj;
+                w[c][j] -= STEP * gj / gw2[c][j].sqrt();
+            }
+            gb2[c] += gb * gb;
+            b[c] -= STEP * gb / gb2[c].sqrt();
+        }
+        for j in 0..nv {
+            let gj = gv[j] + lambda * mu * v[j];
+            gv2[j] += gj * gj;
+            v[j] -= STEP * gj / gv2[j].sqrt();
+        }
+    }
+    let q = |x: f64| (x * 100.0).round() / 100.0;
+    (0..CATS.len())
+        .map(|c| {
+            let mut kept: Vec<(&str, f64)> = vocab.iter().enumerate().map(|(j, f)| (*f, w[c][j] + v[j])).filter(|(_, w)| w.abs() >= PRUNE).collect();
+            kept.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(b.0)));
+            kept.truncate(keep());
+            Trained { bias: q(b[c]), weights: kept.into_iter().map(|(f, w)| (f.to_string(), q(w))).filter(|(_, w)| *w != 0.0).collect() }
+        })
+        .collect()
+}
+
+/// Session 14 (measured; `TRAIN_NB=alpha` turns it on): the naive-Bayes log-count ratio of each
+/// of `nv` features over the labelled drafts `xs` (feature indices) with labels `ys` (1 positive,
+/// 0 negative): r_j = ln((alpha + p_j) / (alpha nv + P)) - ln((alpha + q_j) / (alpha nv + Q)), p_j / q_j
+/// the positive / negative drafts with feature j, P / Q the features summed over positives /
+/// negatives (Wang & Manning 2012, NBSVM, binarised counts). Off (no `TRAIN_NB`): every r_j is 1,
+/// the plain logistic regression.
+fn nb_ratios(xs: &[Vec<usize>], ys: &[f64], nv: usize) -> Vec<f64> {
+    let Some(alpha) = std::env::var("TRAIN_NB").ok().map(|v| v.parse::<f64>().unwrap_or_else(|e| panic!("TRAIN_NB={v}: {e}"))) else {
+        return vec![1.0; nv];
+    };
+    let (mut p, mut q) = (vec![0f64; nv], vec![0f64; nv]);
+    for (x, y) in xs.iter().zip(ys) {
+        let side = if *y > 0.5 { &mut p } else { &mut q };
+        for &j in x {
+            side[j] += 1.0;
+        }
+    }
+    let (sp, sq) = (p.iter().sum::<f64>() + alpha * nv as f64, q.iter().sum::<f64>() + alpha * nv as f64);
+    p.iter().zip(&q).map(|(pj, qj)| ((alpha + pj) / sp).ln() - ((alpha + qj) / sq).ln()).collect()
 }
 
 /// Per category out-of-fold probabilities (NaN where the draft is not labelled for it).
@@ -402,8 +601,7 @@ fn cross_validate(docs: &[Doc], traps: &[Doc], lambda: f64) -> Vec<[f64; 7]> {
     let mut oof = vec![[f64::NAN; 7]; docs.len()];
     for k in 0..FOLDS {
         let tr: Vec<&Doc> = docs.iter().filter(|d| d.fold != k).chain(traps).collect();
-        for c in 0..CATS.len() {
-            let m = train(&tr, c, lambda);
+        for (c, m) in train_cats(&tr, lambda).iter().enumerate() {
             for (i, d) in docs.iter().enumerate() {
                 if d.fold == k && d.grounded[c] {
                     oof[i][c] = sigmoid(m.logit(d));
@@ -635,6 +833,7 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
     if no_targets() {
         feats.retain(|f| !f.starts_with('@'));
     }
+    screen_features(text, &norm.skel, &mut feats);
     let mut g = [false; 7];
     for (c, (id, _)) in CATS.iter().enumerate() {
         g[c] = grounded(checker, ctx, id);
@@ -656,6 +855,67 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
         grounded: g,
         writer,
     }
+}
+
+/// Session 14's feature screen (trainer only: the engine does not compute these, so a model
+/// trained with them is scored by `--holdout-set`, never by `postcheck eval`). Appends to `feats`:
+/// with `TRAIN_SUBWORD=n`, the character n-grams of each non-stop word of at least n + 1 letters
+/// (no digits), padded `<word>`, as `#<gram>`; with `TRAIN_STANCE`, stance cues: `@neg~w` for a
+/// non-stop word within three words after a negator, `@you~w` / `@my~w` for one within two words
+/// after a second / first person word, `q:question` if the text has a `?`, `q:quote` if it has a
+/// quotation mark or a reporting verb (said, says, saying, told). Words as `features` reads them
+/// (ASCII letters/digits of the skeleton, apostrophes dropped, lower-case).
+fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
+    let sub: Option<usize> = std::env::var("TRAIN_SUBWORD").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SUBWORD={v}: {e}")));
+    let stance = std::env::var_os("TRAIN_STANCE").is_some();
+    if sub.is_none() && !stance {
+        return;
+    }
+    let words: Vec<String> = String::from_utf8_lossy(skel)
+        .to_ascii_lowercase()
+        .replace('\'', "")
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let stop = |w: &str| postcheck::model::STOP_WORDS.contains(&w);
+    let mut extra: BTreeSet<String> = BTreeSet::new();
+    if let Some(n) = sub {
+        for w in words.iter().filter(|w| !stop(w) && w.len() > n && w.bytes().all(|b| b.is_ascii_alphabetic())) {
+            let padded: Vec<u8> = std::iter::once(b'<').chain(w.bytes()).chain(std::iter::once(b'>')).collect();
+            for g in padded.windows(n) {
+                extra.insert(format!("#{}", String::from_utf8_lossy(g)));
+            }
+        }
+    }
+    if stance {
+        const NEG: [&str; 16] = ["not", "no", "never", "dont", "cant", "wont", "isnt", "arent", "wasnt", "didnt", "doesnt", "nothing", "nobody", "none", "couldnt", "shouldnt"];
+        const YOU: [&str; 6] = ["you", "your", "youre", "ur", "u", "yours"];
+        const MY: [&str; 4] = ["my", "our", "mine", "ours"];
+        for (k, w) in words.iter().enumerate() {
+            if stop(w) {
+                continue;
+            }
+            let before = |span: usize, list: &[&str]| words[k.saturating_sub(span)..k].iter().any(|x| list.contains(&x.as_str()));
+            if before(3, &NEG) {
+                extra.insert(format!("@neg~{w}"));
+            }
+            if before(2, &YOU) {
+                extra.insert(format!("@you~{w}"));
+            }
+            if before(2, &MY) {
+                extra.insert(format!("@my~{w}"));
+            }
+        }
+        if text.contains('?') {
+            extra.insert("q:question".to_string());
+        }
+        if text.contains(['"', '\u{201c}', '\u{201d}']) || words.iter().any(|w| ["said", "says", "saying", "told"].contains(&w.as_str())) {
+            extra.insert("q:quote".to_string());
+        }
+    }
+    let new: Vec<String> = extra.into_iter().filter(|f| !feats.contains(f)).collect();
+    feats.extend(new);
 }
 
 /// Words written Title-case in >= 80% of their occurrences after the first word of a sentence
@@ -864,7 +1124,7 @@ fn fit_at(docs: &[Doc], traps: &[Doc], trap_variants: &[Doc], cvs: &[(f64, Vec<[
         .entry(lambda.to_bits())
         .or_insert_with(|| {
             let all: Vec<&Doc> = docs.iter().chain(traps).collect();
-            (0..CATS.len()).map(|c| train(&all, c, lambda)).collect()
+            train_cats(&all, lambda)
         })
         .clone();
     // the trap list raises nothing in any council and mode (crate/tests/traps.rs): a threshold
@@ -1048,6 +1308,36 @@ fn evaluate(docs: &[Doc], fit: &Fit, train: &[Doc]) -> Held {
     Held { rules: summarise(docs, &probs, &[2.0; 7], &NO_VETO), both: summarise(docs, &probs, &th, &fit.veto.map(|t| t as f32 as f64)), vetoes, per_cat, alone }
 }
 
+/// `--holdout-set FILE…` (session 14): the recipe trained once on the training files minus the
+/// named ones (out of training and thresholds) and scored on them pooled, as the engine would
+/// (`evaluate`: f32 scores, grounded categories the rules did not raise): prints breaching drafts
+/// warned (CW) and clean drafts warned (F), counts and %, rules only and rules + model; then one
+/// line per held-out file. How trainer-only features (`screen_features`) are measured on held-out
+/// writers without an engine that computes them.
+fn holdout_set(checker: &Checker, files: &[String], held: &[String], traps_raw: &[Doc], trap_variants_raw: &[Doc]) {
+    let is_held = |f: &String| held.iter().any(|h| f == h || f.ends_with(&format!("/{h}")));
+    for h in held {
+        assert!(files.iter().any(|f| f == h || f.ends_with(&format!("/{h}"))), "--holdout-set {h}: not a training file");
+    }
+    let by_file: Vec<(String, Vec<Doc>)> = files.iter().enumerate().map(|(i, f)| (f.clone(), load_file(checker, f, i))).collect();
+    let mut train_files: Vec<Vec<Doc>> = by_file.iter().filter(|(f, _)| !is_held(f)).map(|(_, d)| d.clone()).collect();
+    assign_folds(&mut train_files);
+    let train_raw: Vec<Doc> = train_files.into_iter().flatten().collect();
+    let names = names_of(train_raw.iter());
+    let train_docs = without_names(&train_raw, &names);
+    let fitted = fit(&train_docs, &without_names(traps_raw, &names), &without_names(trap_variants_raw, &names), false);
+    println!("held-out set: {} files; lambda {}; thresholds {:?}", held.len(), fitted.lambda, fitted.th);
+    let test: Vec<Doc> = by_file.iter().filter(|(f, _)| is_held(f)).flat_map(|(_, d)| d.iter().cloned()).collect();
+    let e = evaluate(&test, &fitted, &train_docs);
+    for (name, s) in [("rules only", &e.rules), ("rules+model", &e.both)] {
+        println!("{name}: CW {}/{} ({:.2}%), F {}/{} ({:.2}%)", s.bwarned, s.breaching, pct(s.bwarned, s.breaching), s.warned, s.clean, pct(s.warned, s.clean));
+    }
+    for (f, docs) in by_file.iter().filter(|(f, _)| is_held(f)) {
+        let e = evaluate(docs, &fitted, &train_docs);
+        println!("  {f}: CW {}/{} F {}/{}", e.both.bwarned, e.both.breaching, e.both.warned, e.both.clean);
+    }
+}
+
 /// `--holdout-each FILE…`: leave-one-writer-out. For each named training file, the whole recipe
 /// is trained on every other training file and scored on it; prints one row per file and the
 /// mean (caught %, clean warned %, per-category recall rules only → rules+model).
@@ -1198,6 +1488,12 @@ fn main() {
             }
         }
     }
+    if args.iter().any(|a| a == "--holdout-set") {
+        let pos = args.iter().position(|a| a == "--holdout-set").expect("flag");
+        let held: Vec<String> = args[pos + 1..].iter().take_while(|a| !a.starts_with("--")).cloned().collect();
+        holdout_set(&checker, &files, &held, &traps_raw, &trap_variants_raw);
+        return;
+    }
     let held = opt_values(&args, "--holdout-each");
     if !held.is_empty() {
         // every value after the flag until the next option
@@ -1227,6 +1523,9 @@ fn main() {
     let mut finals_by_lambda = BTreeMap::new();
     for &fa_cost in &costs {
         let Fit { lambda, th, finals, oof, .. } = fit_at(&docs, &traps, &trap_variants, &cvs, fa_cost, &mut finals_by_lambda, true);
+        if std::env::var_os("TRAIN_HEAD_SCREEN").is_some() {
+            head_screen(&docs, &traps, &oof, &th, lambda, fa_cost);
+        }
         let out_path = out_path.replace("{fa}", &fa_cost.to_string());
         if costs.len() > 1 {
             println!("FA cost {fa_cost}:");
@@ -1323,7 +1622,9 @@ fn main() {
             "training": format!("logistic regression per category, L2 lambda {lambda}, full-batch AdaGrad ({} iterations, step {STEP}), features in >= {} drafts{}{}{}; weights |w| < {PRUNE} dropped, at most {} kept per category. Labels: positive if the category is expected; negative only where the council grounds it for the mode/flags. Thresholds: {}; then above every trap in every council and mode.", iters(), min_df(),
                 if min_writers() > 1 { format!(" of >= {} writers (training files)", min_writers()) } else { String::new() },
                 if no_targets() { " (target features left out)" } else { "" },
-                if pos_weight() != 1.0 { format!(", positives weighted x{}", pos_weight()) } else { String::new() },
+                if pos_weight() != 1.0 { format!(", positives weighted x{}", pos_weight()) } else { String::new() }
+                    + &std::env::var("TRAIN_NB").map(|a| format!(", NBSVM feature values (log-count ratio, alpha {a})")).unwrap_or_default()
+                    + &shared_mu().map(|mu| format!(", multi-task (weights shared by the categories, L2 {mu} x lambda)")).unwrap_or_default(),
                 keep(), thresh_words(fa_cost)),
             "data": counts.iter().map(|(f, n)| format!("{f} ({n})")).collect::<Vec<_>>(),
             "not_trained_on": if not_trained_on.is_empty() { "none of the labelled sets (own4/own5, fresh in the first round, joined after the cross experiment in docs/stance-model.md)".to_string() } else { format!("{} (held out)", not_trained_on.join(", ")) },
