@@ -55,13 +55,16 @@ pub(crate) struct Prefilter {
     /// the slots literal `k` (global id) feeds: `lit_slots[lit_slot_at[k]..lit_slot_at[k + 1]]`
     lit_slot_at: Vec<u32>,
     lit_slots: Vec<u32>,
-    /// the required-literal slots (`rules::Lazy::find_in_runs`) literal `k` feeds, filled only
-    /// on a view of at least `Starts::RUNS_MIN_LEN` bytes: `lit_runs[lit_run_at[k]..lit_run_at[k + 1]]`
-    lit_run_at: Vec<u32>,
-    lit_runs: Vec<u32>,
-    /// the prefix-literal slots are `0..n_prefix_slots`, the required-literal slots the rest
-    /// (`n_prefix_slots..n_slots`)
-    n_prefix_slots: usize,
+    /// per condition: its required-literal slot (`rules::Lazy::find_in_runs`), counted after
+    /// the `n_slots` prefix slots, if it is the gate of a field searched by runs (gates with
+    /// the same literals share one), else `NONE`. Filled only on a view of at least
+    /// `Starts::RUNS_MIN_LEN` bytes: each occurrence of a literal goes to the required-literal
+    /// slots of the conditions it satisfies (`lit_conds`: no table of its own to build at start-up)
+    cond_run: Vec<u32>,
+    n_run_slots: usize,
+    /// a bit per literal (global id): whether it is in a condition with a required-literal slot
+    /// (the scan of a long view skips the others' condition lists)
+    lit_runs: Vec<u64>,
     n_slots: usize,
     /// per gate: its condition; the gate is open if the condition holds
     gates: Vec<u32>,
@@ -451,9 +454,9 @@ impl Prefilter {
         };
         // (view, literal id within the view, slot)
         let mut feeds: Vec<(usize, usize, u32)> = Vec::new();
-        // the same for the required-literal slots of the gated fields (`Lazy::set_runs`)
-        let mut run_feeds: Vec<(usize, usize, u32)> = Vec::new();
-        let mut n_run_slots = 0u32;
+        // the gated fields searched by runs: (field, view, gate), given their required-literal
+        // slots once the gates' conditions are known (`Lazy::set_runs`)
+        let mut run_gates: Vec<(&crate::rules::Lazy, usize, usize)> = Vec::new();
         let mut n_slots = 0u32;
         // (view, literal ids within the view) of each gate
         let mut raw_gates: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -484,17 +487,11 @@ impl Prefilter {
                     }
                     Some((false, ids, _)) => {
                         if lazy.set_gate(v, id, raw_gates.len() as u32) {
+                            // and the starts of those literals: once the gate is open, on a long
+                            // view, the field searches only the runs of bytes it can consume
+                            // around them (`Lazy::find_in_runs`)
+                            run_gates.push((lazy, v, raw_gates.len()));
                             raw_gates.push((v, ids.to_vec()));
-                        }
-                        // and the starts of those literals: once the gate is open, the field
-                        // searches only the runs of bytes it can consume around them
-                        // (`Lazy::find_in_runs`)
-                        // (numbered after the prefix slots once those are counted)
-                        if lazy.set_runs(v, id, n_run_slots) {
-                            for &k in ids.iter() {
-                                run_feeds.push((v, k, n_run_slots));
-                            }
-                            n_run_slots += 1;
                         }
                         continue;
                     }
@@ -536,9 +533,24 @@ impl Prefilter {
         let lit_cond = cond_groups.iter().enumerate().flat_map(|(c, g)| g.iter().map(move |&k| (k as usize, c as u32)));
         let (lit_cond_at, lit_conds) = csr(n_lits, lit_cond);
         let (lit_slot_at, lit_slots) = csr(n_lits, feeds.iter().map(|&(v, k, s)| (k + v * offset, s)));
-        let (lit_run_at, lit_runs) = csr(n_lits, run_feeds.iter().map(|&(v, k, s)| (k + v * offset, s + n_slots)));
-        let n_prefix_slots = n_slots;
-        n_slots += n_run_slots;
+        let mut cond_run = vec![NONE; n_conds];
+        let mut n_run_slots = 0u32;
+        for (lazy, v, g) in run_gates {
+            let c = gates[g] as usize;
+            if cond_run[c] == NONE {
+                cond_run[c] = n_run_slots;
+                n_run_slots += 1;
+            }
+            lazy.set_runs(v, id, cond_run[c]);
+        }
+        let mut lit_runs = vec![0u64; n_lits.div_ceil(64)];
+        for (c, g) in cond_groups.iter().enumerate() {
+            if cond_run[c] != NONE {
+                for &k in g {
+                    lit_runs[k as usize / 64] |= 1 << (k % 64);
+                }
+            }
+        }
         // both views on `LitAutomaton` (the profanity view's few literals were on the
         // `aho-corasick` crate, contiguous NFA with its packed prefilter: the crate was 76.9 kB
         // raw / 25.0 KiB gzip of the wasm's code with regex-automata's use of it; the same
@@ -562,10 +574,10 @@ impl Prefilter {
             id,
             lit_slot_at,
             lit_slots,
-            lit_run_at,
+            cond_run,
+            n_run_slots: n_run_slots as usize,
             lit_runs,
             n_slots: n_slots as usize,
-            n_prefix_slots: n_prefix_slots as usize,
             gates,
         })
     }
@@ -598,7 +610,7 @@ impl Prefilter {
         // (the required-literal slots, after the prefix slots, only if a view is long enough to
         // fill them, `Starts::runs`)
         let runs = [p.norm.skel.len(), p.prof.len()].map(|n| n >= Starts::RUNS_MIN_LEN);
-        let n_live = if runs.contains(&true) { self.n_slots } else { self.n_prefix_slots };
+        let n_live = if runs.contains(&true) { self.n_slots + self.n_run_slots } else { self.n_slots };
         at.clear();
         at.resize(n_live + 1, 0);
         // (literal, start) of every literal occurrence that feeds a slot; then its start is put
@@ -632,10 +644,14 @@ impl Prefilter {
                 fill[s as usize] += 1;
             }
             // pushed for its required-literal slots only if its view's are filled
-            if runs[usize::from(k >= self.offset)] {
-                for &s in &self.lit_runs[self.lit_run_at[k] as usize..self.lit_run_at[k + 1] as usize] {
-                    flat[fill[s as usize] as usize] = pos;
-                    fill[s as usize] += 1;
+            if runs[usize::from(k >= self.offset)] && self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
+                for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                    let r = self.cond_run[c as usize];
+                    if r != NONE {
+                        let s = self.n_slots + r as usize;
+                        flat[fill[s] as usize] = pos;
+                        fill[s] += 1;
+                    }
                 }
             }
         }
@@ -653,7 +669,7 @@ impl Prefilter {
         out.extend(self.groups.iter().map(|gs| gs.iter().all(|&c| sat[c as usize])));
         open.clear();
         open.extend(self.gates.iter().map(|&c| sat[c as usize]));
-        Starts { owner: self.id, at, flat, open, runs, run_base: self.n_prefix_slots as u32, seps: Default::default() }
+        Starts { owner: self.id, at, flat, open, runs, run_base: self.n_slots as u32, seps: Default::default() }
     }
 
     /// One view's scan for [`Prefilter::candidates_in`]: marks the literals present and the
@@ -674,11 +690,20 @@ impl Prefilter {
             }
             let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
             if RUNS {
-                let (c, d) = (self.lit_run_at[k] as usize, self.lit_run_at[k + 1] as usize);
-                if a < b || c < d {
-                    for &s in self.lit_slots[a..b].iter().chain(&self.lit_runs[c..d]) {
-                        at[s as usize + 1] += 1;
+                let mut fed = a < b;
+                for &s in &self.lit_slots[a..b] {
+                    at[s as usize + 1] += 1;
+                }
+                if self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
+                    for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                        let r = self.cond_run[c as usize];
+                        if r != NONE {
+                            at[self.n_slots + r as usize + 1] += 1;
+                            fed = true;
+                        }
                     }
+                }
+                if fed {
                     found.push((k as u32, start as u32));
                 }
             } else if a < b {
@@ -1218,7 +1243,7 @@ mod equivalence {
         let mut found: Vec<(u32, u32)> = Vec::new();
         // the required-literal slots are filled for a view of at least RUNS_MIN_LEN bytes
         let runs = [p.norm.skel.len(), p.prof.len()].map(|n| n >= crate::rules::Starts::RUNS_MIN_LEN);
-        let n_live = if runs.contains(&true) { pf.n_slots } else { pf.n_prefix_slots };
+        let n_live = if runs.contains(&true) { pf.n_slots + pf.n_run_slots } else { pf.n_slots };
         // aho-corasick's automaton of each view's literals (not the prefilter's scanner)
         let acs: Vec<Option<AhoCorasick>> = pf.lits.iter().map(|l| (!l.is_empty()).then(|| AhoCorasick::new(l).expect("literals"))).collect();
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
@@ -1235,8 +1260,10 @@ mod equivalence {
                     found.push((s, m.start() as u32));
                 }
                 if runs[v] {
-                    for &s in &pf.lit_runs[pf.lit_run_at[k] as usize..pf.lit_run_at[k + 1] as usize] {
-                        found.push((s, m.start() as u32));
+                    for &c in &pf.lit_conds[pf.lit_cond_at[k] as usize..pf.lit_cond_at[k + 1] as usize] {
+                        if pf.cond_run[c as usize] != super::NONE {
+                            found.push(((pf.n_slots + pf.cond_run[c as usize] as usize) as u32, m.start() as u32));
+                        }
                     }
                 }
             }
@@ -1277,7 +1304,7 @@ mod equivalence {
             starts_n += got.flat.len();
             if got.runs[0] {
                 long_n += 1;
-                run_starts += got.flat.len() - got.at[pf.n_prefix_slots] as usize;
+                run_starts += got.flat.len() - got.at[pf.n_slots] as usize;
             }
             Prefilter::recycle(got, &mut scratch);
         }

@@ -326,8 +326,8 @@ pub struct LazyInner {
     /// [`LazyInner::consumed`] bytes around those positions ([`Lazy::find_in_runs`])
     runs: [std::sync::OnceLock<(u64, u32)>; 2],
     /// the bytes a match of the source can consume (every byte of every literal and class of
-    /// its parsed source, look-arounds consume none), as a 256-bit set; computed with the
-    /// forward DFA from the same parse
+    /// its parsed source, look-arounds consume none), as a 256-bit set; computed on the first
+    /// [`Lazy::find_in_runs`]
     consumed: std::sync::OnceLock<ByteSet>,
     /// the forward lazy DFA, searched anchored (at prefilter starts) or unanchored (whole view);
     /// None if it does not build (then the source never matches)
@@ -517,7 +517,6 @@ impl Lazy {
             .fwd
             .get_or_init(|| {
                 let hir = parse(&self.0.src)?;
-                let _ = self.0.consumed.set(ByteSet::consumed_by(&hir));
                 let f = build_dfa(&hir, false, self.0.prefilter);
                 if keep && f.is_some() {
                     *self.0.hir.lock().unwrap_or_else(|e| e.into_inner()) = Some(hir);
@@ -704,7 +703,9 @@ impl Lazy {
             return Ok(());
         }
         let fwd = self.fwd_keep(!earliest).ok_or(NoDfa)?;
-        let set = self.0.consumed.get().ok_or(NoDfa)?;
+        // parsed again on the first runs search (once per source, on a long view only): keeping
+        // it from the forward DFA's build cost every compile a walk of the source
+        let set = self.0.consumed.get_or_init(|| parse(&self.0.src).map_or(ByteSet([u64::MAX; 4]), |h| ByteSet::consumed_by(&h)));
         // `end`: where the previous run ended (0 before the first); `i`: the first separator at
         // or after the current position
         let (mut end, mut i) = (0usize, 0usize);
