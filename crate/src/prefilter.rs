@@ -620,13 +620,7 @@ impl Prefilter {
         found.reserve(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
             let Some(ac) = &self.views[v] else { continue };
-            // (two instances: a short view's scan does not test for required-literal slots at
-            // every occurrence)
-            if runs[v] {
-                self.scan_view::<true>(ac, hay, v, present, sat, &mut at, found);
-            } else {
-                self.scan_view::<false>(ac, hay, v, present, sat, &mut at, found);
-            }
+            self.scan_view(ac, hay, v, runs[v], present, sat, &mut at, found);
         }
         for i in 1..at.len() {
             at[i] += at[i - 1];
@@ -675,10 +669,10 @@ impl Prefilter {
     /// One view's scan for [`Prefilter::candidates_in`]: marks the literals present and the
     /// conditions they satisfy, counts each occurrence in the slots its literal feeds
     /// (`at[slot + 1]`) and records `(literal, start)` in `found` for those that feed one.
-    /// `RUNS`: the required-literal slots too (a view of at least `Starts::RUNS_MIN_LEN` bytes).
+    /// `runs`: the required-literal slots too (a view of at least `Starts::RUNS_MIN_LEN` bytes).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn scan_view<const RUNS: bool>(&self, ac: &LitAutomaton, hay: &[u8], v: usize, present: &mut [u64], sat: &mut [bool], at: &mut [u32], found: &mut Vec<(u32, u32)>) {
+    fn scan_view(&self, ac: &LitAutomaton, hay: &[u8], v: usize, runs: bool, present: &mut [u64], sat: &mut [bool], at: &mut [u32], found: &mut Vec<(u32, u32)>) {
         // overlapping: every occurrence of every literal, so every possible match start
         ac.for_each_match(hay, |pattern, start| {
             let k = pattern + v * self.offset;
@@ -689,7 +683,7 @@ impl Prefilter {
                 }
             }
             let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
-            if RUNS {
+            if runs {
                 let mut fed = a < b;
                 for &s in &self.lit_slots[a..b] {
                     at[s as usize + 1] += 1;
