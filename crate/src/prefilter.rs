@@ -16,7 +16,10 @@ use std::borrow::Cow;
 /// of them, `source::contained_literals`) gets a gate: open when one of its literals occurs in
 /// the view. A closed gate means the field cannot match, so `Rule::hits_with` skips it (and a
 /// trigger, `near`, `also_near` or `with_any` field's set is also one of its rule's `groups`).
-/// Such a field's meta regex is compiled (on first use) only once its gate has opened.
+/// Such a field's meta regex is compiled (on first use) only once its gate has opened. On a view
+/// of at least `Starts::RUNS_MIN_LEN` bytes the same scan also records where its literals start
+/// (a required-literal slot, numbered after the prefix slots): an open gate's field then
+/// searches only the runs of bytes it can consume around them (`rules::Lazy::find_in_runs`).
 /// A prefix-literal field (below) whose source also has a rarer required set
 /// (`source::prefix_gate_literals`, from the build-time table) is gated on that set as well:
 /// common prefixes (`the `, `our `, `not `, `my `) occur in most drafts and are shared by dozens
@@ -52,6 +55,16 @@ pub(crate) struct Prefilter {
     /// the slots literal `k` (global id) feeds: `lit_slots[lit_slot_at[k]..lit_slot_at[k + 1]]`
     lit_slot_at: Vec<u32>,
     lit_slots: Vec<u32>,
+    /// per condition: its required-literal slot (`rules::Lazy::find_in_runs`), counted after
+    /// the `n_slots` prefix slots, if it is the gate of a field searched by runs (gates with
+    /// the same literals share one), else `NONE`. Filled only on a view of at least
+    /// `Starts::RUNS_MIN_LEN` bytes: each occurrence of a literal goes to the required-literal
+    /// slots of the conditions it satisfies (`lit_conds`: no table of its own to build at start-up)
+    cond_run: Vec<u32>,
+    n_run_slots: usize,
+    /// a bit per literal (global id): whether it is in a condition with a required-literal slot
+    /// (the scan of a long view skips the others' condition lists)
+    lit_runs: Vec<u64>,
     n_slots: usize,
     /// per gate: its condition; the gate is open if the condition holds
     gates: Vec<u32>,
@@ -441,6 +454,9 @@ impl Prefilter {
         };
         // (view, literal id within the view, slot)
         let mut feeds: Vec<(usize, usize, u32)> = Vec::new();
+        // the gated fields searched by runs: (field, view, gate), given their required-literal
+        // slots once the gates' conditions are known (`Lazy::set_runs`)
+        let mut run_gates: Vec<(&crate::rules::Lazy, usize, usize)> = Vec::new();
         let mut n_slots = 0u32;
         // (view, literal ids within the view) of each gate
         let mut raw_gates: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -471,6 +487,10 @@ impl Prefilter {
                     }
                     Some((false, ids, _)) => {
                         if lazy.set_gate(v, id, raw_gates.len() as u32) {
+                            // and the starts of those literals: once the gate is open, on a long
+                            // view, the field searches only the runs of bytes it can consume
+                            // around them (`Lazy::find_in_runs`)
+                            run_gates.push((lazy, v, raw_gates.len()));
                             raw_gates.push((v, ids.to_vec()));
                         }
                         continue;
@@ -513,6 +533,24 @@ impl Prefilter {
         let lit_cond = cond_groups.iter().enumerate().flat_map(|(c, g)| g.iter().map(move |&k| (k as usize, c as u32)));
         let (lit_cond_at, lit_conds) = csr(n_lits, lit_cond);
         let (lit_slot_at, lit_slots) = csr(n_lits, feeds.iter().map(|&(v, k, s)| (k + v * offset, s)));
+        let mut cond_run = vec![NONE; n_conds];
+        let mut n_run_slots = 0u32;
+        for (lazy, v, g) in run_gates {
+            let c = gates[g] as usize;
+            if cond_run[c] == NONE {
+                cond_run[c] = n_run_slots;
+                n_run_slots += 1;
+            }
+            lazy.set_runs(v, id, cond_run[c]);
+        }
+        let mut lit_runs = vec![0u64; n_lits.div_ceil(64)];
+        for (c, g) in cond_groups.iter().enumerate() {
+            if cond_run[c] != NONE {
+                for &k in g {
+                    lit_runs[k as usize / 64] |= 1 << (k % 64);
+                }
+            }
+        }
         // both views on `LitAutomaton` (the profanity view's few literals were on the
         // `aho-corasick` crate, contiguous NFA with its packed prefilter: the crate was 76.9 kB
         // raw / 25.0 KiB gzip of the wasm's code with regex-automata's use of it; the same
@@ -536,6 +574,9 @@ impl Prefilter {
             id,
             lit_slot_at,
             lit_slots,
+            cond_run,
+            n_run_slots: n_run_slots as usize,
+            lit_runs,
             n_slots: n_slots as usize,
             gates,
         })
@@ -566,8 +607,12 @@ impl Prefilter {
         sat.clear();
         sat.resize(self.n_conds, false);
         // per slot its occurrence count, counted during the scan (at[s + 1]), then prefix-summed
+        // (the required-literal slots, after the prefix slots, only if a view is long enough to
+        // fill them, `Starts::runs`)
+        let runs = [p.norm.skel.len(), p.prof.len()].map(|n| n >= Starts::RUNS_MIN_LEN);
+        let n_live = if runs.contains(&true) { self.n_slots + self.n_run_slots } else { self.n_slots };
         at.clear();
-        at.resize(self.n_slots + 1, 0);
+        at.resize(n_live + 1, 0);
         // (literal, start) of every literal occurrence that feeds a slot; then its start is put
         // in each slot the literal feeds, grouped by slot (counting sort) into one flat array,
         // each slot's run sorted by start
@@ -575,36 +620,33 @@ impl Prefilter {
         found.reserve(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
             let Some(ac) = &self.views[v] else { continue };
-            // overlapping: every occurrence of every literal, so every possible match start
-            ac.for_each_match(hay, |pattern, start| {
-                let k = pattern + v * self.offset;
-                if present[k / 64] & (1 << (k % 64)) == 0 {
-                    present[k / 64] |= 1 << (k % 64);
-                    for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
-                        sat[c as usize] = true;
-                    }
-                }
-                let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
-                if a < b {
-                    for &s in &self.lit_slots[a..b] {
-                        at[s as usize + 1] += 1;
-                    }
-                    found.push((k as u32, start as u32));
-                }
-            });
+            self.scan_view(ac, hay, v, runs[v], present, sat, &mut at, found);
         }
         for i in 1..at.len() {
             at[i] += at[i - 1];
         }
         flat.clear();
-        flat.resize(at[self.n_slots] as usize, 0);
+        flat.resize(at[n_live] as usize, 0);
         fill.clear();
         fill.extend_from_slice(&at);
         for &(k, pos) in found.iter() {
-            let (a, b) = (self.lit_slot_at[k as usize] as usize, self.lit_slot_at[k as usize + 1] as usize);
+            let k = k as usize;
+            let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
+            // a literal was pushed for its run slots only if its view's are filled
             for &s in &self.lit_slots[a..b] {
                 flat[fill[s as usize] as usize] = pos;
                 fill[s as usize] += 1;
+            }
+            // pushed for its required-literal slots only if its view's are filled
+            if runs[usize::from(k >= self.offset)] && self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
+                for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                    let r = self.cond_run[c as usize];
+                    if r != NONE {
+                        let s = self.n_slots + r as usize;
+                        flat[fill[s] as usize] = pos;
+                        fill[s] += 1;
+                    }
+                }
             }
         }
         for w in at.windows(2) {
@@ -621,7 +663,50 @@ impl Prefilter {
         out.extend(self.groups.iter().map(|gs| gs.iter().all(|&c| sat[c as usize])));
         open.clear();
         open.extend(self.gates.iter().map(|&c| sat[c as usize]));
-        Starts { owner: self.id, at, flat, open }
+        Starts { owner: self.id, at, flat, open, runs, run_base: self.n_slots as u32, seps: Default::default() }
+    }
+
+    /// One view's scan for [`Prefilter::candidates_in`]: marks the literals present and the
+    /// conditions they satisfy, counts each occurrence in the slots its literal feeds
+    /// (`at[slot + 1]`) and records `(literal, start)` in `found` for those that feed one.
+    /// `runs`: the required-literal slots too (a view of at least `Starts::RUNS_MIN_LEN` bytes).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn scan_view(&self, ac: &LitAutomaton, hay: &[u8], v: usize, runs: bool, present: &mut [u64], sat: &mut [bool], at: &mut [u32], found: &mut Vec<(u32, u32)>) {
+        // overlapping: every occurrence of every literal, so every possible match start
+        ac.for_each_match(hay, |pattern, start| {
+            let k = pattern + v * self.offset;
+            if present[k / 64] & (1 << (k % 64)) == 0 {
+                present[k / 64] |= 1 << (k % 64);
+                for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                    sat[c as usize] = true;
+                }
+            }
+            let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
+            if runs {
+                let mut fed = a < b;
+                for &s in &self.lit_slots[a..b] {
+                    at[s as usize + 1] += 1;
+                }
+                if self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
+                    for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                        let r = self.cond_run[c as usize];
+                        if r != NONE {
+                            at[self.n_slots + r as usize + 1] += 1;
+                            fed = true;
+                        }
+                    }
+                }
+                if fed {
+                    found.push((k as u32, start as u32));
+                }
+            } else if a < b {
+                for &s in &self.lit_slots[a..b] {
+                    at[s as usize + 1] += 1;
+                }
+                found.push((k as u32, start as u32));
+            }
+        });
     }
 
     /// Gives `starts` (a result of [`Prefilter::candidates_in`], no longer needed) back to
@@ -911,6 +996,159 @@ mod equivalence {
     /// The gate literals of a source, if the prefilter gates it: a required set
     /// (`required_literals` gives `(false, set)`), or a prefix set's rarer required set
     /// (`prefix_gate_literals`).
+    /// Drafts of at least `Starts::RUNS_MIN_LEN` skeleton bytes (so the engine searches its gated
+    /// fields' runs, `Lazy::find_in_runs`): consecutive texts of [`texts`] joined, in turn, by a
+    /// space, ". ", a newline and nothing (a literal right after a word character), each draft
+    /// starting further into the list.
+    fn long_texts(rules: &[Rule]) -> Vec<String> {
+        let t = texts(rules);
+        let seps = [" ", ". ", "\n", ""];
+        (0..6)
+            .map(|d| {
+                let mut s = String::new();
+                let mut i = d * t.len() / 6;
+                while s.len() < crate::rules::Starts::RUNS_MIN_LEN + 600 {
+                    s.push_str(&t[i % t.len()]);
+                    s.push_str(seps[i % seps.len()]);
+                    i += 1;
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// `Lazy::find_in_runs` (and its yes/no form) over the required-literal starts of `lits` in
+    /// `hay` (every occurrence, by aho-corasick).
+    fn in_runs(l: &Lazy, lits: &[Vec<u8>], hay: &[u8]) -> (Vec<(usize, usize)>, bool) {
+        let ac = AhoCorasick::new(lits).expect("literals");
+        let starts = starts_of(&ac, hay);
+        let seps = crate::rules::separators(hay);
+        let mut got = Vec::new();
+        l.find_in_runs(hay, &starts, &seps, false, &mut |s, e| {
+            got.push((s, e));
+            true
+        })
+        .expect("runs search");
+        let mut any = false;
+        l.find_in_runs(hay, &starts, &seps, true, &mut |_, _| {
+            any = true;
+            false
+        })
+        .expect("runs search");
+        (got, any)
+    }
+
+    /// Every built-in field with a required (not prefix) literal set, searched over the runs
+    /// around its literals (`Lazy::find_in_runs`), finds exactly the `regex` crate's
+    /// `find_iter` matches, and its yes/no form answers as `is_match`, on both views of test
+    /// texts and of long drafts joined from them.
+    #[test]
+    fn runs_search_equals_find_iter_for_every_gated_field() {
+        let rules = fresh_rules();
+        // every tenth test text (each source is compared on each view: the whole list takes
+        // minutes in a debug build) and every long draft
+        let mut vs: Vec<(Vec<u8>, Vec<u8>)> = views(&rules).into_iter().step_by(10).collect();
+        let det = crate::detectors::Detectors::new();
+        vs.extend(long_texts(&rules).iter().map(|t| {
+            let p = Prepared::new(t, &det);
+            (p.norm.skel.clone(), p.prof.clone())
+        }));
+        let (mut sources, mut matches) = (0, 0);
+        for (_, l) in distinct_fields(&rules) {
+            let Some((false, lits)) = required_literals(l.src()) else { continue };
+            sources += 1;
+            for (skel, prof) in &vs {
+                for hay in [skel, prof] {
+                    let want = meta(l, hay);
+                    let (got, any) = in_runs(l, &lits, hay);
+                    assert_eq!(got, want, "{} on {:?}", l.src(), String::from_utf8_lossy(hay));
+                    assert_eq!(any, l.get().is_match(hay), "{} on {:?}", l.src(), String::from_utf8_lossy(hay));
+                    matches += want.len();
+                }
+            }
+        }
+        // (47 distinct sources with a required set, 33,187 matches on every text when written)
+        assert!(sources > 40 && matches > 2000, "{sources} sources, {matches} matches");
+    }
+
+    /// Council-style sources written to stress the runs search: classes and `\w+` around the
+    /// required literal, word boundaries and `^`/`$` at a run's edges, punctuation inside a
+    /// match, newlines, alternations of a literal branch and a class-led one, leet classes. On
+    /// random drafts built from their own pieces, `Lazy::find_in_runs` over the starts of the
+    /// source's required literals equals the `regex` crate's `find_iter` and `is_match`.
+    #[test]
+    fn runs_search_equals_find_iter_on_council_style_sources() {
+        let sources = [
+            r"\w+ street",
+            r"\b[a-z0-9]+,? [a-z]+(?: [a-z]+)? (?:street|road|lane)\b",
+            r"\b{start-half}\w+ly council\b{end-half}",
+            r"(?:^|[.!?]\s*)\w*official\s*:",
+            r"\w*leak(?:ed|s)?$",
+            r"\b{start-half}(?:\w*x+(?:o+|[*@])y+ council|\w+ council (?:is|was) [a-z]+)\b{end-half}",
+            r"[a-z]+, \d{1,2}, from \w+",
+            r"\w+\.? [a-z]+ (?:of|from) \w+",
+            r"\w+'s the (?:best|worst)\b",
+            r"(?:\w+ ){0,3}hates? (?:us|staff)",
+            r"\w*(?:c\.o\.|co)uncil[a-z]*\b",
+            r"[^.]{0,3}council",
+        ];
+        let pieces = [
+            "street", "road", "lane", "council", "official", ":", "leak", "leaked", "leaks", "xoy", "x*y", "xxooyy", "is", "was", "mr", "mrs", ".", "of", "from",
+            "'s the", "best", "worst", "hates", "hate", "us", "staff", "c.o.uncil", "councillor", "ably", "bly", "12", "7a", "3,", "jo", "kent", "!", "?", "\n",
+            ",", " ", " ", " ", "  ", "-", "\u{7f}", "@", "*",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let texts: Vec<Vec<u8>> = (0..400)
+            .map(|i| {
+                let n = if i % 10 == 0 { 600 } else { 6 + next(40) };
+                let mut t = String::new();
+                for _ in 0..n {
+                    t.push_str(pieces[next(pieces.len())]);
+                    if next(3) == 0 {
+                        t.push(' ');
+                    }
+                }
+                t.into_bytes()
+            })
+            .collect();
+        let mut matches = 0;
+        for src in sources {
+            let l = Lazy::new(src.to_string());
+            let Some((false, lits)) = crate::source::required_literals_kind(src) else { panic!("{src}: no required literal set") };
+            for hay in &texts {
+                let want = meta(&l, hay);
+                let (got, any) = in_runs(&l, &lits, hay);
+                assert_eq!(got, want, "{src} on {:?}", String::from_utf8_lossy(hay));
+                assert_eq!(any, l.get().is_match(hay), "{src} on {:?}", String::from_utf8_lossy(hay));
+                matches += want.len();
+            }
+        }
+        assert!(matches > 2000, "{matches} matches");
+    }
+
+    /// A runs search with a required literal's starts missing misses the matches around it:
+    /// the equivalence above depends on every occurrence being recorded, and the test can fail.
+    #[test]
+    fn runs_search_missing_starts_are_visible() {
+        let l = Lazy::new(r"\w+ street".to_string());
+        let hay = b"one. high street, and low street. end";
+        let seps = crate::rules::separators(hay);
+        let mut got = Vec::new();
+        l.find_in_runs(hay, &[9], &seps, false, &mut |s, e| {
+            got.push((s, e));
+            true
+        })
+        .expect("runs search");
+        assert_eq!(got, vec![(5, 16)]);
+        assert_eq!(meta(&l, hay), vec![(5, 16), (22, 32)]);
+    }
+
     fn gate_literals(src: &str) -> Option<Vec<Vec<u8>>> {
         match required_literals(src)? {
             (false, lits) => Some(lits),
@@ -997,6 +1235,9 @@ mod equivalence {
         let mut present = vec![false; pf.n_lits];
         let mut sat = vec![false; pf.n_conds];
         let mut found: Vec<(u32, u32)> = Vec::new();
+        // the required-literal slots are filled for a view of at least RUNS_MIN_LEN bytes
+        let runs = [p.norm.skel.len(), p.prof.len()].map(|n| n >= crate::rules::Starts::RUNS_MIN_LEN);
+        let n_live = if runs.contains(&true) { pf.n_slots + pf.n_run_slots } else { pf.n_slots };
         // aho-corasick's automaton of each view's literals (not the prefilter's scanner)
         let acs: Vec<Option<AhoCorasick>> = pf.lits.iter().map(|l| (!l.is_empty()).then(|| AhoCorasick::new(l).expect("literals"))).collect();
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
@@ -1012,9 +1253,16 @@ mod equivalence {
                 for &s in &pf.lit_slots[pf.lit_slot_at[k] as usize..pf.lit_slot_at[k + 1] as usize] {
                     found.push((s, m.start() as u32));
                 }
+                if runs[v] {
+                    for &c in &pf.lit_conds[pf.lit_cond_at[k] as usize..pf.lit_cond_at[k + 1] as usize] {
+                        if pf.cond_run[c as usize] != super::NONE {
+                            found.push(((pf.n_slots + pf.cond_run[c as usize] as usize) as u32, m.start() as u32));
+                        }
+                    }
+                }
             }
         }
-        let (at, mut flat) = super::csr(pf.n_slots, found.iter().map(|&(s, pos)| (s as usize, pos)));
+        let (at, mut flat) = super::csr(n_live, found.iter().map(|&(s, pos)| (s as usize, pos)));
         for w in at.windows(2) {
             flat[w[0] as usize..w[1] as usize].sort_unstable();
         }
@@ -1036,7 +1284,8 @@ mod equivalence {
         let mut scratch = super::Scratch::default();
         let (mut out, mut fresh_out) = (Vec::new(), Vec::new());
         let (mut texts_n, mut rules_on, mut open_n, mut starts_n) = (0, 0, 0, 0);
-        for t in texts(&rules) {
+        let (mut long_n, mut run_starts) = (0, 0);
+        for t in texts(&rules).into_iter().chain(long_texts(&rules)) {
             let p = Prepared::new(&t, &det);
             let want = candidates_reference(&pf, &p);
             let got = pf.candidates_in(&p, &mut out, &mut scratch);
@@ -1047,8 +1296,14 @@ mod equivalence {
             rules_on += out.iter().zip(&pf.groups).filter(|(&b, gs)| b && !gs.is_empty()).count();
             open_n += got.open.iter().filter(|&&b| b).count();
             starts_n += got.flat.len();
+            if got.runs[0] {
+                long_n += 1;
+                run_starts += got.flat.len() - got.at[pf.n_slots] as usize;
+            }
             Prefilter::recycle(got, &mut scratch);
         }
+        // the long drafts fill the required-literal slots
+        assert!(long_n >= 5 && run_starts > 100 * long_n, "{run_starts} required-literal starts over {long_n} long drafts");
         // a literal feeding several slots (what the scatter must repeat per slot)
         assert!((0..pf.n_lits).any(|k| pf.lit_slot_at[k + 1] - pf.lit_slot_at[k] > 1));
         assert!(rules_on > texts_n && open_n > texts_n && starts_n > 5 * texts_n, "{rules_on} {open_n} {starts_n} over {texts_n} texts");
@@ -1183,9 +1438,9 @@ mod equivalence {
                 .expect("context")
             })
             .collect();
-        let (mut fired, mut anchored_fields) = (0, 0);
+        let (mut fired, mut anchored_fields, mut run_fields) = (0, 0, 0);
         let mut cand = Vec::new();
-        for t in texts(&rules) {
+        for t in texts(&rules).into_iter().chain(long_texts(&rules)) {
             let p = Prepared::new(&t, &det);
             let starts = pf.candidates(&p, &mut cand);
             for (i, r) in rules.iter().enumerate() {
@@ -1194,6 +1449,7 @@ mod equivalence {
                     continue;
                 }
                 anchored_fields += r.regex_fields().iter().filter(|(l, v)| l.slot(*v, starts.owner).is_some()).count();
+                run_fields += r.regex_fields().iter().filter(|(l, v)| starts.runs[*v] && l.runs_slot(*v, starts.owner).is_some()).count();
                 for ctx in &ctxs {
                     let want = r.hits(&p, ctx);
                     fired += usize::from(!want.is_empty());
@@ -1201,7 +1457,7 @@ mod equivalence {
                 }
             }
         }
-        assert!(fired > 1000 && anchored_fields > 1000, "{fired} hits, {anchored_fields} anchored fields");
+        assert!(fired > 1000 && anchored_fields > 1000 && run_fields > 200, "{fired} hits, {anchored_fields} anchored fields, {run_fields} fields searched by runs");
     }
 
     /// What `Prefilter::new` interns (literals borrowed from the build-time table) is what

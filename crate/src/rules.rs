@@ -45,8 +45,11 @@
 //! a match, reverse anchored lazy DFA for its start: [`Lazy::find_iter`]), but a field
 //! with a REQUIRED literal set (every match contains one, `source::contained_literals`) is gated:
 //! when none of its literals occurs in the view (the same scan), it has no match and is skipped
-//! (its regex not even compiled). Ungated fields (no such set: `[a-z]+,? \d{1,3},`, a branch
-//! `hr`), a profile's own rules, and [`Rule::hits`] always scan the whole view.
+//! (its regex not even compiled). On a long view (at least [`Starts::RUNS_MIN_LEN`] bytes) an
+//! open gate's field searches only the runs of bytes it can consume around its literals'
+//! occurrences, which the same scan records ([`Lazy::find_in_runs`]). Ungated fields (no such
+//! set: `[a-z]+,? \d{1,3},`, a branch `hr`), a profile's own rules, and [`Rule::hits`] always
+//! scan the whole view.
 
 use crate::context::{Context, Mode, FLAG_NAMES};
 use crate::detectors::{Detector, Ident};
@@ -317,6 +320,15 @@ pub struct LazyInner {
     /// per view: `(prefilter id, gate)` when an engine prefilter gates this source on that view
     /// ([`Starts::open`]`[gate]`: false if none of its required literals occurs there)
     gate: [std::sync::OnceLock<(u64, u32)>; 2],
+    /// per view: `(prefilter id, slot)` when an engine prefilter records where this source's
+    /// REQUIRED literals start on that view (every match contains one), in
+    /// [`Starts::slots`]`[slot]`: the whole-view search then runs only over the runs of
+    /// [`LazyInner::consumed`] bytes around those positions ([`Lazy::find_in_runs`])
+    runs: [std::sync::OnceLock<(u64, u32)>; 2],
+    /// the bytes a match of the source can consume (every byte of every literal and class of
+    /// its parsed source, look-arounds consume none), as a 256-bit set; computed on the first
+    /// [`Lazy::find_in_runs`]
+    consumed: std::sync::OnceLock<ByteSet>,
     /// the forward lazy DFA, searched anchored (at prefilter starts) or unanchored (whole view);
     /// None if it does not build (then the source never matches)
     fwd: std::sync::OnceLock<Option<LazyDfa>>,
@@ -349,9 +361,27 @@ pub struct Starts {
     pub(crate) flat: Vec<u32>,
     /// per gate of the prefilter: whether one of its required literals occurs in its view
     pub(crate) open: Vec<bool>,
+    /// per view (0 skeleton, 1 profanity): whether the required-literal slots of the
+    /// [`Lazy::find_in_runs`] sources were filled (only for a view of at least
+    /// [`Starts::RUNS_MIN_LEN`] bytes; else those sources scan the whole view)
+    pub(crate) runs: [bool; 2],
+    /// slot of the first required-literal source: a source's registered run index `r`
+    /// ([`Lazy::set_runs`]) has its positions in slot `run_base + r`
+    pub(crate) run_base: u32,
+    /// per view: [`separators`] of the view, computed on the first search that needs them
+    pub(crate) seps: [std::sync::OnceLock<Vec<u32>>; 2],
 }
 
 impl Starts {
+    /// Shortest view (bytes) whose required-literal slots are filled, so that gated fields
+    /// search runs around their literals ([`Lazy::find_in_runs`]) instead of the whole view. On
+    /// a short view a whole-view scan is cheap (~9 instructions a byte) and the runs cover most
+    /// of it: measured with callgrind on the 280-character bench check, the first form of the
+    /// runs (on every view, run ends found by walking bytes) cost +15 k instructions a check, the
+    /// slot filling and the runs' set-up (docs/performance.md, session 14). The same bound as
+    /// [`FieldMemo::MIN_LEN`]; lengths in between were not measured.
+    pub(crate) const RUNS_MIN_LEN: usize = 2048;
+
     /// The positions recorded in slot `k` (ascending, possibly with repeats).
     pub(crate) fn slot(&self, k: u32) -> &[u32] {
         let k = k as usize;
@@ -390,6 +420,8 @@ impl Lazy {
             re: std::sync::OnceLock::new(),
             slot: Default::default(),
             gate: Default::default(),
+            runs: Default::default(),
+            consumed: std::sync::OnceLock::new(),
             fwd: std::sync::OnceLock::new(),
             rev: std::sync::OnceLock::new(),
             hir: std::sync::Mutex::new(None),
@@ -437,6 +469,30 @@ impl Lazy {
     /// already registered.
     pub(crate) fn set_gate(&self, view: usize, owner: u64, gate: u32) -> bool {
         self.0.gate[view].set((owner, gate)).is_ok()
+    }
+
+    /// Registers required-literal slot `slot` (counted from [`Starts::run_base`]) of prefilter
+    /// `owner` as the positions of this source's required literals on `view` (0 skeleton, 1
+    /// profanity). The caller guarantees every match of the
+    /// source contains, as a substring, one of the literals whose occurrences (every one,
+    /// overlapping) it records there, by its start. False if already registered.
+    pub(crate) fn set_runs(&self, view: usize, owner: u64, slot: u32) -> bool {
+        self.0.runs[view].set((owner, slot)).is_ok()
+    }
+
+    /// This source's required-literal slot on `view`, if registered by the prefilter `owner`.
+    pub(crate) fn runs_slot(&self, view: usize, owner: u64) -> Option<u32> {
+        self.0.runs[view].get().filter(|s| s.0 == owner).map(|s| s.1)
+    }
+
+    /// This source's required-literal positions on `view` (`hay`) and the view's separators,
+    /// when `starts` filled them ([`Starts::runs`]).
+    fn runs_of<'s>(&self, view: usize, starts: &'s Starts, hay: &[u8]) -> Option<(&'s [u32], &'s [u32])> {
+        if !starts.runs[view] {
+            return None;
+        }
+        let k = self.runs_slot(view, starts.owner)?;
+        Some((starts.slot(starts.run_base + k), starts.seps[view].get_or_init(|| separators(hay))))
     }
 
     /// False if `starts` (of the prefilter that gates this source on `view`) says none of the
@@ -533,6 +589,17 @@ impl Lazy {
             // the DFA failed part-way: start again on the whole view
             out.clear();
         }
+        if let Some((pos, seps)) = starts.and_then(|s| self.runs_of(view, s, hay)) {
+            if self.find_in_runs(hay, pos, seps, false, &mut |s, e| {
+                out.push((s, e));
+                true
+            })
+            .is_ok()
+            {
+                return;
+            }
+            out.clear();
+        }
         if self.find_iter_into(hay, out).is_err() {
             // no DFA (the source does not compile): no match
             out.clear();
@@ -569,12 +636,25 @@ impl Lazy {
     /// returning a new vector. On `Err`, `v` may hold some of the matches already: the caller
     /// discards them.
     fn find_iter_into(&self, hay: &[u8], v: &mut Vec<(usize, usize)>) -> Result<(), NoDfa> {
-        use regex_automata::{util::iter::Searcher, Anchored, Input, Match};
         let fwd = self.fwd_keep(true).ok_or(NoDfa)?;
+        self.find_iter_span(fwd, hay, 0..hay.len(), &mut |s, e| {
+            v.push((s, e));
+            true
+        })
+    }
+
+    /// [`Lazy::find_iter`]'s iteration over `hay[span]` only, with `hay` around it as context
+    /// (the look-behind of `\b` and `^` at `span.start` sees `hay[span.start - 1]`, the
+    /// look-ahead at `span.end` sees `hay[span.end]`, as regex-automata's searches of a span do):
+    /// every leftmost-first non-overlapping match lying inside `span`, ascending, each passed to
+    /// `f(start, end)` (byte offsets into `hay`), which returns false to stop. `Err` if a DFA
+    /// does not build.
+    fn find_iter_span(&self, fwd: &LazyDfa, hay: &[u8], span: std::ops::Range<usize>, f: &mut dyn FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
+        use regex_automata::{util::iter::Searcher, Anchored, Input, Match};
         let mut fc = fwd.caches.get();
         let mut rc = None;
         let anchored = fwd.dfa.get_nfa().is_always_start_anchored();
-        let mut it = Searcher::new(Input::new(hay));
+        let mut it = Searcher::new(Input::new(hay).span(span));
         loop {
             let m = it.try_advance(|input| {
                 let Some(end) = fwd.dfa.try_search_fwd(&mut fc, input)? else { return Ok(None) };
@@ -590,11 +670,99 @@ impl Lazy {
                 }
             });
             match m {
-                Ok(Some(m)) => v.push((m.start(), m.end())),
+                Ok(Some(m)) => {
+                    if !f(m.start(), m.end()) {
+                        return Ok(());
+                    }
+                }
                 Ok(None) => return Ok(()),
                 Err(_) => return Err(NoDfa),
             }
         }
+    }
+
+    /// Every leftmost-first non-overlapping match of the source in `hay` (as
+    /// [`Lazy::find_iter`]), found by searching only the RUNS around `at`. `at` holds the start
+    /// (byte offset, ascending, repeats allowed) of every occurrence in `hay` of every literal of
+    /// a set such that each match contains one of them; a run is a maximal stretch of `hay` of
+    /// bytes in [`LazyInner::consumed`] (a superset of the bytes a match can consume) holding one
+    /// of those positions; `seps` is [`separators`]`(hay)`, the positions of the bytes outside
+    /// [`always_consumed`], where runs can end (found by walking `seps`, not the bytes).
+    ///
+    /// A match consumes only such bytes and contains one of the occurrences, so it lies inside
+    /// one run, and every match starting in a run ends in it: each run's matches, searched as a
+    /// span of the whole view ([`Lazy::find_iter_span`], look-arounds seeing the bytes around
+    /// it), are the whole view's matches there, and the rest of the view has none. Each match
+    /// goes to `f(start, end)` in ascending order; `f` returns false to stop. `earliest`: for a
+    /// yes/no answer, each run's search stops at the first match end it sees and passes
+    /// `(end, end)`. `Err` if a DFA does not build, or on an empty match (none can contain a
+    /// non-empty literal; checked when not `earliest`): the caller then searches the whole view.
+    /// Without `at` there is no match and nothing is compiled.
+    pub(crate) fn find_in_runs(&self, hay: &[u8], at: &[u32], seps: &[u32], earliest: bool, f: &mut dyn FnMut(usize, usize) -> bool) -> Result<(), NoDfa> {
+        if at.is_empty() {
+            return Ok(());
+        }
+        let fwd = self.fwd_keep(!earliest).ok_or(NoDfa)?;
+        // parsed again on the first runs search (once per source, on a long view only): keeping
+        // it from the forward DFA's build cost every compile a walk of the source
+        let set = self.0.consumed.get_or_init(|| parse(&self.0.src).map_or(ByteSet([u64::MAX; 4]), |h| ByteSet::consumed_by(&h)));
+        // `end`: where the previous run ended (0 before the first); `i`: the first separator at
+        // or after the current position
+        let (mut end, mut i) = (0usize, 0usize);
+        let mut stop = false;
+        for &p in at {
+            let p = p as usize;
+            // inside the previous run, or a byte no match consumes (a literal occurrence there
+            // is in no match)
+            if p < end || p >= hay.len() || !set.has(hay[p]) {
+                continue;
+            }
+            while i < seps.len() && (seps[i] as usize) < p {
+                i += 1;
+            }
+            // the run's start: just after the nearest separator before `p` that no match
+            // consumes, not before the previous run's end (whose own end byte is one of those)
+            let mut j = i;
+            while j > 0 && seps[j - 1] as usize >= end && set.has(hay[seps[j - 1] as usize]) {
+                j -= 1;
+            }
+            let a = if j > 0 && seps[j - 1] as usize >= end { seps[j - 1] as usize + 1 } else { end };
+            // its end: the first separator at or after `p` that no match consumes
+            while i < seps.len() && set.has(hay[seps[i] as usize]) {
+                i += 1;
+            }
+            let b = seps.get(i).map_or(hay.len(), |&q| q as usize);
+            end = b;
+            if earliest {
+                let input = regex_automata::Input::new(hay).span(a..b).earliest(true);
+                match fwd.dfa.try_search_fwd(&mut fwd.caches.get(), &input) {
+                    Ok(Some(m)) => {
+                        if !f(m.offset(), m.offset()) {
+                            return Ok(());
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(_) => return Err(NoDfa),
+                }
+                continue;
+            }
+            let mut empty = false;
+            self.find_iter_span(fwd, hay, a..b, &mut |s, e| {
+                if s == e {
+                    empty = true;
+                    return false;
+                }
+                stop = !f(s, e);
+                !stop
+            })?;
+            if empty {
+                return Err(NoDfa);
+            }
+            if stop {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 
     fn rev(&self) -> Option<&LazyDfa> {
@@ -619,6 +787,18 @@ impl Lazy {
                 false
             })
             .is_ok()
+            {
+                return found;
+            }
+        }
+        if let Some((pos, seps)) = starts.and_then(|s| self.runs_of(view, s, hay)) {
+            let mut found = false;
+            if self
+                .find_in_runs(hay, pos, seps, true, &mut |_, _| {
+                    found = true;
+                    false
+                })
+                .is_ok()
             {
                 return found;
             }
@@ -1246,6 +1426,76 @@ fn nfa_compiler(reverse: bool) -> regex_automata::nfa::thompson::Compiler {
             .which_captures(thompson::WhichCaptures::None),
     );
     c
+}
+
+/// A set of bytes (256 bits): the bytes a regex source's matches can consume
+/// ([`LazyInner::consumed`]).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub(crate) struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    /// Whether `b` is in the set.
+    #[inline]
+    pub(crate) fn has(&self, b: u8) -> bool {
+        (self.0[usize::from(b >> 6)] >> (b & 63)) & 1 == 1
+    }
+
+    fn add_range(&mut self, lo: u8, hi: u8) {
+        for b in lo..=hi {
+            self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+
+    /// Every byte a match of `hir` can consume, and the [`always_consumed`] bytes (a superset
+    /// keeps runs exact, and lets them end only at [`separators`]): the bytes of its literals and classes (a
+    /// Unicode class: its ASCII members, and every non-ASCII byte if it reaches past ASCII, as
+    /// their UTF-8 encodings would). Look-around assertions consume none. A superset is safe
+    /// for [`Lazy::find_in_runs`] (longer runs, the same matches).
+    pub(crate) fn consumed_by(hir: &regex_syntax::hir::Hir) -> ByteSet {
+        use regex_syntax::hir::{Class, HirKind};
+        let mut set = ByteSet::default();
+        for b in 0..=255u8 {
+            if always_consumed(b) {
+                set.add_range(b, b);
+            }
+        }
+        let mut stack = vec![hir];
+        while let Some(h) = stack.pop() {
+            match h.kind() {
+                HirKind::Empty | HirKind::Look(_) => {}
+                HirKind::Literal(l) => l.0.iter().for_each(|&b| set.add_range(b, b)),
+                HirKind::Class(Class::Bytes(c)) => c.iter().for_each(|r| set.add_range(r.start(), r.end())),
+                HirKind::Class(Class::Unicode(c)) => {
+                    for r in c.iter() {
+                        if r.start().is_ascii() {
+                            set.add_range(r.start() as u8, (r.end() as u32).min(0x7f) as u8);
+                        }
+                        if !r.end().is_ascii() {
+                            set.add_range(0x80, 0xff);
+                        }
+                    }
+                }
+                HirKind::Repetition(r) => stack.push(&r.sub),
+                HirKind::Capture(c) => stack.push(&c.sub),
+                HirKind::Concat(v) | HirKind::Alternation(v) => stack.extend(v.iter()),
+            }
+        }
+        set
+    }
+}
+
+/// The bytes [`LazyInner::consumed`] always holds: lower-case ASCII letters, digits and the
+/// space, which fill most of a skeleton. Runs ([`Lazy::find_in_runs`]) can then end only at
+/// the other bytes (punctuation, other whitespace, the placeholder), whose positions
+/// [`separators`] lists once per view.
+pub(crate) fn always_consumed(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b' '
+}
+
+/// The positions (byte offsets, ascending) of the bytes of `hay` outside [`always_consumed`]:
+/// where a run of [`Lazy::find_in_runs`] can end.
+pub(crate) fn separators(hay: &[u8]) -> Vec<u32> {
+    hay.iter().enumerate().filter(|(_, &b)| !always_consumed(b)).map(|(i, _)| i as u32).collect()
 }
 
 /// The lazy-DFA search path ([`Lazy::find_at`], [`Lazy::find_iter`]) could not serve a search:
