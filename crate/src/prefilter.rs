@@ -683,27 +683,21 @@ impl Prefilter {
                 }
             }
             let (a, b) = (self.lit_slot_at[k] as usize, self.lit_slot_at[k + 1] as usize);
-            if runs {
-                let mut fed = a < b;
-                for &s in &self.lit_slots[a..b] {
-                    at[s as usize + 1] += 1;
-                }
-                if self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
-                    for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
-                        let r = self.cond_run[c as usize];
-                        if r != NONE {
-                            at[self.n_slots + r as usize + 1] += 1;
-                            fed = true;
-                        }
+            let mut fed = a < b;
+            for &s in &self.lit_slots[a..b] {
+                at[s as usize + 1] += 1;
+            }
+            // a required literal also feeds its conditions' run slots (long views only)
+            if runs && self.lit_runs[k / 64] & (1 << (k % 64)) != 0 {
+                for &c in &self.lit_conds[self.lit_cond_at[k] as usize..self.lit_cond_at[k + 1] as usize] {
+                    let r = self.cond_run[c as usize];
+                    if r != NONE {
+                        at[self.n_slots + r as usize + 1] += 1;
+                        fed = true;
                     }
                 }
-                if fed {
-                    found.push((k as u32, start as u32));
-                }
-            } else if a < b {
-                for &s in &self.lit_slots[a..b] {
-                    at[s as usize + 1] += 1;
-                }
+            }
+            if fed {
                 found.push((k as u32, start as u32));
             }
         });
