@@ -511,7 +511,8 @@ pub fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
 /// `Hir::class`, …), so the simplifications they make are the same and the result is equal
 /// to the parsed HIR (`rules::tests::direct_hir_equals_parsed_hir_for_every_builtin_source`
 /// checks every built-in source). `None` for anything outside the subset, including every
-/// syntax error, inline flags and non-ASCII text: the caller then parses with regex-syntax.
+/// syntax error, inline flags and non-ASCII text: only the native build then parses with
+/// regex-syntax ([`parse`]); a profile pattern outside it is refused (`rules::check_source`).
 pub fn parse_direct(src: &str) -> Option<regex_syntax::hir::Hir> {
     let mut p = DirectParser { b: src.as_bytes(), i: 0, caps: 0, depth: 0, lit: Vec::new(), items: Vec::new(), branches: Vec::new() };
     let h = p.alternation()?;
