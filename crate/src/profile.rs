@@ -212,8 +212,9 @@ pub struct LoadEnv<'a> {
 
 /// An exception compiled for matching: skeleton regex and the categories it covers.
 pub struct ExceptionMatcher {
-    /// Whole-word, case-insensitive regex over the skeleton (`(?i-u)\bw1[^a-z0-9]+w2…\b`,
-    /// the exception's words escaped; checked at load, compiled on first search);
+    /// Whole-word, case-insensitive regex over the skeleton (`\b[Ww]1[^0-9A-Za-z]+[Ww]2…\b`,
+    /// each letter of the exception's words as the class of its two cases; checked at load,
+    /// compiled on first search);
     /// [`crate::rules::Lazy::matches`] gives skeleton byte ranges.
     pub re: crate::rules::Lazy,
     /// `None` = every category.
@@ -270,13 +271,28 @@ pub fn load_profile(json: &str, env: &LoadEnv) -> Result<LoadedProfile, LoadErro
     Ok(LoadedProfile { profile: p, rules, exceptions })
 }
 
+/// One word of an exception (ASCII letters and digits, as the skeleton splits them) as a
+/// case-insensitive regex fragment: each letter as the class of its two cases (`[Dd]`), each
+/// digit as itself.
+fn case_insensitive_word(w: &[u8]) -> String {
+    let mut out = String::with_capacity(w.len() * 4);
+    for &c in w {
+        if c.is_ascii_alphabetic() {
+            out.extend(['[', c.to_ascii_uppercase() as char, c.to_ascii_lowercase() as char, ']']);
+        } else {
+            out.push(c as char);
+        }
+    }
+    out
+}
+
 /// One exception → matcher. Errors: `("", reason)` or `(".categories[k]", reason)`.
 fn compile_exception(x: &Exception, cats: &HashSet<String>) -> Result<ExceptionMatcher, (String, String)> {
     let skel = crate::normalize::Normalized::new(&x.text).skel;
     let words: Vec<String> = skel
         .split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| regex_syntax::escape(&String::from_utf8_lossy(w)))
+        .map(case_insensitive_word)
         .collect();
     if words.is_empty() {
         return Err((String::new(), format!("\"{}\" must contain letters or digits", x.text)));
@@ -291,7 +307,11 @@ fn compile_exception(x: &Exception, cats: &HashSet<String>) -> Result<ExceptionM
             }
         }
     }
-    let src = format!(r"(?i-u)\b{}\b", words.join("[^a-z0-9]+"));
+    // as `(?i-u)\b{words joined by [^a-z0-9]+}\b` (what this was), written without the inline
+    // flag, which only regex-syntax's parser reads (not linked in the wasm): regex-syntax folds
+    // a letter to the class of both cases and a class before negating it, so the HIR is the same
+    // (`tests::exception_source_is_the_case_insensitive_one`)
+    let src = format!(r"\b{}\b", words.join("[^0-9A-Za-z]+"));
     // the `regex` crate's default size limit (10 MiB), as when this was compiled with it
     crate::rules::check_source(&src, 10 << 20).map_err(|e| (String::new(), format!("cannot be matched: {e}")))?;
     Ok(ExceptionMatcher { re: crate::rules::Lazy::new(src), categories: x.categories.clone() })
@@ -582,4 +602,38 @@ fn validate(p: &Profile, cats: &HashSet<String>, tags: &HashSet<String>) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An exception's regex is the one it was when written with the inline flag
+    /// (`(?i-u)\bw1[^a-z0-9]+w2…\b`, the words escaped): the same HIR from regex-syntax's parser,
+    /// and built without it (`source::parse_direct`, the only parser in the wasm). So the same
+    /// spans are dropped as before.
+    #[test]
+    fn exception_source_is_the_case_insensitive_one() {
+        let parse = |src: &str| regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).unwrap();
+        let cats: HashSet<String> = ["profanity".to_string()].into();
+        for text in ["Cockermouth", "Dickhead Lane", "A1 / M62", "St. Helen's", "Ysbyty Gwynedd 24", "Café Nero", "x", "2024", "Rhyl-on-Sea"] {
+            let x = Exception { text: text.to_string(), categories: None };
+            let m = compile_exception(&x, &cats).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            let skel = crate::normalize::Normalized::new(text).skel;
+            let words: Vec<String> = skel
+                .split(|b| !b.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| regex_syntax::escape(&String::from_utf8_lossy(w)))
+                .collect();
+            let was = format!(r"(?i-u)\b{}\b", words.join("[^a-z0-9]+"));
+            let direct = crate::source::parse_direct(m.re.src()).unwrap_or_else(|| panic!("{}: outside the direct subset", m.re.src()));
+            assert!(direct == parse(&was), "{text}: {} vs {was}", m.re.src());
+            assert!(direct == parse(m.re.src()), "{text}");
+        }
+        // and it matches as before: either case, any run of separators between the words
+        let x = Exception { text: "Dickhead Lane".into(), categories: None };
+        let m = compile_exception(&x, &cats).unwrap();
+        let re = regex::bytes::RegexBuilder::new(m.re.src()).unicode(false).build().unwrap();
+        assert!(re.is_match(b"dickhead lane") && re.is_match(b"DICKHEAD -- lane") && !re.is_match(b"dickheadlane"));
+    }
 }

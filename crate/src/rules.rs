@@ -926,12 +926,14 @@ impl FieldMemo {
 /// A rule source parsed as the `regex` crate's `bytes::RegexBuilder` with `unicode(false)`
 /// parses it (ASCII: `unicode(false)`, `utf8(false)`; regex-syntax's default nesting limit).
 /// Sources in the subset [`crate::source::parse_direct`] covers (every built-in one) are built
-/// without the regex-syntax parser, to the same HIR.
+/// without the regex-syntax parser, to the same HIR; others only in the native build (see
+/// [`crate::source::parse`]).
 fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
-    crate::source::parse_direct(src).or_else(|| parse_syntax(src))
+    crate::source::parse(src)
 }
 
-/// [`parse`] through regex-syntax's parser.
+/// [`parse`] through regex-syntax's parser alone: the tests' reference for `parse_direct`.
+#[cfg(test)]
 fn parse_syntax(src: &str) -> Option<regex_syntax::hir::Hir> {
     regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false)).ok()
 }
@@ -1595,10 +1597,21 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
 /// NFA builder words it. `tests::check_source_errors_equal_the_regex_crates` compares the
 /// messages with the `regex` crate's. Sources: the rules' (8 MiB, [`RegexPool`] when eager),
 /// a profile's own rule patterns (8 MiB) and exceptions (10 MiB, the `regex` crate's default).
+///
+/// The pattern must be in the syntax [`crate::source::parse_direct`] covers (the subset listed
+/// in docs/profile-format.md, "Pattern syntax"; every built-in source is in it): the wasm links
+/// no other regex parser. Outside it the error is [`OUTSIDE_PATTERN_SYNTAX`]; the native build
+/// first parses with regex-syntax, so a syntax error there is still worded as the `regex`
+/// crate words it (caret line and all), and only a pattern it accepts gets that error. The
+/// wasm cannot tell the two apart and gives that error for both.
 pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
     use regex_automata::nfa::thompson;
-    let hir = regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
-        .map_err(|e| e.to_string())?;
+    let Some(hir) = crate::source::parse_direct(src) else {
+        #[cfg(not(target_arch = "wasm32"))]
+        regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+            .map_err(|e| e.to_string())?;
+        return Err(OUTSIDE_PATTERN_SYNTAX.to_string());
+    };
     let config = thompson::Config::new().utf8(false).nfa_size_limit(Some(size_limit)).shrink(false);
     let nfa_error = |e: thompson::BuildError| match e.size_limit() {
         Some(limit) => format!("Compiled regex exceeds size limit of {limit} bytes."),
@@ -1619,6 +1632,13 @@ pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
         .map_err(nfa_error)?;
     Ok(())
 }
+
+/// [`check_source`]'s refusal of a pattern outside the supported syntax (in the wasm, of a
+/// syntax error as well). Profile loading prefixes it with the rule and field
+/// (`rules[0].patterns[1]: bad pattern: …`).
+pub const OUTSIDE_PATTERN_SYNTAX: &str = "not in the pattern syntax postcheck supports (see \"Pattern syntax\" in docs/profile-format.md: \
+     no inline flags such as (?i), named groups, [[:alpha:]] or nested classes, class operators &&, --, ~~, \
+     \\p{..}, \\x{..} above 7f or non-ASCII characters); `postcheck profile validate` shows any syntax error";
 
 fn compile(pool: &mut RegexPool, parts: &[String], word: bool, what: &dyn Fn() -> String) -> Result<Lazy, RuleError> {
     pool.intern(source(parts, word), what)
@@ -2014,12 +2034,14 @@ mod tests {
             r"[a-]", r"[\w'-]+", r"[\W\d]", r"\S+\s*\D?", r"a{2}b{2,}c{2,5}?d??e*?f+?", r"(a)(?:b(c))", r"(?:)", r"a||b",
             r"\b{start-half}(?:x)\b{end-half}", r"\b\Bx\b{start}y\b{end}", r"^a$|\Ab\z", r"a.b", r"\x41\x{42}\.\*\ \#\&",
             r"\n\t", r"(?:(?:a)|(?:b))", r"(?:foo(?:bar|baz))|(?:foo(?:bar|qux))", r"(?:[a@]+|\*)", r"\b?", r"@\w+",
+            // bytes above 0x7f (a lexicon entry's non-ASCII letters, `disguise_pattern`)
+            r"\xff", r"caf\xc3+\xa9+", r"[\x80-\xff]", r"[^\xe9a]", r"\xc3?",
         ];
         for p in same {
             let d = crate::source::parse_direct(p).unwrap_or_else(|| panic!("{p}: outside the subset"));
             assert!(Some(&d) == parse_syntax(p).as_ref(), "{p}");
         }
-        for p in [r"(?i)a", r"(?P<n>a)", r"[[:alpha:]]", r"[a&&b]", r"a**", r"*a", r"a{2,1}", r"(a", r"a)", r"\e", r"\1", r"\xff", "é", r"\b{x}", r"\pL"] {
+        for p in [r"(?i)a", r"(?P<n>a)", r"[[:alpha:]]", r"[a&&b]", r"a**", r"*a", r"a{2,1}", r"(a", r"a)", r"\e", r"\1", r"\x{ff}", "é", r"\b{x}", r"\pL"] {
             assert!(crate::source::parse_direct(p).is_none(), "{p}");
         }
     }
@@ -2074,10 +2096,13 @@ mod tests {
         assert!(direct > 10000 && rejected > 2000, "{direct} built directly, {rejected} rejected by both");
     }
 
-    /// [`check_source`] accepts what the `regex` crate compiles and words each refusal as the
-    /// `regex` crate does (`bytes::RegexBuilder`, Unicode off, the same size limit): syntax
-    /// errors of several kinds, a nesting limit, an NFA over the size limit (both limits
-    /// used), a Unicode word boundary, and every built-in rule source (accepted).
+    /// [`check_source`] accepts what the `regex` crate compiles within the supported syntax and
+    /// words each refusal as the `regex` crate does (`bytes::RegexBuilder`, Unicode off, the same
+    /// size limit): syntax errors of several kinds, a nesting limit, an NFA over the size limit
+    /// (both limits used), and every built-in rule source (accepted). A pattern regex-syntax
+    /// parses but `parse_direct` does not (inline flags, POSIX and operator classes, non-ASCII
+    /// text; a Unicode word boundary, which the `regex` crate refused only when building the
+    /// NFA) gets [`OUTSIDE_PATTERN_SYNTAX`].
     #[test]
     fn check_source_errors_equal_the_regex_crates() {
         let regex_says = |src: &str, limit: usize| {
@@ -2085,18 +2110,24 @@ mod tests {
         };
         let big = format!("(?:{})", (0..3000).map(|i| format!("w{i}x[a-z]{{3,9}}\\d{{2,4}}")).collect::<Vec<_>>().join("|"));
         let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
-        let mut refused = 0;
+        let (mut refused, mut outside) = (0, 0);
         for src in [
             "a(", "a)", "[z-a]", "x{3,2}", "*a", r"\p{L}", r"\w", "(?u)\\w", "(?P<n>a)(?P<n>b)", r"\k", "a{99999}", "(?<=a)b",
             "é", "[[:alpha:]]", r"\bthe\b", "(?i)straße", "(?u)\\b", r"(?u:\b)x", deep.as_str(), big.as_str(), "[a&&b]", "",
+            "(?i)abc", "(?P<n>a)", r"\x{e9}",
         ] {
             for limit in [8 << 20, 10 << 20, 100_000] {
-                let want = regex_says(src, limit);
+                let want = if crate::source::parse_direct(src).is_none() && parse_syntax(src).is_some() {
+                    outside += 1;
+                    Err(OUTSIDE_PATTERN_SYNTAX.to_string())
+                } else {
+                    regex_says(src, limit)
+                };
                 assert_eq!(check_source(src, limit), want, "{src:.80} (limit {limit})");
                 refused += usize::from(want.is_err());
             }
         }
-        assert!(refused >= 20, "{refused} refusals");
+        assert!(refused >= 30 && outside >= 3 * 8, "{refused} refusals, {outside} outside the syntax");
         for src in builtin_sources() {
             assert_eq!(check_source(&src, 8 << 20), Ok(()), "{src:.80}");
         }

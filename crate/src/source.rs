@@ -195,7 +195,7 @@ pub fn required_literals(src: &str) -> Option<Vec<Vec<u8>>> {
 /// occurs). Prefix extraction is tried first.
 pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
+    let hir = parse(src)?;
     let mut suffix = None;
     for (prefix, kind) in [(true, ExtractKind::Prefix), (false, ExtractKind::Suffix)] {
         let mut ex = Extractor::new();
@@ -230,7 +230,7 @@ pub fn required_literals_kind(src: &str) -> Option<(bool, Vec<Vec<u8>>)> {
 /// lengths in bytes.
 pub fn prefix_gate_literals(src: &str) -> Option<Vec<Vec<u8>>> {
     let (true, prefix) = required_literals_kind(src)? else { return None };
-    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok()?;
+    let hir = parse(src)?;
     let gate = contained_literals(&hir)?;
     let shortest = |ls: &[Vec<u8>]| ls.iter().map(Vec::len).min().unwrap_or(0);
     (shortest(&gate) > shortest(&prefix) && gate.len() <= PREFIX_GATE_MAX_SET && !gate.iter().any(|g| prefix.contains(g))).then_some(gate)
@@ -486,6 +486,19 @@ pub fn source_key(src: &str) -> u64 {
     h
 }
 
+/// A rule source parsed with the rule syntax (`unicode(false)`, `utf8(false)`): by
+/// [`parse_direct`], which builds the parser's HIR for every source in its subset (every
+/// built-in one; a profile's patterns must be in it, `rules::check_source`); `None` outside it.
+/// The native build (the CLI, the tests, build.rs) falls back to regex-syntax's parser there; the
+/// wasm links no regex parser (regex-syntax's AST parser and translator were ~22 KiB of its
+/// gzip).
+pub fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
+    let direct = parse_direct(src);
+    #[cfg(not(target_arch = "wasm32"))]
+    let direct = direct.or_else(|| regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(src).ok());
+    direct
+}
+
 /// Parses a rule source straight to the HIR that regex-syntax's parser gives for it with the
 /// rule syntax (`unicode(false)`, `utf8(false)`, other flags default; `rules::parse`), without
 /// building and then translating and dropping an AST: that was ~40% of a cold start's
@@ -498,7 +511,8 @@ pub fn source_key(src: &str) -> u64 {
 /// `Hir::class`, …), so the simplifications they make are the same and the result is equal
 /// to the parsed HIR (`rules::tests::direct_hir_equals_parsed_hir_for_every_builtin_source`
 /// checks every built-in source). `None` for anything outside the subset, including every
-/// syntax error, inline flags and non-ASCII text: the caller then parses with regex-syntax.
+/// syntax error, inline flags and non-ASCII text: only the native build then parses with
+/// regex-syntax ([`parse`]); a profile pattern outside it is refused (`rules::check_source`).
 pub fn parse_direct(src: &str) -> Option<regex_syntax::hir::Hir> {
     let mut p = DirectParser { b: src.as_bytes(), i: 0, caps: 0, depth: 0, lit: Vec::new(), items: Vec::new(), branches: Vec::new() };
     let h = p.alternation()?;
@@ -784,7 +798,8 @@ impl DirectParser<'_> {
             b'v' => Escaped::Byte(0x0b),
             b'a' => Escaped::Byte(0x07),
             b'x' => {
-                let digits = if self.peek()? == b'{' {
+                let braced = self.peek()? == b'{';
+                let digits = if braced {
                     let end = self.b[self.i..].iter().position(|&c| c == b'}')?;
                     let d = &self.b[self.i + 1..self.i + end];
                     self.i += end + 1;
@@ -798,7 +813,10 @@ impl DirectParser<'_> {
                     return None;
                 }
                 let v = u8::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
-                if v > 0x7f {
+                // `\xHH` above 0x7F is that byte (Unicode and UTF-8 off): `disguise_pattern`
+                // writes one per non-ASCII byte of a lexicon entry. `\x{HH}` above 0x7F is the
+                // character U+00HH to regex-syntax, left to it.
+                if v > 0x7f && braced {
                     return None;
                 }
                 Escaped::Byte(v)

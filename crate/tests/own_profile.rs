@@ -100,6 +100,11 @@ fn own_rule_errors_name_the_rule_field() {
         ({ let mut x = r.clone(); x["id"] = json!("profanity.swear"); x }, "rules[1].id", "shared"),
         ({ let mut x = r.clone(); x["patterns"] = json!(["ok", "(unclosed"]); x }, "rules[1].patterns[1]", "bad pattern"),
         ({ let mut x = r.clone(); x["patterns"] = json!(["{no_such_concept}"]); x }, "rules[1].patterns[0]", "no_such_concept"),
+        // valid regexes outside the supported pattern syntax (docs/profile-format.md)
+        ({ let mut x = r.clone(); x["patterns"] = json!(["ok", "(?i)nightjar"]); x }, "rules[1].patterns[1]", "not in the pattern syntax"),
+        ({ let mut x = r.clone(); x["unless_near"]["patterns"] = json!(["[[:alpha:]]+jar"]); x }, "rules[1].unless_near.patterns[0]", "not in the pattern syntax"),
+        ({ let mut x = r.clone(); x["except"] = json!(["night(?P<j>jar)"]); x }, "rules[1].except[0]", "not in the pattern syntax"),
+        ({ let mut x = r.clone(); x["with_any"] = json!(["café"]); x }, "rules[1].with_any[0]", "not in the pattern syntax"),
         ({ let mut x = r.clone(); x["patterns"] = json!("nightjar"); x }, "rules[1].patterns", "invalid type"),
         ({ let mut x = r.clone(); x["withn"] = json!(3); x }, "rules[1]", "withn"),
         ({ let mut x = r.clone(); x["examples"]["fire"] = json!(["the owls are fine"]); x }, "rules[1].examples.fire[0]", "does not fire"),
@@ -118,6 +123,23 @@ fn own_rule_errors_name_the_rule_field() {
             assert!(e.reason.contains("testshire.other"), "names the rule: {e}");
         }
     }
+}
+
+/// A lexicon entry with non-ASCII letters still loads (its pattern writes those bytes as `\xHH`,
+/// inside the supported syntax) and its ASCII entries still fire; the accented entry itself
+/// cannot match the folded profanity view, as before.
+#[test]
+fn lexicon_entries_with_non_ascii_letters_load() {
+    let p = testshire(json!({
+        "lexicons": {"local_slurs": ["grockle+s", "crachàch"]},
+        "rules": [
+            {"id": "testshire.local-slur", "category": "discrimination", "lexicon": "local_slurs",
+             "message": "“{match}” is a slur here.", "examples": {"fire": ["bloody gr0ckles everywhere"], "quiet": ["tourists everywhere"]}}
+        ]
+    }));
+    let c = load(&p).expect("loads");
+    let f = c.check("the GROCKLES are back", &Context::new("testshire")).unwrap();
+    assert!(f.iter().any(|f| f.rule == "testshire.local-slur"), "{f:?}");
 }
 
 #[test]
