@@ -1606,11 +1606,14 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
 /// wasm cannot tell the two apart and gives that error for both.
 pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
     use regex_automata::nfa::thompson;
-    let Some(hir) = crate::source::parse_direct(src) else {
-        #[cfg(not(target_arch = "wasm32"))]
-        regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
-            .map_err(|e| e.to_string())?;
-        return Err(OUTSIDE_PATTERN_SYNTAX.to_string());
+    let hir = match crate::source::parse_direct_at(src) {
+        Ok(hir) => hir,
+        Err(at) => {
+            #[cfg(not(target_arch = "wasm32"))]
+            regex_automata::util::syntax::parse_with(src, &regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+                .map_err(|e| e.to_string())?;
+            return Err(outside_pattern_syntax(src, at));
+        }
     };
     let config = thompson::Config::new().utf8(false).nfa_size_limit(Some(size_limit)).shrink(false);
     let nfa_error = |e: thompson::BuildError| match e.size_limit() {
@@ -1633,9 +1636,23 @@ pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// [`check_source`]'s refusal of a pattern outside the supported syntax (in the wasm, of a
-/// syntax error as well). Profile loading prefixes it with the rule and field
-/// (`rules[0].patterns[1]: bad pattern: …`).
+/// [`check_source`]'s refusal of `src`, outside the supported syntax (in the wasm, a syntax
+/// error as well) from byte offset `at` on ([`crate::source::parse_direct_at`]):
+/// [`OUTSIDE_PATTERN_SYNTAX`] with where the parser stopped, counted in characters from 1, and
+/// the next few characters, e.g. `… at character 4 ("(?i)b"): …`. Profile loading prefixes it
+/// with the rule and field (`rules[0].patterns[1]: bad pattern: …`).
+pub fn outside_pattern_syntax(src: &str, at: usize) -> String {
+    let column = src.get(..at).map_or(at, |s| s.chars().count()) + 1;
+    let next: String = src.get(at..).unwrap_or("").chars().take(12).collect();
+    let (head, tail) = OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap_or((OUTSIDE_PATTERN_SYNTAX, ""));
+    if next.is_empty() {
+        format!("{head} at its end (an unfinished construct) ({tail}")
+    } else {
+        format!("{head} at character {column} ({next:?}) ({tail}")
+    }
+}
+
+/// The wording of [`outside_pattern_syntax`]'s error, without the position.
 pub const OUTSIDE_PATTERN_SYNTAX: &str = "not in the pattern syntax postcheck supports (see \"Pattern syntax\" in docs/profile-format.md: \
      no inline flags such as (?i), named groups, [[:alpha:]] or nested classes, class operators &&, --, ~~, \
      \\p{..}, \\x{..} above 7f or non-ASCII characters); `postcheck profile validate` shows any syntax error";
@@ -2117,9 +2134,9 @@ mod tests {
             "(?i)abc", "(?P<n>a)", r"\x{e9}",
         ] {
             for limit in [8 << 20, 10 << 20, 100_000] {
-                let want = if crate::source::parse_direct(src).is_none() && parse_syntax(src).is_some() {
+                let want = if let (Err(at), Some(_)) = (crate::source::parse_direct_at(src), parse_syntax(src)) {
                     outside += 1;
-                    Err(OUTSIDE_PATTERN_SYNTAX.to_string())
+                    Err(outside_pattern_syntax(src, at))
                 } else {
                     regex_says(src, limit)
                 };
@@ -2131,6 +2148,24 @@ mod tests {
         for src in builtin_sources() {
             assert_eq!(check_source(&src, 8 << 20), Ok(()), "{src:.80}");
         }
+    }
+
+    /// The refusal of a pattern outside the syntax points at the construct: the character
+    /// (from 1, not the byte: `é` is two bytes) where the parser stopped and what follows it;
+    /// an unfinished pattern (what the wasm reports for a syntax error at the end) says so.
+    #[test]
+    fn outside_pattern_syntax_points_at_the_construct() {
+        let says = |src: &str| check_source(src, 8 << 20).expect_err(src);
+        assert!(says("night(?i)jar").contains(r#"at character 6 ("(?i)jar")"#), "{}", says("night(?i)jar"));
+        assert!(says("x[[:alpha:]]").contains(r#"at character 3 ("[:alpha:]]")"#), "{}", says("x[[:alpha:]]"));
+        assert!(says("é+x").contains(r#"at character 1 ("é+x")"#), "{}", says("é+x"));
+        assert!(says("aé").contains(r#"at character 2 ("é")"#), "{}", says("aé"));
+        assert!(says("night(?P<j>jar)").starts_with(OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().0));
+        assert!(says("night(?P<j>jar)").ends_with(OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().1));
+        // a syntax error, as the wasm words it (the native build gives the regex crate's words)
+        assert_eq!(outside_pattern_syntax("ab(", 3), format!("{} at its end (an unfinished construct) ({}", OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().0, OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().1));
+        assert_eq!(crate::source::parse_direct_at("ab("), Err(3));
+        assert_eq!(crate::source::parse_direct_at("a)b"), Err(1));
     }
 
     #[test]

@@ -514,9 +514,19 @@ pub fn parse(src: &str) -> Option<regex_syntax::hir::Hir> {
 /// syntax error, inline flags and non-ASCII text: only the native build then parses with
 /// regex-syntax ([`parse`]); a profile pattern outside it is refused (`rules::check_source`).
 pub fn parse_direct(src: &str) -> Option<regex_syntax::hir::Hir> {
+    parse_direct_at(src).ok()
+}
+
+/// [`parse_direct`], saying where it stopped: `Err(offset)` is the byte offset into `src` of
+/// the first construct it could not read (outside the subset, or a syntax error there; on a
+/// character boundary, at or just before where the parser gave up), for an error message that
+/// points at it ([`crate::rules::check_source`]).
+pub fn parse_direct_at(src: &str) -> Result<regex_syntax::hir::Hir, usize> {
     let mut p = DirectParser { b: src.as_bytes(), i: 0, caps: 0, depth: 0, lit: Vec::new(), items: Vec::new(), branches: Vec::new() };
-    let h = p.alternation()?;
-    (p.i == p.b.len()).then_some(h)
+    match p.alternation() {
+        Some(h) if p.i == p.b.len() => Ok(h),
+        _ => Err((0..=p.i.min(src.len())).rev().find(|&i| src.is_char_boundary(i)).unwrap_or(0)),
+    }
 }
 
 /// State of [`parse_direct`]: the source's bytes, the position, capture groups opened so far,
@@ -721,7 +731,8 @@ impl DirectParser<'_> {
                     self.i += 2;
                     None
                 } else if self.peek()? == b'?' {
-                    return None; // flags, named groups
+                    self.i -= 1; // flags, named groups: the error points at the group's `(`
+                    return None;
                 } else {
                     self.caps += 1;
                     Some(self.caps)
@@ -778,9 +789,11 @@ impl DirectParser<'_> {
                     },
                 }
             }
-            b')' | b']' | b'}' | b'|' | b'?' | b'*' | b'+' | b'{' => return None,
-            c if c.is_ascii() => return Some(Atom::Byte(c)),
-            _ => return None,
+            c if c.is_ascii() && !matches!(c, b')' | b']' | b'}' | b'|' | b'?' | b'*' | b'+' | b'{') => return Some(Atom::Byte(c)),
+            _ => {
+                self.i -= 1; // the error points at it
+                return None;
+            }
         }))
     }
 

@@ -216,6 +216,33 @@ test('a council profile with its own rule and an exception, and working hours an
   assert.throws(() => c.check('hello', { ...ctx, severity: { profanity: 'loud' } }), /invalid context/);
 });
 
+test('a profile pattern outside the pattern syntax is refused in the wasm (no regex parser in it), naming the rule, field and position', () => {
+  const p = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
+  p.id = 'rulesville';
+  const rule = {
+    id: 'rulesville.codename', category: 'confidential-info', patterns: ['project nightjar'],
+    message: '“{match}” is an internal codename.', examples: { fire: ['project nightjar slips'], quiet: ['nightjars sing'] },
+  };
+  const c = new Checker();
+  for (const [field, set, where] of [
+    ['patterns[1]', (r) => { r.patterns = ['project nightjar', 'night(?i)jar']; }, 'at character 6 ("(?i)jar")'],
+    ['unless_near.patterns[0]', (r) => { r.unless_near = { patterns: ['[[:digit:]]'], within: 4 }; }, 'at character 2 ("[:digit:]]")'],
+    ['except[0]', (r) => { r.except = ['night(jar']; }, 'at its end'],
+  ]) {
+    const r = structuredClone(rule);
+    set(r);
+    p.rules = [r];
+    assert.throws(
+      () => c.addProfile(JSON.stringify(p)),
+      (e) => e instanceof Error && e.message.includes(`rules[0].${field}: bad pattern: not in the pattern syntax postcheck supports ${where}`),
+      field,
+    );
+  }
+  // nothing was added, and the built-in profiles still check
+  assert.ok(!c.profiles().some((x) => x.id === 'rulesville'));
+  assert.ok(c.check('what a shit day', { council: 'barnsley' }).some((x) => x.category === 'profanity'));
+});
+
 test('addProfile with a valid profile returns its id and makes it checkable', () => {
   const p = JSON.parse(readFileSync(resolve(root, 'crate/profiles/barnsley.json'), 'utf8'));
   p.id = 'testshire';
