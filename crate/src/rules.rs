@@ -1790,7 +1790,11 @@ impl Rule {
             Trigger::Detector(Detector::from_name(d).ok_or_else(|| e(format!("detector: unknown detector \"{d}\"")))?)
         } else if let Some(l) = &spec.lexicon {
             let words = lexicons.get(l).ok_or_else(|| e(format!("lexicon: unknown lexicon \"{l}\"")))?;
-            let pats: Vec<String> = words.iter().map(|w| disguise_pattern(w)).collect();
+            // an entry with non-ASCII letters is folded as the draft is (the skeleton: accents
+            // stripped, look-alikes mapped; `+` and `,` kept), so a council's `crachàch` matches
+            // `crachach` and `CRACHÀCH` alike; ASCII entries (every built-in one) as written
+            let fold = |w: &str| String::from_utf8_lossy(&crate::normalize::Normalized::new(w).skel).into_owned();
+            let pats: Vec<String> = words.iter().map(|w| if w.is_ascii() { disguise_pattern(w) } else { disguise_pattern(&fold(w)) }).collect();
             Trigger::Regex { re: compile(pool, &pats, true, &|| format!("rule \"{id}\": lexicon"))?, profanity_view: true }
         } else if spec.attachments {
             Trigger::Attachments

@@ -125,9 +125,9 @@ fn own_rule_errors_name_the_rule_field() {
     }
 }
 
-/// A lexicon entry with non-ASCII letters still loads (its pattern writes those bytes as `\xHH`,
-/// inside the supported syntax) and its ASCII entries still fire; the accented entry itself
-/// cannot match the folded profanity view, as before.
+/// A lexicon entry with non-ASCII letters loads, is folded as the draft is (accents stripped:
+/// `crachàch` matches `crachach`, `Crachàch` and the disguised `cr4chach`), and the profile's
+/// ASCII entries still fire.
 #[test]
 fn lexicon_entries_with_non_ascii_letters_load() {
     let p = testshire(json!({
@@ -140,6 +140,13 @@ fn lexicon_entries_with_non_ascii_letters_load() {
     let c = load(&p).expect("loads");
     let f = c.check("the GROCKLES are back", &Context::new("testshire")).unwrap();
     assert!(f.iter().any(|f| f.rule == "testshire.local-slur"), "{f:?}");
+    for text in ["the crachach again", "the Crachàch again", "the CRACHÀCH again", "the cr4chach again"] {
+        let f = c.check(text, &Context::new("testshire")).unwrap();
+        let hit = f.iter().find(|f| f.rule == "testshire.local-slur").unwrap_or_else(|| panic!("{text}: {f:?}"));
+        assert_eq!(text.encode_utf16().skip(hit.start as usize).take((hit.end - hit.start) as usize).count(), 8, "{text}: {hit:?}");
+    }
+    let f = c.check("the crash again", &Context::new("testshire")).unwrap();
+    assert!(!f.iter().any(|f| f.rule == "testshire.local-slur"), "{f:?}");
 }
 
 #[test]
