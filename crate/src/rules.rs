@@ -1600,7 +1600,7 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
 ///
 /// The pattern must be in the syntax [`crate::source::parse_direct`] covers (the subset listed
 /// in docs/profile-format.md, "Pattern syntax"; every built-in source is in it): the wasm links
-/// no other regex parser. Outside it the error is [`OUTSIDE_PATTERN_SYNTAX`]; the native build
+/// no other regex parser. Outside it the error is [`outside_pattern_syntax`]'s; the native build
 /// first parses with regex-syntax, so a syntax error there is still worded as the `regex`
 /// crate words it (caret line and all), and only a pattern it accepts gets that error. The
 /// wasm cannot tell the two apart and gives that error for both.
@@ -1638,22 +1638,25 @@ pub fn check_source(src: &str, size_limit: usize) -> Result<(), String> {
 
 /// [`check_source`]'s refusal of `src`, outside the supported syntax (in the wasm, a syntax
 /// error as well) from byte offset `at` on ([`crate::source::parse_direct_at`]):
-/// [`OUTSIDE_PATTERN_SYNTAX`] with where the parser stopped, counted in characters from 1, and
-/// the next few characters, e.g. `… at character 4 ("(?i)b"): …`. Profile loading prefixes it
-/// with the rule and field (`rules[0].patterns[1]: bad pattern: …`).
+/// [`OUTSIDE_PATTERN_SYNTAX`], where the parser stopped (counted in characters from 1, with
+/// the next few characters), then [`PATTERN_SYNTAX_HINT`], e.g. `… at character 4 ("(?i)b")
+/// (see …`. Profile loading prefixes it with the rule and field (`rules[0].patterns[1]: bad
+/// pattern: …`).
 pub fn outside_pattern_syntax(src: &str, at: usize) -> String {
     let column = src.get(..at).map_or(at, |s| s.chars().count()) + 1;
     let next: String = src.get(at..).unwrap_or("").chars().take(12).collect();
-    let (head, tail) = OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap_or((OUTSIDE_PATTERN_SYNTAX, ""));
     if next.is_empty() {
-        format!("{head} at its end (an unfinished construct) ({tail}")
+        format!("{OUTSIDE_PATTERN_SYNTAX} at its end (an unfinished construct) {PATTERN_SYNTAX_HINT}")
     } else {
-        format!("{head} at character {column} ({next:?}) ({tail}")
+        format!("{OUTSIDE_PATTERN_SYNTAX} at character {column} ({next:?}) {PATTERN_SYNTAX_HINT}")
     }
 }
 
-/// The wording of [`outside_pattern_syntax`]'s error, without the position.
-pub const OUTSIDE_PATTERN_SYNTAX: &str = "not in the pattern syntax postcheck supports (see \"Pattern syntax\" in docs/profile-format.md: \
+/// The start of [`outside_pattern_syntax`]'s error.
+pub const OUTSIDE_PATTERN_SYNTAX: &str = "not in the pattern syntax postcheck supports";
+
+/// The end of [`outside_pattern_syntax`]'s error: what the syntax leaves out, and where to look.
+pub const PATTERN_SYNTAX_HINT: &str = "(see \"Pattern syntax\" in docs/profile-format.md: \
      no inline flags such as (?i), named groups, [[:alpha:]] or nested classes, class operators &&, --, ~~, \
      \\p{..}, \\x{..} above 7f or non-ASCII characters); `postcheck profile validate` shows any syntax error";
 
@@ -2164,10 +2167,10 @@ mod tests {
         assert!(says("x[[:alpha:]]").contains(r#"at character 3 ("[:alpha:]]")"#), "{}", says("x[[:alpha:]]"));
         assert!(says("é+x").contains(r#"at character 1 ("é+x")"#), "{}", says("é+x"));
         assert!(says("aé").contains(r#"at character 2 ("é")"#), "{}", says("aé"));
-        assert!(says("night(?P<j>jar)").starts_with(OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().0));
-        assert!(says("night(?P<j>jar)").ends_with(OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().1));
+        assert!(says("night(?P<j>jar)").starts_with(&format!("{OUTSIDE_PATTERN_SYNTAX} at character 6 ")));
+        assert!(says("night(?P<j>jar)").ends_with(PATTERN_SYNTAX_HINT));
         // a syntax error, as the wasm words it (the native build gives the regex crate's words)
-        assert_eq!(outside_pattern_syntax("ab(", 3), format!("{} at its end (an unfinished construct) ({}", OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().0, OUTSIDE_PATTERN_SYNTAX.split_once(" (").unwrap().1));
+        assert_eq!(outside_pattern_syntax("ab(", 3), format!("{OUTSIDE_PATTERN_SYNTAX} at its end (an unfinished construct) {PATTERN_SYNTAX_HINT}"));
         assert_eq!(crate::source::parse_direct_at("ab("), Err(3));
         assert_eq!(crate::source::parse_direct_at("a)b"), Err(1));
     }
