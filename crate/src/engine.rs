@@ -40,7 +40,7 @@ pub struct Category {
 /// Parses categories.json: an array of objects (or an object keyed by id) with `id`, `title`,
 /// and `severity` (or `default_severity`).
 pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
-    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("categories.json: {e}"))?;
+    let v: serde_json::Value = crate::json::parse(json).map_err(|e| format!("categories.json: {e}"))?;
     let items: Vec<(Option<String>, serde_json::Value)> = match v {
         serde_json::Value::Array(a) => a.into_iter().map(|x| (None, x)).collect(),
         serde_json::Value::Object(o) => match o.get("categories") {
@@ -253,7 +253,7 @@ pub fn load_rules_in(
     pool: &mut crate::rules::RegexPool,
 ) -> Result<Vec<Rule>, String> {
     let concepts: crate::rules::Concepts =
-        serde_json::from_str(concepts).map_err(|e| format!("rules/lexicons.json: {e}"))?;
+        crate::json::from_str(concepts).map_err(|e| format!("rules/lexicons.json: {e}"))?;
     load_rules_parsed(files, &concepts, categories, pool)
 }
 
@@ -271,7 +271,7 @@ fn load_rules_parsed(
     // each concept lexicon is expanded once for the whole rule set
     let expander = crate::rules::Expander::new(concepts);
     for (name, json) in files {
-        let f: RuleFile = serde_json::from_str(json).map_err(|e| format!("rules/{name}: {e}"))?;
+        let f: RuleFile = crate::json::from_str(json).map_err(|e| format!("rules/{name}: {e}"))?;
         for spec in f.rules {
             if !cats.contains(spec.category.as_str()) {
                 return Err(format!("rules/{name}: rule \"{}\": unknown category \"{}\"", spec.id, spec.category));
@@ -303,7 +303,7 @@ impl Engine {
         // regexes compile on first use (see `rules::Lazy`); the test `builtin_rules_compile`
         // compiles them all eagerly, which is where a broken pattern is caught
         let concepts: crate::rules::Concepts =
-            serde_json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
+            crate::json::from_str(builtin::CONCEPTS).map_err(|e| data_err(format!("rules/lexicons.json: {e}")))?;
         let rules = load_rules_parsed(builtin::RULE_FILES, &concepts, &categories, &mut crate::rules::RegexPool::new(false))
             .map_err(data_err)?;
         let known_tags = rules.iter().flat_map(|r| r.spec.tags.iter().cloned()).collect();

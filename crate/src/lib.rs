@@ -24,6 +24,7 @@ pub mod rules;
 
 mod builtin;
 mod engine;
+mod json;
 pub mod model;
 mod model_table;
 mod prefilter;

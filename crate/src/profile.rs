@@ -512,7 +512,7 @@ pub fn parse_profile(
 /// JSON → [`Profile`], with errors naming the field (see [`locate_type_error`]).
 fn parse_json(json: &str) -> Result<Profile, LoadError> {
     // First read the id loosely so a later type error can still name the profile.
-    let loose: Result<serde_json::Value, _> = serde_json::from_str(json);
+    let loose: Result<serde_json::Value, _> = crate::json::parse(json);
     let id_hint = loose
         .as_ref()
         .ok()
