@@ -42,6 +42,14 @@
 //! measure them with `--holdout-set`, never with `postcheck eval`): `TRAIN_SUBWORD=n`
 //! (character n-grams inside words), `TRAIN_STANCE` (negation, first/second person and
 //! question/quote cues), both in `screen_features`.
+//! Session 16's valence screen (trainer only, the same way; measured, not adopted: see
+//! docs/stance-model.md "Session 16"): word valence from VADER's lexicon
+//! (`crate/model/valence.tsv`, derived from vaderSentiment 3.3.2, MIT, C.J. Hutto), `Valence`.
+//! `TRAIN_VALENCE=t`: a non-stop, non-target word of valence ≤ −t gives `@neg` and, within
+//! `TARGET_WINDOW` words of a target word of concept c, `@c~@neg`; `TRAIN_VALENCE_STRONG=s` adds
+//! `@neg2` / `@c~@neg2` at ≤ −s; `TRAIN_VALENCE_POS=p` adds `@pos` / `@c~@pos` at ≥ +p;
+//! `TRAIN_VALENCE_NEGATE` multiplies the valence of a word with a negator among the three words
+//! before it by −0.74 (VADER's rule); `TRAIN_VALENCE_NO_DRAFT` leaves out the draft-level ones.
 //! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
 //!   training files minus those named and prints their pooled breaching drafts warned and clean
 //!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
