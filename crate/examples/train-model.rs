@@ -42,6 +42,14 @@
 //! measure them with `--holdout-set`, never with `postcheck eval`): `TRAIN_SUBWORD=n`
 //! (character n-grams inside words), `TRAIN_STANCE` (negation, first/second person and
 //! question/quote cues), both in `screen_features`.
+//! Session 16's valence screen (trainer only, the same way; measured, not adopted: see
+//! docs/stance-model.md "Session 16"): word valence from VADER's lexicon
+//! (`crate/model/valence.tsv`, derived from vaderSentiment 3.3.2, MIT, C.J. Hutto), `Valence`.
+//! `TRAIN_VALENCE=t`: a non-stop, non-target word of valence ≤ −t gives `@neg` and, within
+//! `TARGET_WINDOW` words of a target word of concept c, `@c~@neg`; `TRAIN_VALENCE_STRONG=s` adds
+//! `@neg2` / `@c~@neg2` at ≤ −s; `TRAIN_VALENCE_POS=p` adds `@pos` / `@c~@pos` at ≥ +p;
+//! `TRAIN_VALENCE_NEGATE` multiplies the valence of a word with a negator among the three words
+//! before it by −0.74 (VADER's rule); `TRAIN_VALENCE_NO_DRAFT` leaves out the draft-level ones.
 //! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
 //!   training files minus those named and prints their pooled breaching drafts warned and clean
 //!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
@@ -869,7 +877,8 @@ fn make_doc(checker: &Checker, text: &str, ctx: &Context, raw_ctx: serde_json::V
 fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     let sub: Option<usize> = std::env::var("TRAIN_SUBWORD").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SUBWORD={v}: {e}")));
     let stance = std::env::var_os("TRAIN_STANCE").is_some();
-    if sub.is_none() && !stance {
+    let val = Valence::from_env();
+    if sub.is_none() && !stance && val.is_none() {
         return;
     }
     let words: Vec<String> = String::from_utf8_lossy(skel)
@@ -915,8 +924,99 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
             extra.insert("q:quote".to_string());
         }
     }
+    if let Some(val) = val {
+        val.features(&words, &mut extra);
+    }
     let new: Vec<String> = extra.into_iter().filter(|f| !feats.contains(f)).collect();
     feats.extend(new);
+}
+
+/// The word valence lexicon of the session-16 screen: `crate/model/valence.tsv`, derived from
+/// VADER's lexicon (vaderSentiment 3.3.2, MIT, C.J. Hutto; the file's header says how), as
+/// skeleton word → mean valence (−4..+4). Built once.
+fn valence_lexicon() -> &'static std::collections::HashMap<&'static str, f32> {
+    static LEX: std::sync::OnceLock<std::collections::HashMap<&'static str, f32>> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        include_str!("../model/valence.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let (w, v) = l.split_once('\t').unwrap_or_else(|| panic!("valence.tsv: no tab in {l:?}"));
+                (w, v.parse().unwrap_or_else(|e| panic!("valence.tsv: {l:?}: {e}")))
+            })
+            .collect()
+    })
+}
+
+/// Session 16's valence screen (`TRAIN_VALENCE=t` and its companions; trainer only, measured
+/// with `--holdout-set`): features that generalise across words through a public sentiment
+/// lexicon ([`valence_lexicon`]), so "a strongly negative word near a boss word" is one feature
+/// whatever the word.
+#[derive(Clone, Copy)]
+struct Valence {
+    /// `TRAIN_VALENCE`: a non-stop word of valence ≤ −neg gives `@neg` and, within
+    /// `TARGET_WINDOW` words of a word of target concept c (itself not a target word), `@c~@neg`.
+    neg: f32,
+    /// `TRAIN_VALENCE_STRONG=s`: also `@neg2` / `@c~@neg2` for valence ≤ −s.
+    strong: Option<f32>,
+    /// `TRAIN_VALENCE_POS=p`: `@pos` / `@c~@pos` for valence ≥ +p (praise near a target).
+    pos: Option<f32>,
+    /// `TRAIN_VALENCE_NEGATE`: a word with a negator among the three words before it has its
+    /// valence multiplied by −0.74 (VADER's `N_SCALAR`): "not good" reads negative.
+    negate: bool,
+    /// `TRAIN_VALENCE_NO_DRAFT`: leave out the draft-level `@neg` / `@neg2` / `@pos`.
+    no_draft: bool,
+}
+
+impl Valence {
+    fn from_env() -> Option<Valence> {
+        let num = |k: &str| std::env::var(k).ok().map(|v| v.parse::<f32>().unwrap_or_else(|e| panic!("{k}={v}: {e}")));
+        Some(Valence {
+            neg: num("TRAIN_VALENCE")?,
+            strong: num("TRAIN_VALENCE_STRONG"),
+            pos: num("TRAIN_VALENCE_POS"),
+            negate: std::env::var_os("TRAIN_VALENCE_NEGATE").is_some(),
+            no_draft: std::env::var_os("TRAIN_VALENCE_NO_DRAFT").is_some(),
+        })
+    }
+
+    /// Adds the valence features of the draft's `words` (skeleton words, lower-case, apostrophes
+    /// dropped) to `out`.
+    fn features(&self, words: &[String], out: &mut BTreeSet<String>) {
+        const NEG: [&str; 16] = ["not", "no", "never", "dont", "cant", "wont", "isnt", "arent", "wasnt", "didnt", "doesnt", "nothing", "nobody", "none", "couldnt", "shouldnt"];
+        let lex = valence_lexicon();
+        let concept = |w: &str| postcheck::model::TARGETS.iter().position(|(_, ws)| ws.contains(&w));
+        let win = postcheck::model::TARGET_WINDOW;
+        for (k, w) in words.iter().enumerate() {
+            if postcheck::model::STOP_WORDS.contains(&w.as_str()) || concept(w).is_some() {
+                continue;
+            }
+            let Some(&v0) = lex.get(w.as_str()) else { continue };
+            let v = if self.negate && words[k.saturating_sub(3)..k].iter().any(|x| NEG.contains(&x.as_str())) { v0 * -0.74 } else { v0 };
+            let mut tags: Vec<&str> = Vec::new();
+            if v <= -self.neg {
+                tags.push("@neg");
+            }
+            if self.strong.is_some_and(|s| v <= -s) {
+                tags.push("@neg2");
+            }
+            if self.pos.is_some_and(|p| v >= p) {
+                tags.push("@pos");
+            }
+            if tags.is_empty() {
+                continue;
+            }
+            let near: Vec<usize> = words[k.saturating_sub(win)..(k + win + 1).min(words.len())].iter().filter_map(|x| concept(x)).collect();
+            for t in tags {
+                if !self.no_draft {
+                    out.insert(t.to_string());
+                }
+                for &c in &near {
+                    out.insert(format!("@{}~{t}", postcheck::model::TARGETS[c].0));
+                }
+            }
+        }
+    }
 }
 
 /// Words written Title-case in >= 80% of their occurrences after the first word of a sentence
@@ -1656,5 +1756,40 @@ fn main() {
         std::fs::write(&out_path, &out).unwrap_or_else(|e| panic!("write {out_path}: {e}"));
         let weights: usize = (0..CATS.len()).filter(|&c| th[c] <= 1.0).map(|c| finals[c].weights.len()).sum();
         println!("wrote {out_path} ({} bytes, {weights} weights, {} examples)", out.len(), examples.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    /// The valence screen: a negative lexicon word gives the draft-level feature and, within the
+    /// target window of a target word, the concept's; the strong tier, praise and the negation
+    /// flip only when asked; stop-words and target words never count.
+    #[test]
+    fn valence_features() {
+        let base = Valence { neg: 1.5, strong: None, pos: None, negate: false, no_draft: false };
+        let run = |v: Valence, s: &str| {
+            let mut out = BTreeSet::new();
+            v.features(&words(s), &mut out);
+            out.into_iter().collect::<Vec<_>>()
+        };
+        // "pathetic" -2.7 (VADER), three words after "manager"
+        assert_eq!(run(base, "my manager is so pathetic today"), ["@boss~@neg", "@neg"]);
+        // four words away: out of the window
+        assert_eq!(run(base, "the manager is really very pathetic"), ["@neg"]);
+        assert_eq!(run(Valence { strong: Some(2.5), ..base }, "colleagues are pathetic"), ["@colleague~@neg", "@colleague~@neg2", "@neg", "@neg2"]);
+        // "useless" -1.8: not strong
+        assert_eq!(run(Valence { strong: Some(2.5), ..base }, "useless council"), ["@council~@neg", "@neg"]);
+        assert!(run(base, "our councillor is brilliant").is_empty());
+        assert_eq!(run(Valence { pos: Some(1.5), ..base }, "our councillor is brilliant"), ["@council~@pos", "@pos"]);
+        // "not happy": 2.7 × −0.74 = −2.0 with the flip
+        assert!(run(base, "residents not happy").is_empty());
+        assert_eq!(run(Valence { negate: true, ..base }, "residents not happy"), ["@neg", "@users~@neg"]);
+        assert_eq!(run(Valence { no_draft: true, ..base }, "my manager is pathetic"), ["@boss~@neg"]);
     }
 }
