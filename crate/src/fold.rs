@@ -15,6 +15,12 @@ pub fn is_dropped_special(c: char) -> bool {
         | '\u{E0100}'..='\u{E01EF}' | '\u{E0000}'..='\u{E007F}')
 }
 
+/// `a`..=`z`, for the enclosed-letter ranges of [`fold_special`].
+const LETTERS: [&str; 26] = [
+    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v",
+    "w", "x", "y", "z",
+];
+
 /// Direct foldings applied before NFKD: look-alikes, punctuation, letters NFKD leaves alone.
 pub fn fold_special(c: char) -> Option<&'static str> {
     Some(match c {
@@ -29,6 +35,17 @@ pub fn fold_special(c: char) -> Option<&'static str> {
         'η' | 'Η' => "n", 'ι' | 'Ι' | 'ί' => "i", 'κ' | 'Κ' => "k", 'μ' | 'Μ' => "m", 'ν' | 'Ν' => "v",
         'ο' | 'Ο' | 'ό' => "o", 'ρ' | 'Ρ' => "p", 'τ' | 'Τ' => "t", 'υ' | 'Υ' | 'ύ' => "u",
         'χ' | 'Χ' => "x", 'ω' => "w", 'Ϲ' | 'ϲ' => "c",
+        // Latin small capitals, which "fancy text" generators use to disguise words (ꜰᴜᴄᴋ)
+        'ᴀ' => "a", 'ʙ' => "b", 'ᴄ' => "c", 'ᴅ' => "d", 'ᴇ' => "e", 'ꜰ' => "f", 'ɢ' => "g",
+        'ʜ' => "h", 'ɪ' => "i", 'ᴊ' => "j", 'ᴋ' => "k", 'ʟ' => "l", 'ᴍ' => "m", 'ɴ' => "n",
+        'ᴏ' => "o", 'ᴘ' => "p", 'ʀ' => "r", 'ꜱ' => "s", 'ᴛ' => "t", 'ᴜ' => "u", 'ᴠ' => "v",
+        'ᴡ' => "w", 'ʏ' => "y", 'ᴢ' => "z",
+        // hooked and script look-alikes NFKD leaves alone
+        'ƒ' => "f", 'ɑ' => "a", 'ɩ' => "i",
+        // negative circled, squared and negative squared capitals (🅐, 🄰 decomposes, 🅰): the
+        // same fancy-text disguise; regional indicators (flags) are left alone
+        '\u{1F150}'..='\u{1F169}' => LETTERS[(c as u32 - 0x1F150) as usize],
+        '\u{1F170}'..='\u{1F189}' => LETTERS[(c as u32 - 0x1F170) as usize],
         // Latin letters without a decomposition
         'ß' => "ss", 'æ' | 'Æ' => "ae", 'œ' | 'Œ' => "oe", 'ø' | 'Ø' => "o", 'đ' | 'Đ' | 'ð' | 'Ð' => "d",
         'ł' | 'Ł' => "l", 'ı' => "i", 'þ' | 'Þ' => "th", 'ŧ' => "t", 'ħ' => "h",

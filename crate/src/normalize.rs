@@ -4,7 +4,9 @@
 //! - ASCII letters lower-cased; other ASCII kept as is (CR and LF included);
 //! - accents stripped (NFKD, combining marks dropped; compatibility forms such as fullwidth or
 //!   mathematical letters folded: `ｆ`→`f`, `𝐟`→`f`, `ﬁ`→`fi`);
-//! - Cyrillic and Greek look-alikes mapped to Latin (`а`→`a`, `ο`→`o`, …);
+//! - Cyrillic and Greek look-alikes mapped to Latin (`а`→`a`, `ο`→`o`, …), and the fancy-text
+//!   letters NFKD leaves alone: small capitals, `ƒ`, negative circled and squared capitals
+//!   (`ᴜ`→`u`, `🅵`→`f`; flags' regional indicators are not letters here);
 //! - zero-width characters, joiners, soft hyphens, variation selectors and stray combining marks
 //!   dropped (their code units are attached to the previous skeleton byte, so spans never split a
 //!   character and a dropped character inside a word does not split the word);
@@ -310,6 +312,12 @@ mod tests {
         assert_eq!(skel("ｆｕｌｌ"), "full");
         assert_eq!(skel("a🤫b"), "a\u{7f}b");
         assert_eq!(skel("e\u{0301}x"), "ex");
+        // fancy-text disguises: small capitals, hooked f, negative circled and squared capitals
+        // (squared ones decompose); a flag's regional indicators stay placeholders
+        assert_eq!(skel("ꜰᴜᴄᴋ ʙᴏʟʟᴏᴄᴋꜱ"), "fuck bollocks");
+        assert_eq!(skel("ƒuck"), "fuck");
+        assert_eq!(skel("🅵🆄🅲🅺 🅢🅗🅘🅣 🄵🅄🄲🄺"), "fuck shit fuck");
+        assert_eq!(skel("🇬🇧"), "\u{7f}\u{7f}");
     }
 
     /// The build-time tables give, for every character on its own, the skeleton the run-time
