@@ -50,6 +50,12 @@
 //! `@neg2` / `@c~@neg2` at ≤ −s; `TRAIN_VALENCE_POS=p` adds `@pos` / `@c~@pos` at ≥ +p;
 //! `TRAIN_VALENCE_NEGATE` multiplies the valence of a word with a negator among the three words
 //! before it by −0.74 (VADER's rule); `TRAIN_VALENCE_NO_DRAFT` leaves out the draft-level ones.
+//! Session 16b's topic screen (trainer only, the same way; see docs/stance-model.md "Session
+//! 16b"): Empath's topic categories (`crate/model/empath.tsv`, derived from empath 0.89, MIT,
+//! Ethan Fast), `Empath`. `TRAIN_EMPATH=all|stance|hostile` (all 194 categories, a chosen 90, a
+//! chosen 20): each non-stop, non-target word gives `@e:cat` for each of its categories in use
+//! and, within `TARGET_WINDOW` words of a target word of concept c, `@c~@e:cat`;
+//! `TRAIN_EMPATH_NO_DRAFT` leaves out the draft-level ones.
 //! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
 //!   training files minus those named and prints their pooled breaching drafts warned and clean
 //!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
@@ -878,7 +884,8 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     let sub: Option<usize> = std::env::var("TRAIN_SUBWORD").ok().map(|v| v.parse().unwrap_or_else(|e| panic!("TRAIN_SUBWORD={v}: {e}")));
     let stance = std::env::var_os("TRAIN_STANCE").is_some();
     let val = Valence::from_env();
-    if sub.is_none() && !stance && val.is_none() {
+    let emp = Empath::from_env();
+    if sub.is_none() && !stance && val.is_none() && emp.is_none() {
         return;
     }
     let words: Vec<String> = String::from_utf8_lossy(skel)
@@ -926,6 +933,9 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     }
     if let Some(val) = val {
         val.features(&words, &mut extra);
+    }
+    if let Some(emp) = emp {
+        emp.features(&words, &mut extra);
     }
     let new: Vec<String> = extra.into_iter().filter(|f| !feats.contains(f)).collect();
     feats.extend(new);
@@ -1013,6 +1023,98 @@ impl Valence {
                 }
                 for &c in &near {
                     out.insert(format!("@{}~{t}", postcheck::model::TARGETS[c].0));
+                }
+            }
+        }
+    }
+}
+
+/// The topic lexicon of the session-16b screen: `crate/model/empath.tsv`, derived from Empath's
+/// categories (empath 0.89, MIT, Ethan Fast; the file's header says how), as skeleton word → the
+/// names of the categories that list it (194 categories, 7,616 words; a word is in 2.1 on
+/// average). Built once.
+fn empath_lexicon() -> &'static std::collections::HashMap<&'static str, Vec<&'static str>> {
+    static LEX: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<&'static str>>> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut lex: std::collections::HashMap<&'static str, Vec<&'static str>> = std::collections::HashMap::new();
+        for l in include_str!("../model/empath.tsv").lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let mut it = l.split('\t');
+            let cat = it.next().unwrap_or_else(|| panic!("empath.tsv: empty line {l:?}"));
+            for w in it {
+                lex.entry(w).or_default().push(cat);
+            }
+        }
+        lex
+    })
+}
+
+/// `TRAIN_EMPATH=stance`: the Empath categories chosen (before any run) as about what the seven
+/// stance categories are about: hostility, insult and conflict (bullying, disrepute, conduct),
+/// care, health and family (service users), government, money, work and communication (official
+/// voice, confidential info), religion, gender, sex and looks (discrimination), drink and parties
+/// (conduct). 90 of the 194.
+const EMPATH_STANCE: [&str; 90] = [
+    "aggression", "alcohol", "anger", "appearance", "attractive", "banking", "body", "business", "celebration", "childish",
+    "children", "college", "communication", "computer", "crime", "death", "deception", "disappointment", "disgust", "dispute",
+    "divine", "domestic_work", "dominant_heirarchical", "dominant_personality", "eating", "economics", "emotional", "envy", "exasperation", "family",
+    "fear", "feminine", "fight", "government", "hate", "healing", "health", "help", "home", "hygiene",
+    "injury", "internet", "irritability", "journalism", "kill", "law", "leader", "lust", "masculine", "medical_emergency",
+    "meeting", "messaging", "money", "monster", "neglect", "negative_emotion", "negotiate", "occupation", "office", "order",
+    "pain", "party", "payment", "phone", "politics", "poor", "power", "prison", "rage", "religion",
+    "ridicule", "sadness", "school", "sexual", "shame", "social_media", "stealing", "suffering", "swearing_terms", "sympathy",
+    "terrorism", "torment", "trust", "ugliness", "violence", "war", "weakness", "weapon", "white_collar_job", "work",
+];
+
+/// `TRAIN_EMPATH=hostile`: the 20 of [`EMPATH_STANCE`] about hostility, insult and conflict.
+const EMPATH_HOSTILE: [&str; 20] = [
+    "aggression", "anger", "childish", "deception", "disappointment", "disgust", "dispute", "exasperation", "fight", "hate",
+    "irritability", "kill", "monster", "negative_emotion", "neglect", "rage", "ridicule", "swearing_terms", "ugliness", "weakness",
+];
+
+/// Session 16b's topic screen (`TRAIN_EMPATH=all|stance|hostile` and `TRAIN_EMPATH_NO_DRAFT`;
+/// trainer only, measured with `--holdout-set`): features that generalise across words through
+/// Empath's topic categories ([`empath_lexicon`]), so "a health word near a service-user word" is
+/// one feature whatever the words.
+#[derive(Clone, Copy)]
+struct Empath {
+    /// The categories in use: `None` all 194 (`TRAIN_EMPATH=all`), else [`EMPATH_STANCE`]
+    /// (`stance`) or [`EMPATH_HOSTILE`] (`hostile`).
+    only: Option<&'static [&'static str]>,
+    /// `TRAIN_EMPATH_NO_DRAFT`: leave out the draft-level `@e:cat`, keep `@c~@e:cat`.
+    no_draft: bool,
+}
+
+impl Empath {
+    fn from_env() -> Option<Empath> {
+        let only: Option<&'static [&'static str]> = match std::env::var("TRAIN_EMPATH").ok()?.as_str() {
+            "all" => None,
+            "stance" => Some(&EMPATH_STANCE),
+            "hostile" => Some(&EMPATH_HOSTILE),
+            v => panic!("TRAIN_EMPATH={v}: all, stance or hostile"),
+        };
+        Some(Empath { only, no_draft: std::env::var_os("TRAIN_EMPATH_NO_DRAFT").is_some() })
+    }
+
+    /// Adds the topic features of the draft's `words` (skeleton words, lower-case, apostrophes
+    /// dropped) to `out`: each non-stop word that is not itself a target word, for each of its
+    /// categories in use, gives `@e:cat` and, within `TARGET_WINDOW` words of a word of target
+    /// concept c, `@c~@e:cat` (the same window and word lists as the target features).
+    fn features(&self, words: &[String], out: &mut BTreeSet<String>) {
+        let lex = empath_lexicon();
+        let concept = |w: &str| postcheck::model::TARGETS.iter().position(|(_, ws)| ws.contains(&w));
+        let win = postcheck::model::TARGET_WINDOW;
+        for (k, w) in words.iter().enumerate() {
+            if postcheck::model::STOP_WORDS.contains(&w.as_str()) || concept(w).is_some() {
+                continue;
+            }
+            let Some(cats) = lex.get(w.as_str()) else { continue };
+            let near: Vec<usize> = words[k.saturating_sub(win)..(k + win + 1).min(words.len())].iter().filter_map(|x| concept(x)).collect();
+            for cat in cats.iter().filter(|c| self.only.is_none_or(|o| o.contains(c))) {
+                if !self.no_draft {
+                    out.insert(format!("@e:{cat}"));
+                }
+                for &c in &near {
+                    out.insert(format!("@{}~@e:{cat}", postcheck::model::TARGETS[c].0));
                 }
             }
         }
@@ -1791,5 +1893,40 @@ mod tests {
         assert!(run(base, "residents not happy").is_empty());
         assert_eq!(run(Valence { negate: true, ..base }, "residents not happy"), ["@neg", "@users~@neg"]);
         assert_eq!(run(Valence { no_draft: true, ..base }, "my manager is pathetic"), ["@boss~@neg"]);
+    }
+
+    /// The topic screen: a lexicon word gives one draft-level feature per category in use and,
+    /// within the target window of a target word, the concept's; subsets and `no_draft` as asked;
+    /// stop-words and target words (e.g. "manager", itself in Empath's office and work) never
+    /// count; every subset name is a category of the file.
+    #[test]
+    fn empath_features() {
+        let all = Empath { only: None, no_draft: false };
+        let run = |e: Empath, s: &str| {
+            let mut out = BTreeSet::new();
+            e.features(&words(s), &mut out);
+            out.into_iter().collect::<Vec<_>>()
+        };
+        // "stupid": negative_emotion, ridicule (Empath 0.89); three words after "manager"
+        assert_eq!(run(all, "my manager is so stupid today"), ["@boss~@e:negative_emotion", "@boss~@e:ridicule", "@e:negative_emotion", "@e:ridicule"]);
+        // four words away: out of the window
+        assert_eq!(run(all, "the manager is really very stupid"), ["@e:negative_emotion", "@e:ridicule"]);
+        // "dementia": health; "residents" is a service-user word, not an Empath one
+        assert_eq!(run(all, "residents with dementia"), ["@e:health", "@users~@e:health"]);
+        assert_eq!(run(Empath { no_draft: true, ..all }, "residents with dementia"), ["@users~@e:health"]);
+        // "hospital": healing, health, medical_emergency; "hostile" keeps none of them
+        assert_eq!(run(all, "hospital"), ["@e:healing", "@e:health", "@e:medical_emergency"]);
+        assert!(run(Empath { only: Some(&EMPATH_HOSTILE), ..all }, "hospital").is_empty());
+        // "pathetic": emotional, hate, ugliness, weakness: all four in "stance", three in "hostile"
+        assert_eq!(run(Empath { only: Some(&EMPATH_HOSTILE), ..all }, "pathetic"), ["@e:hate", "@e:ugliness", "@e:weakness"]);
+        assert_eq!(run(Empath { only: Some(&EMPATH_STANCE), ..all }, "pathetic").len(), 4);
+        // target words and stop-words give nothing
+        assert!(run(all, "the manager and the staff").is_empty());
+        let cats: BTreeSet<&str> = empath_lexicon().values().flatten().copied().collect();
+        assert_eq!(cats.len(), 194);
+        for c in EMPATH_STANCE.iter().chain(&EMPATH_HOSTILE) {
+            assert!(cats.contains(c), "{c} is not an Empath category");
+        }
+        assert!(EMPATH_HOSTILE.iter().all(|c| EMPATH_STANCE.contains(c)));
     }
 }
