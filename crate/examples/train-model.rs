@@ -941,6 +941,33 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     feats.extend(new);
 }
 
+/// Shared by the lexicon screens ([`Valence`], [`Empath`]): for each word `words[k]` that is
+/// neither a stop-word nor a target word, each tag `tags_of(k, word)` gives is added to `out` as
+/// it is (unless `no_draft`) and, for each target word of concept c within `TARGET_WINDOW` words,
+/// as `@c~tag` (the same window and word lists as the model's target features).
+fn add_lexicon_features(words: &[String], no_draft: bool, out: &mut BTreeSet<String>, mut tags_of: impl FnMut(usize, &str) -> Vec<String>) {
+    let concept = |w: &str| postcheck::model::TARGETS.iter().position(|(_, ws)| ws.contains(&w));
+    let win = postcheck::model::TARGET_WINDOW;
+    for (k, w) in words.iter().enumerate() {
+        if postcheck::model::STOP_WORDS.contains(&w.as_str()) || concept(w).is_some() {
+            continue;
+        }
+        let tags = tags_of(k, w);
+        if tags.is_empty() {
+            continue;
+        }
+        let near: Vec<usize> = words[k.saturating_sub(win)..(k + win + 1).min(words.len())].iter().filter_map(|x| concept(x)).collect();
+        for t in tags {
+            for &c in &near {
+                out.insert(format!("@{}~{t}", postcheck::model::TARGETS[c].0));
+            }
+            if !no_draft {
+                out.insert(t);
+            }
+        }
+    }
+}
+
 /// The word valence lexicon of the session-16 screen: `crate/model/valence.tsv`, derived from
 /// VADER's lexicon (vaderSentiment 3.3.2, MIT, C.J. Hutto; the file's header says how), as
 /// skeleton word → mean valence (−4..+4). Built once.
@@ -991,41 +1018,25 @@ impl Valence {
     }
 
     /// Adds the valence features of the draft's `words` (skeleton words, lower-case, apostrophes
-    /// dropped) to `out`.
+    /// dropped) to `out` (through [`add_lexicon_features`]).
     fn features(&self, words: &[String], out: &mut BTreeSet<String>) {
         const NEG: [&str; 16] = ["not", "no", "never", "dont", "cant", "wont", "isnt", "arent", "wasnt", "didnt", "doesnt", "nothing", "nobody", "none", "couldnt", "shouldnt"];
         let lex = valence_lexicon();
-        let concept = |w: &str| postcheck::model::TARGETS.iter().position(|(_, ws)| ws.contains(&w));
-        let win = postcheck::model::TARGET_WINDOW;
-        for (k, w) in words.iter().enumerate() {
-            if postcheck::model::STOP_WORDS.contains(&w.as_str()) || concept(w).is_some() {
-                continue;
-            }
-            let Some(&v0) = lex.get(w.as_str()) else { continue };
+        add_lexicon_features(words, self.no_draft, out, |k, w| {
+            let Some(&v0) = lex.get(w) else { return Vec::new() };
             let v = if self.negate && words[k.saturating_sub(3)..k].iter().any(|x| NEG.contains(&x.as_str())) { v0 * -0.74 } else { v0 };
-            let mut tags: Vec<&str> = Vec::new();
+            let mut tags = Vec::new();
             if v <= -self.neg {
-                tags.push("@neg");
+                tags.push("@neg".to_string());
             }
             if self.strong.is_some_and(|s| v <= -s) {
-                tags.push("@neg2");
+                tags.push("@neg2".to_string());
             }
             if self.pos.is_some_and(|p| v >= p) {
-                tags.push("@pos");
+                tags.push("@pos".to_string());
             }
-            if tags.is_empty() {
-                continue;
-            }
-            let near: Vec<usize> = words[k.saturating_sub(win)..(k + win + 1).min(words.len())].iter().filter_map(|x| concept(x)).collect();
-            for t in tags {
-                if !self.no_draft {
-                    out.insert(t.to_string());
-                }
-                for &c in &near {
-                    out.insert(format!("@{}~{t}", postcheck::model::TARGETS[c].0));
-                }
-            }
-        }
+            tags
+        });
     }
 }
 
@@ -1096,28 +1107,15 @@ impl Empath {
     }
 
     /// Adds the topic features of the draft's `words` (skeleton words, lower-case, apostrophes
-    /// dropped) to `out`: each non-stop word that is not itself a target word, for each of its
-    /// categories in use, gives `@e:cat` and, within `TARGET_WINDOW` words of a word of target
-    /// concept c, `@c~@e:cat` (the same window and word lists as the target features).
+    /// dropped) to `out` (through [`add_lexicon_features`]): each of a word's categories in use
+    /// gives `@e:cat`.
     fn features(&self, words: &[String], out: &mut BTreeSet<String>) {
         let lex = empath_lexicon();
-        let concept = |w: &str| postcheck::model::TARGETS.iter().position(|(_, ws)| ws.contains(&w));
-        let win = postcheck::model::TARGET_WINDOW;
-        for (k, w) in words.iter().enumerate() {
-            if postcheck::model::STOP_WORDS.contains(&w.as_str()) || concept(w).is_some() {
-                continue;
-            }
-            let Some(cats) = lex.get(w.as_str()) else { continue };
-            let near: Vec<usize> = words[k.saturating_sub(win)..(k + win + 1).min(words.len())].iter().filter_map(|x| concept(x)).collect();
-            for cat in cats.iter().filter(|c| self.only.is_none_or(|o| o.contains(c))) {
-                if !self.no_draft {
-                    out.insert(format!("@e:{cat}"));
-                }
-                for &c in &near {
-                    out.insert(format!("@{}~@e:{cat}", postcheck::model::TARGETS[c].0));
-                }
-            }
-        }
+        add_lexicon_features(words, self.no_draft, out, |_, w| {
+            lex.get(w)
+                .map(|cats| cats.iter().filter(|c| self.only.is_none_or(|o| o.contains(c))).map(|c| format!("@e:{c}")).collect())
+                .unwrap_or_default()
+        });
     }
 }
 
