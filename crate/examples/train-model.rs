@@ -2000,6 +2000,13 @@ fn main() {
 mod tests {
     use super::*;
 
+    /// The features a lexicon screen's `features` adds for the skeleton words of `s`, sorted.
+    fn screened(features: impl FnOnce(&[String], &mut BTreeSet<String>), s: &str) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        features(&words(s), &mut out);
+        out.into_iter().collect()
+    }
+
     fn words(s: &str) -> Vec<String> {
         s.split(' ').map(str::to_string).collect()
     }
@@ -2010,11 +2017,7 @@ mod tests {
     #[test]
     fn valence_features() {
         let base = Valence { neg: 1.5, strong: None, pos: None, negate: false, no_draft: false };
-        let run = |v: Valence, s: &str| {
-            let mut out = BTreeSet::new();
-            v.features(&words(s), &mut out);
-            out.into_iter().collect::<Vec<_>>()
-        };
+        let run = |v: Valence, s: &str| screened(|w, out| v.features(w, out), s);
         // "pathetic" -2.7 (VADER), three words after "manager"
         assert_eq!(run(base, "my manager is so pathetic today"), ["@boss~@neg", "@neg"]);
         // four words away: out of the window
@@ -2037,11 +2040,7 @@ mod tests {
     #[test]
     fn empath_features() {
         let all = Empath { only: None, no_draft: false };
-        let run = |e: Empath, s: &str| {
-            let mut out = BTreeSet::new();
-            e.features(&words(s), &mut out);
-            out.into_iter().collect::<Vec<_>>()
-        };
+        let run = |e: Empath, s: &str| screened(|w, out| e.features(w, out), s);
         // "stupid": negative_emotion, ridicule (Empath 0.89); three words after "manager"
         assert_eq!(run(all, "my manager is so stupid today"), ["@boss~@e:negative_emotion", "@boss~@e:ridicule", "@e:negative_emotion", "@e:ridicule"]);
         // four words away: out of the window
@@ -2071,11 +2070,7 @@ mod tests {
     #[test]
     fn wordnet_features() {
         let syn = WordNet { lexname: false, syn: true, up2: false, senses: 1, no_draft: false };
-        let run = |v: WordNet, s: &str| {
-            let mut out = BTreeSet::new();
-            v.features(&words(s), &mut out);
-            out.into_iter().collect::<Vec<_>>()
-        };
+        let run = |v: WordNet, s: &str| screened(|w, out| v.features(w, out), s);
         // "idiot": synset n10217144 (idiot, moron, cretin…), hypernym n10618762 (simpleton);
         // three words after "manager"
         assert_eq!(run(syn, "manager is an idiot"), ["@boss~@w:n10217144", "@boss~@w:n10618762", "@w:n10217144", "@w:n10618762"]);
