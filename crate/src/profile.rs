@@ -381,6 +381,16 @@ fn compile_own_rule(
     for (j, n) in spec.also_near.iter().enumerate() {
         fields.push((format!("also_near[{j}].patterns"), &n.patterns));
     }
+    if let Some(f) = &spec.unless_followed_by {
+        fields.push(("unless_followed_by.hits".into(), &f.hits));
+        fields.push(("unless_followed_by.patterns".into(), &f.patterns));
+        fields.push(("unless_followed_by.except".into(), &f.except));
+    }
+    if let Some(f) = &spec.unless_preceded_by {
+        fields.push(("unless_preceded_by.hits".into(), &f.hits));
+        fields.push(("unless_preceded_by.patterns".into(), &f.patterns));
+        fields.push(("unless_preceded_by.except".into(), &f.except));
+    }
     for (f, pats) in fields {
         for (k, pat) in pats.iter().enumerate() {
             if let Err(e) = crate::rules::check_source(pat, 8 << 20) {
@@ -415,7 +425,8 @@ fn compile_own_rule(
 }
 
 /// Serde's type errors carry a line/column, not the field: find the field of a rule object whose
-/// value has the wrong type (one level into `near`/`unless_near`/`also_near`/`examples`).
+/// value has the wrong type (one level into `near`/`unless_near`/`also_near`/`unless_followed_by`/
+/// `unless_preceded_by`/`examples`).
 fn locate_rule_type_error(raw: &Value) -> Option<(String, String)> {
     let o = raw.as_object()?;
     let mut out = None;
@@ -429,6 +440,8 @@ fn locate_rule_type_error(raw: &Value) -> Option<(String, String)> {
             "detector" | "lexicon" | "view" | "source" => first_error::<Option<String>>(v),
             "near" | "unless_near" => first_error::<Option<crate::rules::Near>>(v),
             "also_near" => elems::<crate::rules::Near>(v),
+            "unless_followed_by" => first_error::<Option<crate::rules::FollowedBy>>(v),
+            "unless_preceded_by" => first_error::<Option<crate::rules::PrecededBy>>(v),
             "examples" => first_error::<crate::rules::Examples>(v),
             _ => None,
         };

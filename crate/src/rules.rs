@@ -24,6 +24,8 @@
 //!   "with_any": ["…"],                     // must also occur anywhere in the draft
 //!   "unless_any": ["views (are )?my own"], // suppresses the rule if anywhere in the draft
 //!   "unless_near": {"patterns": ["…"], "within": 6}, // suppresses a hit with this within N words
+//!   "unless_followed_by": {"hits": ["{insult_adj}"], "patterns": ["[a-z]{3,}"], "except": ["{person_noun}"]},
+//!                                          // suppresses a hit whose next word matches (see `FollowedBy`)
 //!   "message": "“{match}” suggests …",    // {match} = the input's words under the span
 //!   "examples": {"fire": ["…", {"text": "…", "context": {"mode": "official"}}], "quiet": ["…"]},
 //!   "confidence": {"clean": 9, "expected": 2, "other": 1, "precision": 0.21, "gain": 0.9, "demoted": true}
@@ -78,6 +80,61 @@ pub struct Near {
     pub patterns: Vec<String>,
     /// Distance in words between the hit and the other match (0 = adjacent or overlapping).
     pub within: u32,
+}
+
+/// `unless_followed_by`: drops a hit when the word right after it matches, e.g. an insult
+/// adjective used attributively on a thing ("thick fog", "ugly sweaters", "a useless umbrella")
+/// rather than on a person ("thick manager", "useless lot"). The patterns cannot say "any word
+/// but a person word" (the engine has no look-ahead), hence `except`.
+///
+/// All patterns run on the skeleton (ASCII, lower-case), each wrapped in half word boundaries
+/// like every rule pattern. The *next word* starts at the first byte after the hit's end that is
+/// not a space or tab; there must be at least one, and no newline or punctuation in between
+/// ("thick, lazy" and "thick\nfog" keep the hit).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowedBy {
+    /// Which hits the test applies to: those that one of these patterns matches in full (a
+    /// match from the hit's first byte to its last). Empty (the default): every hit.
+    #[serde(default)]
+    pub hits: Vec<String>,
+    /// A hit is dropped when one of these matches starting at the next word…
+    pub patterns: Vec<String>,
+    /// …and none of these matches starting there (the next word is a person, a function word…).
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// `true`: a next word written with a capital and then a small letter in the draft
+    /// ("Gary", "Sunday") keeps the hit, as a probable name (the skeleton is lower-case, so no
+    /// pattern can tell). An all-capitals word is no evidence either way and is matched as usual.
+    #[serde(default)]
+    pub keep_names: bool,
+}
+
+/// `unless_preceded_by`: drops a hit when the clause before it matches, e.g. an insult
+/// adjective said of a thing ("the pond was slimy", "the fog is thick", "my boss says the
+/// lights are too dim") rather than of a person ("the new manager is lazy").
+///
+/// The *clause before the hit* runs from just after the last `. ! ? ; : , ( ) "` or line break
+/// before the hit (or the draft's start) to the end of the word before the hit (the spaces
+/// between them left out), at most [`PrecededBy::MAX_CLAUSE`] bytes of the skeleton; a longer
+/// one keeps the hit. A pattern must match the WHOLE of it (anchored at both ends), so
+/// `"the [a-z]+ (?:is|was)"` matches "the pond was" but not "the lads on the bins are".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrecededBy {
+    /// Which hits the test applies to, as [`FollowedBy::hits`]. Empty: every hit.
+    #[serde(default)]
+    pub hits: Vec<String>,
+    /// A hit is dropped when one of these matches the whole clause before it…
+    pub patterns: Vec<String>,
+    /// …and none of these does (its subject is a person: "the new manager is").
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+impl PrecededBy {
+    /// The longest clause before a hit that is tested, in skeleton bytes.
+    pub const MAX_CLAUSE: usize = 160;
 }
 
 /// An example run as a test: the text and optionally a context (`council` is ignored).
@@ -179,6 +236,12 @@ pub struct RuleSpec {
     /// Further proximity requirements, ALL of which must hold (e.g. a target *and* a stance).
     #[serde(default)]
     pub also_near: Vec<Near>,
+    /// Drops a hit by the word right after it ([`FollowedBy`]).
+    #[serde(default)]
+    pub unless_followed_by: Option<FollowedBy>,
+    /// Drops a hit by the clause before it ([`PrecededBy`]).
+    #[serde(default)]
+    pub unless_preceded_by: Option<PrecededBy>,
     pub message: String,
     #[serde(default)]
     pub examples: Examples,
@@ -277,6 +340,85 @@ pub struct Rule {
     unless_any: Option<Lazy>,
     unless_near: Option<(Lazy, u32)>,
     also_near: Vec<(Lazy, u32)>,
+    unless_followed_by: Option<FollowedByRe>,
+    unless_preceded_by: Option<PrecededByRe>,
+}
+
+/// A compiled [`PrecededBy`]: every source ends in `\z` and runs anchored at the clause's start
+/// on the skeleton cut at the clause's end (`hits` as in [`FollowedByRe`]).
+struct PrecededByRe {
+    hits: Option<Lazy>,
+    patterns: Lazy,
+    except: Option<Lazy>,
+}
+
+impl PrecededByRe {
+    /// Whether hit `h` (skeleton byte range) is dropped.
+    fn drops(&self, skel: &[u8], h: (usize, usize)) -> bool {
+        let end = skel[..h.0].iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |i| i + 1);
+        // no clause before the hit, or punctuation right before it ("(slimy", "pond,slimy")
+        if end == 0 || end == h.0 {
+            return false;
+        }
+        let floor = end.saturating_sub(PrecededBy::MAX_CLAUSE);
+        let start = match skel[floor..end].iter().rposition(|b| b"\n\r.!?;:,()\"".contains(b)) {
+            Some(i) => floor + i + 1,
+            None if floor == 0 => 0,
+            None => return false,
+        };
+        let start = start + skel[start..end].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        if start >= end {
+            return false;
+        }
+        if let Some(re) = &self.hits {
+            if !anchored_match(re, &skel[..h.1], h.0) {
+                return false;
+            }
+        }
+        let clause = &skel[..end];
+        anchored_match(&self.patterns, clause, start) && !self.except.as_ref().is_some_and(|re| anchored_match(re, clause, start))
+    }
+}
+
+/// Whether `re` matches `hay` anchored at `at` (a DFA that fails to build or gives up: no).
+fn anchored_match(re: &Lazy, hay: &[u8], at: usize) -> bool {
+    let mut found = false;
+    let _ = re.find_at(hay, &[at as u32], true, |_, _| {
+        found = true;
+        false
+    });
+    found
+}
+
+/// A compiled [`FollowedBy`]: `hits` ends in `\z` and runs anchored on the skeleton cut at a
+/// hit's end (so a match must end exactly there); `patterns` and `except` run anchored at the
+/// next word. None is registered with the prefilter: they run only for a hit that survived
+/// every other field, a few anchored DFA steps each.
+struct FollowedByRe {
+    hits: Option<Lazy>,
+    patterns: Lazy,
+    except: Option<Lazy>,
+    keep_names: bool,
+}
+
+impl FollowedByRe {
+    /// Whether hit `h` (skeleton byte range) of the draft `p` is dropped.
+    fn drops(&self, p: &Prepared, h: (usize, usize)) -> bool {
+        let skel = &p.norm.skel[..];
+        let next = h.1 + skel.get(h.1..).map_or(0, |r| r.iter().take_while(|&&b| b == b' ' || b == b'\t').count());
+        if next == h.1 || next >= skel.len() {
+            return false;
+        }
+        if self.keep_names && p.looks_like_name(next) {
+            return false;
+        }
+        if let Some(re) = &self.hits {
+            if !anchored_match(re, &skel[..h.1], h.0) {
+                return false;
+            }
+        }
+        anchored_match(&self.patterns, skel, next) && !self.except.as_ref().is_some_and(|re| anchored_match(re, skel, next))
+    }
 }
 
 /// A rule regex compiled on first use and shared by every rule field with the same source
@@ -1581,6 +1723,16 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
     if let Some(n) = spec.unless_near.as_mut() {
         ex(&mut n.patterns, "unless_near.patterns")?;
     }
+    if let Some(f) = spec.unless_followed_by.as_mut() {
+        ex(&mut f.hits, "unless_followed_by.hits")?;
+        ex(&mut f.patterns, "unless_followed_by.patterns")?;
+        ex(&mut f.except, "unless_followed_by.except")?;
+    }
+    if let Some(f) = spec.unless_preceded_by.as_mut() {
+        ex(&mut f.hits, "unless_preceded_by.hits")?;
+        ex(&mut f.patterns, "unless_preceded_by.patterns")?;
+        ex(&mut f.except, "unless_preceded_by.except")?;
+    }
     for (j, n) in spec.also_near.iter_mut().enumerate() {
         ex(&mut n.patterns, &format!("also_near[{j}].patterns"))?;
     }
@@ -1741,6 +1893,14 @@ impl<'a> Prepared<'a> {
         before.iter().chain(&others[lo..hi]).chain(after).any(|o| self.word_gap(h, *o) <= within)
     }
 
+    /// Whether the input word at skeleton byte `at` is written as a name: an upper-case letter
+    /// followed by a lower-case one ("Gary", "Émile"; not "GARY", "I", "x").
+    fn looks_like_name(&self, at: usize) -> bool {
+        let Some(&s8) = self.norm.start8.get(at) else { return false };
+        let mut cs = self.text.get(s8 as usize..).unwrap_or("").chars();
+        matches!((cs.next(), cs.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase())
+    }
+
     /// Words between two skeleton ranges (0 if they overlap or touch).
     fn word_gap(&self, a: (usize, usize), b: (usize, usize)) -> u32 {
         let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
@@ -1824,8 +1984,31 @@ impl Rule {
         for (j, n) in spec.also_near.iter().enumerate() {
             also_near.push((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": also_near[{j}]"))?, n.within));
         }
+        // `hits` and `unless_preceded_by`'s sources end at the end of the haystack they are given
+        let ended = |pool: &mut RegexPool, parts: &[String], f: &str| -> Result<Lazy, RuleError> {
+            pool.intern(format!(r"{}\z", source(parts, true)), &|| format!("rule \"{id}\": {f}"))
+        };
+        let unless_followed_by = match &spec.unless_followed_by {
+            Some(f) => Some(FollowedByRe {
+                hits: if f.hits.is_empty() { None } else { Some(ended(pool, &f.hits, "unless_followed_by.hits")?) },
+                patterns: compile(pool, &f.patterns, true, &|| format!("rule \"{id}\": unless_followed_by.patterns"))?,
+                except: compile_opt(pool, &f.except, &|| format!("rule \"{id}\": unless_followed_by.except"))?,
+                keep_names: f.keep_names,
+            }),
+            None => None,
+        };
+        let unless_preceded_by = match &spec.unless_preceded_by {
+            Some(f) => Some(PrecededByRe {
+                hits: if f.hits.is_empty() { None } else { Some(ended(pool, &f.hits, "unless_preceded_by.hits")?) },
+                patterns: ended(pool, &f.patterns, "unless_preceded_by.patterns")?,
+                except: if f.except.is_empty() { None } else { Some(ended(pool, &f.except, "unless_preceded_by.except")?) },
+            }),
+            None => None,
+        };
         Ok(Rule {
             also_near,
+            unless_followed_by,
+            unless_preceded_by,
             except: compile_opt(pool, &spec.except, &|| format!("rule \"{id}\": except"))?,
             with_any: compile_opt(pool, &spec.with_any, &|| format!("rule \"{id}\": with_any"))?,
             unless_any: compile_opt(pool, &spec.unless_any, &|| format!("rule \"{id}\": unless_any"))?,
@@ -1970,6 +2153,12 @@ impl Rule {
             memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| !p.near_any(*h, others, *within));
         }
+        if let Some(f) = &self.unless_followed_by {
+            hits.retain(|h| !f.drops(p, *h));
+        }
+        if let Some(f) = &self.unless_preceded_by {
+            hits.retain(|h| !f.drops(skel, *h));
+        }
     }
 }
 
@@ -2015,6 +2204,76 @@ mod tests {
             }
         }
         assert!(near_true > 1000 && overlap_true > 1000, "{near_true} {overlap_true}");
+    }
+
+    /// `unless_followed_by`: a hit is dropped by the word right after it (spaces or tabs only in
+    /// between), unless `except` matches there, a capitalised next word keeps it with
+    /// `keep_names`, and `hits` limits the test to the hits it matches in full.
+    #[test]
+    fn unless_followed_by_looks_at_the_next_word_only() {
+        let det = crate::detectors::Detectors::new();
+        let rule = |fb: &str| {
+            let json = format!(
+                r#"{{"id": "t.fb", "category": "bullying", "message": "m", "patterns": ["lazy", "idiot"], "unless_followed_by": {fb}}}"#
+            );
+            Rule::compile(serde_json::from_str(&json).expect("spec"), &BTreeMap::new()).expect("compiles")
+        };
+        let fires = |r: &Rule, t: &str| !r.hits(&Prepared::new(t, &det), &Context::new("t")).is_empty();
+        let r = rule(r#"{"patterns": ["[a-z]{3,}"], "except": ["manager|git|and"]}"#);
+        for t in ["a lazy sunday", "lazy  fog", "lazy\tfog", "an idiot shouting"] {
+            assert!(!fires(&r, t), "{t:?}");
+        }
+        for t in [
+            "a lazy manager",        // except
+            "lazy and rude",         // except
+            "lazy",                  // no next word
+            "lazy ",                 // only spaces after it
+            "lazy, fog",             // punctuation in between
+            "lazy\nfog",             // a newline in between
+            "lazy ox",               // under three letters
+        ] {
+            assert!(fires(&r, t), "{t:?}");
+        }
+        // `except` is wrapped in word boundaries like every pattern: "git" does not save "gitty"
+        assert!(!fires(&r, "lazy gitty"));
+        // keep_names: "Sunday" reads as a name, "SUNDAY" does not
+        let r = rule(r#"{"patterns": ["[a-z]{3,}"], "keep_names": true}"#);
+        assert!(fires(&r, "a lazy Sunday") && fires(&r, "lazy Gary again"));
+        assert!(!fires(&r, "a lazy SUNDAY") && !fires(&r, "a lazy sunday"));
+        // hits: only "lazy" is tested; "idiot shouting" stays
+        let r = rule(r#"{"hits": ["lazy"], "patterns": ["[a-z]{3,}"]}"#);
+        assert!(!fires(&r, "lazy fog") && fires(&r, "an idiot shouting"));
+        // the hits pattern must match the whole hit, not a prefix of it
+        let r = rule(r#"{"hits": ["laz"], "patterns": ["[a-z]{3,}"]}"#);
+        assert!(fires(&r, "lazy fog"));
+    }
+
+    /// `unless_preceded_by`: a hit is dropped when a pattern matches the WHOLE clause before it
+    /// (from the last punctuation or line break, or the draft's start, to the word before the
+    /// hit), unless `except` also does; `hits` limits the test as for `unless_followed_by`.
+    #[test]
+    fn unless_preceded_by_matches_the_whole_clause_before_the_hit() {
+        let det = crate::detectors::Detectors::new();
+        let json = r#"{"id": "t.pb", "category": "bullying", "message": "m", "patterns": ["lazy", "idiot"],
+            "unless_preceded_by": {"hits": ["lazy"], "patterns": ["the [a-z]+ (?:is|was)"], "except": ["the manager is"]}}"#;
+        let r = Rule::compile(serde_json::from_str(json).expect("spec"), &BTreeMap::new()).expect("compiles");
+        let fires = |t: &str| !r.hits(&Prepared::new(t, &det), &Context::new("t")).is_empty();
+        for t in ["the dog is lazy", "Ha. The dog was  lazy", "yes, the dog is lazy", "(the dog is lazy)", "x\nthe dog is lazy"] {
+            assert!(!fires(t), "{t:?}");
+        }
+        for t in [
+            "the manager is lazy",        // except
+            "so the dog is lazy",         // the clause is "so the dog is": not the whole of it
+            "the dog is, lazy",           // nothing before the hit in its clause
+            "lazy",                       // the same at the draft's start
+            "the dog is idiot",           // `hits` leaves "idiot" alone
+            "the dog is (lazy",           // punctuation right before the hit
+        ] {
+            assert!(fires(t), "{t:?}");
+        }
+        // a clause longer than the limit keeps the hit
+        let long = format!("{} the dog is lazy", "word ".repeat(PrecededBy::MAX_CLAUSE / 5 + 2));
+        assert!(fires(&long));
     }
 
     /// The checker stays shareable across threads with the DFA cache pools in it.
