@@ -385,6 +385,7 @@ fn compile_own_rule(
         fields.push(("unless_followed_by.hits".into(), &f.hits));
         fields.push(("unless_followed_by.patterns".into(), &f.patterns));
         fields.push(("unless_followed_by.except".into(), &f.except));
+        fields.push(("unless_followed_by.not_names".into(), &f.not_names));
     }
     if let Some(f) = &spec.unless_preceded_by {
         fields.push(("unless_preceded_by.hits".into(), &f.hits));

@@ -108,6 +108,10 @@ pub struct FollowedBy {
     /// pattern can tell). An all-capitals word is no evidence either way and is matched as usual.
     #[serde(default)]
     pub keep_names: bool,
+    /// With `keep_names`: capitalised next words one of these matches are not taken for names
+    /// (days of the week, festivals: "a lazy Sunday", "Fat Tuesday").
+    #[serde(default)]
+    pub not_names: Vec<String>,
 }
 
 /// `unless_preceded_by`: drops a hit when the clause before it matches, e.g. an insult
@@ -399,6 +403,7 @@ struct FollowedByRe {
     patterns: Lazy,
     except: Option<Lazy>,
     keep_names: bool,
+    not_names: Option<Lazy>,
 }
 
 impl FollowedByRe {
@@ -409,7 +414,7 @@ impl FollowedByRe {
         if next == h.1 || next >= skel.len() {
             return false;
         }
-        if self.keep_names && p.looks_like_name(next) {
+        if self.keep_names && p.looks_like_name(next) && !self.not_names.as_ref().is_some_and(|re| anchored_match(re, skel, next)) {
             return false;
         }
         if let Some(re) = &self.hits {
@@ -1727,6 +1732,7 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
         ex(&mut f.hits, "unless_followed_by.hits")?;
         ex(&mut f.patterns, "unless_followed_by.patterns")?;
         ex(&mut f.except, "unless_followed_by.except")?;
+        ex(&mut f.not_names, "unless_followed_by.not_names")?;
     }
     if let Some(f) = spec.unless_preceded_by.as_mut() {
         ex(&mut f.hits, "unless_preceded_by.hits")?;
@@ -1994,6 +2000,7 @@ impl Rule {
                 patterns: compile(pool, &f.patterns, true, &|| format!("rule \"{id}\": unless_followed_by.patterns"))?,
                 except: compile_opt(pool, &f.except, &|| format!("rule \"{id}\": unless_followed_by.except"))?,
                 keep_names: f.keep_names,
+                not_names: compile_opt(pool, &f.not_names, &|| format!("rule \"{id}\": unless_followed_by.not_names"))?,
             }),
             None => None,
         };
@@ -2240,6 +2247,9 @@ mod tests {
         let r = rule(r#"{"patterns": ["[a-z]{3,}"], "keep_names": true}"#);
         assert!(fires(&r, "a lazy Sunday") && fires(&r, "lazy Gary again"));
         assert!(!fires(&r, "a lazy SUNDAY") && !fires(&r, "a lazy sunday"));
+        // not_names: "Sunday" is not a name, "Gary" still is
+        let r = rule(r#"{"patterns": ["[a-z]{3,}"], "keep_names": true, "not_names": ["sunday"]}"#);
+        assert!(!fires(&r, "a lazy Sunday") && fires(&r, "lazy Gary again"));
         // hits: only "lazy" is tested; "idiot shouting" stays
         let r = rule(r#"{"hits": ["lazy"], "patterns": ["[a-z]{3,}"]}"#);
         assert!(!fires(&r, "lazy fog") && fires(&r, "an idiot shouting"));
