@@ -826,6 +826,7 @@ mod tests {
             (rule(r#""patterns": ["ok"], "unless_followed_by": {"patterns": ["x"], "except": ["{nope}"]}"#), "unless_followed_by.except[0]"),
             (rule(r#""patterns": ["ok"], "unless_followed_by": {"hits": ["[b-a]"], "patterns": ["x"]}"#), "unless_followed_by.hits"),
             (rule(r#""patterns": ["ok"], "unless_preceded_by": {"patterns": ["{nope}"]}"#), "unless_preceded_by.patterns[0]"),
+            (rule(r#""patterns": ["ok"], "near": {"patterns": ["x"], "within": 2, "unless_followed_by": {"patterns": ["{nope}"]}}"#), "near.unless_followed_by.patterns[0]"),
             (rule(r#""patterns": ["ok"], "unless_preceded_by": {"patterns": ["x"], "except": ["(x"]}"#), "unless_preceded_by.except"),
             (rule(r#""patterns": ["ok"], "detector": "ni-number""#), "trigger"),
             (rule(r#""detector": "passport""#), "detector"),

@@ -372,26 +372,36 @@ fn compile_own_rule(
         ("with_any".into(), &spec.with_any),
         ("unless_any".into(), &spec.unless_any),
     ];
+    fn surroundings<'a>(
+        fields: &mut Vec<(String, &'a Vec<String>)>,
+        fb: &'a Option<crate::rules::FollowedBy>,
+        pb: &'a Option<crate::rules::PrecededBy>,
+        at: &str,
+    ) {
+        if let Some(f) = fb {
+            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except), ("not_names", &f.not_names)] {
+                fields.push((format!("{at}unless_followed_by.{name}"), v));
+            }
+        }
+        if let Some(f) = pb {
+            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except)] {
+                fields.push((format!("{at}unless_preceded_by.{name}"), v));
+            }
+        }
+    }
     if let Some(n) = &spec.near {
         fields.push(("near.patterns".into(), &n.patterns));
+        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, "near.");
     }
     if let Some(n) = &spec.unless_near {
         fields.push(("unless_near.patterns".into(), &n.patterns));
+        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, "unless_near.");
     }
     for (j, n) in spec.also_near.iter().enumerate() {
         fields.push((format!("also_near[{j}].patterns"), &n.patterns));
+        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, &format!("also_near[{j}]."));
     }
-    if let Some(f) = &spec.unless_followed_by {
-        fields.push(("unless_followed_by.hits".into(), &f.hits));
-        fields.push(("unless_followed_by.patterns".into(), &f.patterns));
-        fields.push(("unless_followed_by.except".into(), &f.except));
-        fields.push(("unless_followed_by.not_names".into(), &f.not_names));
-    }
-    if let Some(f) = &spec.unless_preceded_by {
-        fields.push(("unless_preceded_by.hits".into(), &f.hits));
-        fields.push(("unless_preceded_by.patterns".into(), &f.patterns));
-        fields.push(("unless_preceded_by.except".into(), &f.except));
-    }
+    surroundings(&mut fields, &spec.unless_followed_by, &spec.unless_preceded_by, "");
     for (f, pats) in fields {
         for (k, pat) in pats.iter().enumerate() {
             if let Err(e) = crate::rules::check_source(pat, 8 << 20) {

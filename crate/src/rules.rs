@@ -80,6 +80,12 @@ pub struct Near {
     pub patterns: Vec<String>,
     /// Distance in words between the hit and the other match (0 = adjacent or overlapping).
     pub within: u32,
+    /// Ignores a match of `patterns` by the word after it, as the rule-level field does for hits.
+    #[serde(default)]
+    pub unless_followed_by: Option<FollowedBy>,
+    /// Ignores a match of `patterns` by the clause before it, as the rule-level field does for hits.
+    #[serde(default)]
+    pub unless_preceded_by: Option<PrecededBy>,
 }
 
 /// `unless_followed_by`: drops a hit when the word right after it matches, e.g. an insult
@@ -339,13 +345,80 @@ pub struct Rule {
     pub spec: RuleSpec,
     trigger: Trigger,
     except: Option<Lazy>,
-    near: Option<(Lazy, u32)>,
+    near: Option<(Lazy, u32, Surroundings)>,
     with_any: Option<Lazy>,
     unless_any: Option<Lazy>,
-    unless_near: Option<(Lazy, u32)>,
-    also_near: Vec<(Lazy, u32)>,
-    unless_followed_by: Option<FollowedByRe>,
-    unless_preceded_by: Option<PrecededByRe>,
+    unless_near: Option<(Lazy, u32, Surroundings)>,
+    also_near: Vec<(Lazy, u32, Surroundings)>,
+    /// The rule-level `unless_followed_by` / `unless_preceded_by` (on the trigger's hits).
+    surroundings: Surroundings,
+}
+
+/// A compiled pair of `unless_followed_by` / `unless_preceded_by` (either may be absent): on the
+/// rule, they filter its hits; on a `near`-type field, that field's matches.
+#[derive(Default)]
+struct Surroundings {
+    followed: Option<FollowedByRe>,
+    preceded: Option<PrecededByRe>,
+}
+
+impl Surroundings {
+    fn is_empty(&self) -> bool {
+        self.followed.is_none() && self.preceded.is_none()
+    }
+
+    /// Drops from `matches` (a field's matches, ascending; the order is kept) those [`Surroundings::drops`] drops.
+    fn filter(&self, p: &Prepared, matches: &mut Vec<(usize, usize)>) {
+        if !self.is_empty() {
+            matches.retain(|m| !self.drops(p, *m));
+        }
+    }
+
+    /// Whether the match `h` (skeleton byte range) of the draft `p` is dropped.
+    fn drops(&self, p: &Prepared, h: (usize, usize)) -> bool {
+        self.followed.as_ref().is_some_and(|f| f.drops(p, h)) || self.preceded.as_ref().is_some_and(|f| f.drops(&p.norm.skel, h))
+    }
+
+    /// Compiles the two specs; `at` names the field in errors (`unless_followed_by`,
+    /// `near.unless_followed_by`, …).
+    fn compile(
+        pool: &mut RegexPool,
+        fb: &Option<FollowedBy>,
+        pb: &Option<PrecededBy>,
+        id: &str,
+        at: &str,
+    ) -> Result<Surroundings, RuleError> {
+        // `hits` and `unless_preceded_by`'s sources end at the end of the haystack they are given
+        let ended = |pool: &mut RegexPool, parts: &[String], f: &str| -> Result<Lazy, RuleError> {
+            pool.intern(format!(r"{}\z", source(parts, true)), &|| format!("rule \"{id}\": {at}{f}"))
+        };
+        let ended_opt = |pool: &mut RegexPool, parts: &[String], f: &str| -> Result<Option<Lazy>, RuleError> {
+            if parts.is_empty() {
+                Ok(None)
+            } else {
+                ended(pool, parts, f).map(Some)
+            }
+        };
+        let followed = match fb {
+            Some(f) => Some(FollowedByRe {
+                hits: ended_opt(pool, &f.hits, "unless_followed_by.hits")?,
+                patterns: compile(pool, &f.patterns, true, &|| format!("rule \"{id}\": {at}unless_followed_by.patterns"))?,
+                except: compile_opt(pool, &f.except, &|| format!("rule \"{id}\": {at}unless_followed_by.except"))?,
+                keep_names: f.keep_names,
+                not_names: compile_opt(pool, &f.not_names, &|| format!("rule \"{id}\": {at}unless_followed_by.not_names"))?,
+            }),
+            None => None,
+        };
+        let preceded = match pb {
+            Some(f) => Some(PrecededByRe {
+                hits: ended_opt(pool, &f.hits, "unless_preceded_by.hits")?,
+                patterns: ended(pool, &f.patterns, "unless_preceded_by.patterns")?,
+                except: ended_opt(pool, &f.except, "unless_preceded_by.except")?,
+            }),
+            None => None,
+        };
+        Ok(Surroundings { followed, preceded })
+    }
 }
 
 /// A compiled [`PrecededBy`]: every source ends in `\z` and runs anchored at the clause's start
@@ -1725,19 +1798,32 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
     if let Some(n) = spec.near.as_mut() {
         ex(&mut n.patterns, "near.patterns")?;
     }
+    let surroundings = |fb: &mut Option<FollowedBy>, pb: &mut Option<PrecededBy>, at: &str| -> Result<(), RuleError> {
+        if let Some(f) = fb.as_mut() {
+            ex(&mut f.hits, &format!("{at}unless_followed_by.hits"))?;
+            ex(&mut f.patterns, &format!("{at}unless_followed_by.patterns"))?;
+            ex(&mut f.except, &format!("{at}unless_followed_by.except"))?;
+            ex(&mut f.not_names, &format!("{at}unless_followed_by.not_names"))?;
+        }
+        if let Some(f) = pb.as_mut() {
+            ex(&mut f.hits, &format!("{at}unless_preceded_by.hits"))?;
+            ex(&mut f.patterns, &format!("{at}unless_preceded_by.patterns"))?;
+            ex(&mut f.except, &format!("{at}unless_preceded_by.except"))?;
+        }
+        Ok(())
+    };
+    if let Some(n) = spec.near.as_mut() {
+        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, "near.")?;
+    }
+    if let Some(n) = spec.unless_near.as_mut() {
+        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, "unless_near.")?;
+    }
+    for (j, n) in spec.also_near.iter_mut().enumerate() {
+        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, &format!("also_near[{j}]."))?;
+    }
+    surroundings(&mut spec.unless_followed_by, &mut spec.unless_preceded_by, "")?;
     if let Some(n) = spec.unless_near.as_mut() {
         ex(&mut n.patterns, "unless_near.patterns")?;
-    }
-    if let Some(f) = spec.unless_followed_by.as_mut() {
-        ex(&mut f.hits, "unless_followed_by.hits")?;
-        ex(&mut f.patterns, "unless_followed_by.patterns")?;
-        ex(&mut f.except, "unless_followed_by.except")?;
-        ex(&mut f.not_names, "unless_followed_by.not_names")?;
-    }
-    if let Some(f) = spec.unless_preceded_by.as_mut() {
-        ex(&mut f.hits, "unless_preceded_by.hits")?;
-        ex(&mut f.patterns, "unless_preceded_by.patterns")?;
-        ex(&mut f.except, "unless_preceded_by.except")?;
     }
     for (j, n) in spec.also_near.iter_mut().enumerate() {
         ex(&mut n.patterns, &format!("also_near[{j}].patterns"))?;
@@ -1979,43 +2065,33 @@ impl Rule {
             }
         };
         let near = match &spec.near {
-            Some(n) => Some((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": near"))?, n.within)),
+            Some(n) => Some((
+                compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": near"))?,
+                n.within,
+                Surroundings::compile(pool, &n.unless_followed_by, &n.unless_preceded_by, &id, "near.")?,
+            )),
             None => None,
         };
         let unless_near = match &spec.unless_near {
-            Some(n) => Some((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": unless_near"))?, n.within)),
+            Some(n) => Some((
+                compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": unless_near"))?,
+                n.within,
+                Surroundings::compile(pool, &n.unless_followed_by, &n.unless_preceded_by, &id, "unless_near.")?,
+            )),
             None => None,
         };
         let mut also_near = Vec::new();
         for (j, n) in spec.also_near.iter().enumerate() {
-            also_near.push((compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": also_near[{j}]"))?, n.within));
+            also_near.push((
+                compile(pool, &n.patterns, true, &|| format!("rule \"{id}\": also_near[{j}]"))?,
+                n.within,
+                Surroundings::compile(pool, &n.unless_followed_by, &n.unless_preceded_by, &id, &format!("also_near[{j}]."))?,
+            ));
         }
-        // `hits` and `unless_preceded_by`'s sources end at the end of the haystack they are given
-        let ended = |pool: &mut RegexPool, parts: &[String], f: &str| -> Result<Lazy, RuleError> {
-            pool.intern(format!(r"{}\z", source(parts, true)), &|| format!("rule \"{id}\": {f}"))
-        };
-        let unless_followed_by = match &spec.unless_followed_by {
-            Some(f) => Some(FollowedByRe {
-                hits: if f.hits.is_empty() { None } else { Some(ended(pool, &f.hits, "unless_followed_by.hits")?) },
-                patterns: compile(pool, &f.patterns, true, &|| format!("rule \"{id}\": unless_followed_by.patterns"))?,
-                except: compile_opt(pool, &f.except, &|| format!("rule \"{id}\": unless_followed_by.except"))?,
-                keep_names: f.keep_names,
-                not_names: compile_opt(pool, &f.not_names, &|| format!("rule \"{id}\": unless_followed_by.not_names"))?,
-            }),
-            None => None,
-        };
-        let unless_preceded_by = match &spec.unless_preceded_by {
-            Some(f) => Some(PrecededByRe {
-                hits: if f.hits.is_empty() { None } else { Some(ended(pool, &f.hits, "unless_preceded_by.hits")?) },
-                patterns: ended(pool, &f.patterns, "unless_preceded_by.patterns")?,
-                except: if f.except.is_empty() { None } else { Some(ended(pool, &f.except, "unless_preceded_by.except")?) },
-            }),
-            None => None,
-        };
+        let surroundings = Surroundings::compile(pool, &spec.unless_followed_by, &spec.unless_preceded_by, &id, "")?;
         Ok(Rule {
             also_near,
-            unless_followed_by,
-            unless_preceded_by,
+            surroundings,
             except: compile_opt(pool, &spec.except, &|| format!("rule \"{id}\": except"))?,
             with_any: compile_opt(pool, &spec.with_any, &|| format!("rule \"{id}\": with_any"))?,
             unless_any: compile_opt(pool, &spec.unless_any, &|| format!("rule \"{id}\": unless_any"))?,
@@ -2145,26 +2221,26 @@ impl Rule {
             memo.find_all_into(re, skel, 0, starts, others);
             hits.retain(|h| !overlaps_any(*h, others));
         }
-        if let Some((re, within)) = &self.near {
+        if let Some((re, within, sur)) = &self.near {
             memo.find_all_into(re, skel, 0, starts, others);
+            sur.filter(p, others);
             hits.retain(|h| p.near_any(*h, others, *within));
         }
-        for (re, within) in &self.also_near {
+        for (re, within, sur) in &self.also_near {
             if hits.is_empty() {
                 break;
             }
             memo.find_all_into(re, skel, 0, starts, others);
+            sur.filter(p, others);
             hits.retain(|h| p.near_any(*h, others, *within));
         }
-        if let Some((re, within)) = &self.unless_near {
+        if let Some((re, within, sur)) = &self.unless_near {
             memo.find_all_into(re, skel, 0, starts, others);
+            sur.filter(p, others);
             hits.retain(|h| !p.near_any(*h, others, *within));
         }
-        if let Some(f) = &self.unless_followed_by {
-            hits.retain(|h| !f.drops(p, *h));
-        }
-        if let Some(f) = &self.unless_preceded_by {
-            hits.retain(|h| !f.drops(skel, *h));
+        if !self.surroundings.is_empty() {
+            hits.retain(|h| !self.surroundings.drops(p, *h));
         }
     }
 }
@@ -2284,6 +2360,23 @@ mod tests {
         // a clause longer than the limit keeps the hit
         let long = format!("{} the dog is lazy", "word ".repeat(PrecededBy::MAX_CLAUSE / 5 + 2));
         assert!(fires(&long));
+    }
+
+    /// On a `near` field the two filters drop that field's matches: a hit whose only nearby match
+    /// is dropped does not fire.
+    #[test]
+    fn near_fields_filter_their_own_matches() {
+        let det = crate::detectors::Detectors::new();
+        let json = r#"{"id": "t.nf", "category": "political", "message": "m", "patterns": ["councillor"],
+            "near": {"patterns": ["lazy"], "within": 6,
+                     "unless_followed_by": {"patterns": ["[a-z]{3,}"], "except": ["git"]},
+                     "unless_preceded_by": {"patterns": ["the [a-z]+ was"]}}}"#;
+        let r = Rule::compile(serde_json::from_str(json).expect("spec"), &BTreeMap::new()).expect("compiles");
+        let fires = |t: &str| !r.hits(&Prepared::new(t, &det), &Context::new("t")).is_empty();
+        assert!(fires("the councillor is lazy") && fires("the councillor, a lazy git"));
+        assert!(!fires("the councillor loves a lazy lunch") && !fires("the councillor said: the dog was lazy"));
+        // one kept match is enough
+        assert!(fires("the councillor loves a lazy lunch, lazy git"));
     }
 
     /// The checker stays shareable across threads with the DFA cache pools in it.

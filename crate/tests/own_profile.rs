@@ -107,6 +107,7 @@ fn own_rule_errors_name_the_rule_field() {
         ({ let mut x = r.clone(); x["unless_followed_by"] = json!({"patterns": ["[a-z]+"], "except": ["ok", "(owl"]}); x }, "rules[1].unless_followed_by.except[1]", "bad pattern"),
         ({ let mut x = r.clone(); x["unless_followed_by"] = json!({"patterns": "owls"}); x }, "rules[1].unless_followed_by", "invalid type"),
         ({ let mut x = r.clone(); x["unless_preceded_by"] = json!({"patterns": ["the (owl"]}); x }, "rules[1].unless_preceded_by.patterns[0]", "bad pattern"),
+        ({ let mut x = r.clone(); x["unless_near"]["unless_followed_by"] = json!({"patterns": ["(owl"]}); x }, "rules[1].unless_near.unless_followed_by.patterns[0]", "bad pattern"),
         ({ let mut x = r.clone(); x["with_any"] = json!(["café"]); x }, "rules[1].with_any[0]", "not in the pattern syntax"),
         ({ let mut x = r.clone(); x["patterns"] = json!("nightjar"); x }, "rules[1].patterns", "invalid type"),
         ({ let mut x = r.clone(); x["withn"] = json!(3); x }, "rules[1]", "withn"),
