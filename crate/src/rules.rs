@@ -111,7 +111,7 @@ pub struct FollowedBy {
     pub except: Vec<String>,
     /// `true`: a next word written with a capital and then a small letter in the draft
     /// ("Gary", "Sunday") keeps the hit, as a probable name (the skeleton is lower-case, so no
-    /// pattern can tell). An all-capitals word is no evidence either way and is matched as usual.
+    /// pattern can tell; ASCII letters only). An all-capitals word is no evidence either way and is matched as usual.
     #[serde(default)]
     pub keep_names: bool,
     /// With `keep_names`: capitalised next words one of these matches are not taken for names
@@ -1985,12 +1985,14 @@ impl<'a> Prepared<'a> {
         before.iter().chain(&others[lo..hi]).chain(after).any(|o| self.word_gap(h, *o) <= within)
     }
 
-    /// Whether the input word at skeleton byte `at` is written as a name: an upper-case letter
-    /// followed by a lower-case one ("Gary", "Émile"; not "GARY", "I", "x").
+    /// Whether the input word at skeleton byte `at` is written as a name: an ASCII capital
+    /// followed by an ASCII small letter ("Gary", "Siân"; not "GARY", "I", "x"). ASCII only, so
+    /// the wasm carries no Unicode case tables: "Łukasz" or "Émile" is not recognised.
     fn looks_like_name(&self, at: usize) -> bool {
         let Some(&s8) = self.norm.start8.get(at) else { return false };
-        let mut cs = self.text.get(s8 as usize..).unwrap_or("").chars();
-        matches!((cs.next(), cs.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase())
+        let b = self.text.as_bytes();
+        let s8 = s8 as usize;
+        b.get(s8).is_some_and(u8::is_ascii_uppercase) && b.get(s8 + 1).is_some_and(u8::is_ascii_lowercase)
     }
 
     /// Words between two skeleton ranges (0 if they overlap or touch).
