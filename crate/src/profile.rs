@@ -379,7 +379,7 @@ fn compile_own_rule(
         at: &str,
     ) {
         if let Some(f) = fb {
-            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except), ("not_names", &f.not_names)] {
+            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except), ("not_names", &f.not_names), ("not_after", &f.not_after)] {
                 fields.push((format!("{at}unless_followed_by.{name}"), v));
             }
         }

@@ -118,6 +118,11 @@ pub struct FollowedBy {
     /// (days of the week, festivals: "a lazy Sunday", "Fat Tuesday").
     #[serde(default)]
     pub not_names: Vec<String>,
+    /// The test is skipped when one of these matches the whole clause before the hit (as
+    /// [`PrecededBy::patterns`] do): "my manager is a [lazy] slug" keeps its hit whatever the
+    /// next word, because the noun phrase is said of the subject.
+    #[serde(default)]
+    pub not_after: Vec<String>,
 }
 
 /// `unless_preceded_by`: drops a hit when the clause before it matches, e.g. an insult
@@ -406,6 +411,7 @@ impl Surroundings {
                 except: compile_opt(pool, &f.except, &|| format!("rule \"{id}\": {at}unless_followed_by.except"))?,
                 keep_names: f.keep_names,
                 not_names: compile_opt(pool, &f.not_names, &|| format!("rule \"{id}\": {at}unless_followed_by.not_names"))?,
+                not_after: ended_opt(pool, &f.not_after, "unless_followed_by.not_after")?,
             }),
             None => None,
         };
@@ -432,21 +438,7 @@ struct PrecededByRe {
 impl PrecededByRe {
     /// Whether hit `h` (skeleton byte range) is dropped.
     fn drops(&self, skel: &[u8], h: (usize, usize)) -> bool {
-        let end = skel[..h.0].iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |i| i + 1);
-        // no clause before the hit, or punctuation right before it ("(slimy", "pond,slimy")
-        if end == 0 || end == h.0 {
-            return false;
-        }
-        let floor = end.saturating_sub(PrecededBy::MAX_CLAUSE);
-        let start = match skel[floor..end].iter().rposition(|b| b"\n\r.!?;:,()\"".contains(b)) {
-            Some(i) => floor + i + 1,
-            None if floor == 0 => 0,
-            None => return false,
-        };
-        let start = start + skel[start..end].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-        if start >= end {
-            return false;
-        }
+        let Some((start, end)) = clause_before(skel, h) else { return false };
         if let Some(re) = &self.hits {
             if !anchored_match(re, &skel[..h.1], h.0) {
                 return false;
@@ -455,6 +447,26 @@ impl PrecededByRe {
         let clause = &skel[..end];
         anchored_match(&self.patterns, clause, start) && !self.except.as_ref().is_some_and(|re| anchored_match(re, clause, start))
     }
+}
+
+/// The clause before hit `h` as a skeleton byte range `(start, end)` ([`PrecededBy`]: from just
+/// after the last `. ! ? ; : , ( ) "` or line break, or the draft's start, to the end of the word
+/// before the hit); `None` when it is empty (punctuation right before the hit, the draft's start)
+/// or longer than [`PrecededBy::MAX_CLAUSE`].
+fn clause_before(skel: &[u8], h: (usize, usize)) -> Option<(usize, usize)> {
+    let end = skel[..h.0].iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |i| i + 1);
+    // no clause before the hit, or punctuation right before it ("(slimy", "pond,slimy")
+    if end == 0 || end == h.0 {
+        return None;
+    }
+    let floor = end.saturating_sub(PrecededBy::MAX_CLAUSE);
+    let start = match skel[floor..end].iter().rposition(|b| b"\n\r.!?;:,()\"".contains(b)) {
+        Some(i) => floor + i + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
+    let start = start + skel[start..end].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    (start < end).then_some((start, end))
 }
 
 /// Whether `re` matches `hay` anchored at `at` (a DFA that fails to build or gives up: no).
@@ -477,6 +489,7 @@ struct FollowedByRe {
     except: Option<Lazy>,
     keep_names: bool,
     not_names: Option<Lazy>,
+    not_after: Option<Lazy>,
 }
 
 impl FollowedByRe {
@@ -495,7 +508,11 @@ impl FollowedByRe {
                 return false;
             }
         }
-        anchored_match(&self.patterns, skel, next) && !self.except.as_ref().is_some_and(|re| anchored_match(re, skel, next))
+        if !anchored_match(&self.patterns, skel, next) || self.except.as_ref().is_some_and(|re| anchored_match(re, skel, next)) {
+            return false;
+        }
+        // last, as the costliest: the clause before the hit
+        !self.not_after.as_ref().is_some_and(|re| clause_before(skel, h).is_some_and(|(s, e)| anchored_match(re, &skel[..e], s)))
     }
 }
 
@@ -1804,6 +1821,7 @@ pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), 
             ex(&mut f.patterns, &format!("{at}unless_followed_by.patterns"))?;
             ex(&mut f.except, &format!("{at}unless_followed_by.except"))?;
             ex(&mut f.not_names, &format!("{at}unless_followed_by.not_names"))?;
+            ex(&mut f.not_after, &format!("{at}unless_followed_by.not_after"))?;
         }
         if let Some(f) = pb.as_mut() {
             ex(&mut f.hits, &format!("{at}unless_preceded_by.hits"))?;
@@ -2328,6 +2346,10 @@ mod tests {
         // not_names: "Sunday" is not a name, "Gary" still is
         let r = rule(r#"{"patterns": ["[a-z]{3,}"], "keep_names": true, "not_names": ["sunday"]}"#);
         assert!(!fires(&r, "a lazy Sunday") && fires(&r, "lazy Gary again"));
+        // not_after: the whole clause before the hit says the noun phrase is about the subject
+        let r = rule(r#"{"patterns": ["[a-z]{3,}"], "not_after": ["(?:[a-z]+ )*is an?"]}"#);
+        assert!(fires(&r, "my boss is a lazy slug") && fires(&r, "so, my boss is a lazy slug"));
+        assert!(!fires(&r, "my boss loves a lazy lunch") && !fires(&r, "my boss is a, lazy slug") && !fires(&r, "lazy slug"));
         // hits: only "lazy" is tested; "idiot shouting" stays
         let r = rule(r#"{"hits": ["lazy"], "patterns": ["[a-z]{3,}"]}"#);
         assert!(!fires(&r, "lazy fog") && fires(&r, "an idiot shouting"));
