@@ -366,49 +366,14 @@ fn compile_own_rule(
     };
     crate::rules::expand_spec(&mut spec, env.concepts).map_err(|e| split(e.0))?;
     // locate a bad regex to its element (the compiled rule joins each field's patterns)
-    let mut fields: Vec<(String, &Vec<String>)> = vec![
-        ("patterns".into(), &spec.patterns),
-        ("except".into(), &spec.except),
-        ("with_any".into(), &spec.with_any),
-        ("unless_any".into(), &spec.unless_any),
-    ];
-    fn surroundings<'a>(
-        fields: &mut Vec<(String, &'a Vec<String>)>,
-        fb: &'a Option<crate::rules::FollowedBy>,
-        pb: &'a Option<crate::rules::PrecededBy>,
-        at: &str,
-    ) {
-        if let Some(f) = fb {
-            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except), ("not_names", &f.not_names), ("not_after", &f.not_after)] {
-                fields.push((format!("{at}unless_followed_by.{name}"), v));
-            }
-        }
-        if let Some(f) = pb {
-            for (name, v) in [("hits", &f.hits), ("patterns", &f.patterns), ("except", &f.except)] {
-                fields.push((format!("{at}unless_preceded_by.{name}"), v));
-            }
-        }
-    }
-    if let Some(n) = &spec.near {
-        fields.push(("near.patterns".into(), &n.patterns));
-        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, "near.");
-    }
-    if let Some(n) = &spec.unless_near {
-        fields.push(("unless_near.patterns".into(), &n.patterns));
-        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, "unless_near.");
-    }
-    for (j, n) in spec.also_near.iter().enumerate() {
-        fields.push((format!("also_near[{j}].patterns"), &n.patterns));
-        surroundings(&mut fields, &n.unless_followed_by, &n.unless_preceded_by, &format!("also_near[{j}]."));
-    }
-    surroundings(&mut fields, &spec.unless_followed_by, &spec.unless_preceded_by, "");
-    for (f, pats) in fields {
+    crate::rules::for_each_pattern_list(&mut spec, |f, pats| {
         for (k, pat) in pats.iter().enumerate() {
             if let Err(e) = crate::rules::check_source(pat, 8 << 20) {
                 return Err((format!("{base}.{f}[{k}]"), format!("bad pattern: {e}")));
             }
         }
-    }
+        Ok(())
+    })?;
     if let Some(l) = &spec.lexicon {
         if !p.lexicons.contains_key(l) {
             let known: Vec<&str> = p.lexicons.keys().map(String::as_str).collect();

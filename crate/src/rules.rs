@@ -150,6 +150,25 @@ pub struct PrecededBy {
 impl PrecededBy {
     /// The longest clause before a hit that is tested, in skeleton bytes.
     pub const MAX_CLAUSE: usize = 160;
+
+    /// Its pattern lists by field name (`"hits"`, `"patterns"`, `"except"`): the one list
+    /// concept expansion and a profile's error locations walk.
+    pub fn pattern_lists_mut(&mut self) -> [(&'static str, &mut Vec<String>); 3] {
+        [("hits", &mut self.hits), ("patterns", &mut self.patterns), ("except", &mut self.except)]
+    }
+}
+
+impl FollowedBy {
+    /// Its pattern lists by field name, as [`PrecededBy::pattern_lists_mut`].
+    pub fn pattern_lists_mut(&mut self) -> [(&'static str, &mut Vec<String>); 5] {
+        [
+            ("hits", &mut self.hits),
+            ("patterns", &mut self.patterns),
+            ("except", &mut self.except),
+            ("not_names", &mut self.not_names),
+            ("not_after", &mut self.not_after),
+        ]
+    }
 }
 
 /// An example run as a test: the text and optionally a context (`council` is ignored).
@@ -1802,51 +1821,50 @@ pub fn expand_spec(spec: &mut RuleSpec, concepts: &Concepts) -> Result<(), RuleE
 /// Like [`expand_spec`], sharing `expander`'s remembered concept expansions across rules.
 pub fn expand_spec_with(spec: &mut RuleSpec, expander: &Expander) -> Result<(), RuleError> {
     let id = spec.id.clone();
-    let ex = |v: &mut Vec<String>, f: &str| -> Result<(), RuleError> {
+    for_each_pattern_list(spec, |name, v| {
         for (k, p) in v.iter_mut().enumerate() {
-            *p = expander.expand(p, &|| format!("rule \"{id}\": {f}[{k}]"))?;
+            *p = expander.expand(p, &|| format!("rule \"{id}\": {name}[{k}]"))?;
         }
         Ok(())
-    };
-    ex(&mut spec.patterns, "patterns")?;
-    ex(&mut spec.except, "except")?;
-    ex(&mut spec.with_any, "with_any")?;
-    ex(&mut spec.unless_any, "unless_any")?;
-    if let Some(n) = spec.near.as_mut() {
-        ex(&mut n.patterns, "near.patterns")?;
-    }
-    let surroundings = |fb: &mut Option<FollowedBy>, pb: &mut Option<PrecededBy>, at: &str| -> Result<(), RuleError> {
-        if let Some(f) = fb.as_mut() {
-            ex(&mut f.hits, &format!("{at}unless_followed_by.hits"))?;
-            ex(&mut f.patterns, &format!("{at}unless_followed_by.patterns"))?;
-            ex(&mut f.except, &format!("{at}unless_followed_by.except"))?;
-            ex(&mut f.not_names, &format!("{at}unless_followed_by.not_names"))?;
-            ex(&mut f.not_after, &format!("{at}unless_followed_by.not_after"))?;
+    })
+}
+
+/// Calls `f(name, list)` on every pattern list of a rule spec, in field order, named as errors
+/// name them: `patterns`, `except`, `with_any`, `unless_any`, `near.patterns`,
+/// `near.unless_followed_by.hits`, …, `also_near[1].patterns`, …, `unless_followed_by.not_after`,
+/// `unless_preceded_by.except`. The first error stops the walk and is returned. The one list of
+/// pattern fields: concept expansion and a profile's error locations both walk it.
+pub fn for_each_pattern_list<E>(spec: &mut RuleSpec, mut f: impl FnMut(&str, &mut Vec<String>) -> Result<(), E>) -> Result<(), E> {
+    fn surroundings<E>(
+        fb: &mut Option<FollowedBy>,
+        pb: &mut Option<PrecededBy>,
+        at: &str,
+        f: &mut impl FnMut(&str, &mut Vec<String>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for (name, v) in fb.iter_mut().flat_map(|x| x.pattern_lists_mut()) {
+            f(&format!("{at}unless_followed_by.{name}"), v)?;
         }
-        if let Some(f) = pb.as_mut() {
-            ex(&mut f.hits, &format!("{at}unless_preceded_by.hits"))?;
-            ex(&mut f.patterns, &format!("{at}unless_preceded_by.patterns"))?;
-            ex(&mut f.except, &format!("{at}unless_preceded_by.except"))?;
+        for (name, v) in pb.iter_mut().flat_map(|x| x.pattern_lists_mut()) {
+            f(&format!("{at}unless_preceded_by.{name}"), v)?;
         }
         Ok(())
-    };
-    if let Some(n) = spec.near.as_mut() {
-        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, "near.")?;
     }
-    if let Some(n) = spec.unless_near.as_mut() {
-        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, "unless_near.")?;
-    }
-    for (j, n) in spec.also_near.iter_mut().enumerate() {
-        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, &format!("also_near[{j}]."))?;
-    }
-    surroundings(&mut spec.unless_followed_by, &mut spec.unless_preceded_by, "")?;
-    if let Some(n) = spec.unless_near.as_mut() {
-        ex(&mut n.patterns, "unless_near.patterns")?;
+    f("patterns", &mut spec.patterns)?;
+    f("except", &mut spec.except)?;
+    f("with_any", &mut spec.with_any)?;
+    f("unless_any", &mut spec.unless_any)?;
+    for (at, n) in [("near.", spec.near.as_mut()), ("unless_near.", spec.unless_near.as_mut())] {
+        if let Some(n) = n {
+            f(&format!("{at}patterns"), &mut n.patterns)?;
+            surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, at, &mut f)?;
+        }
     }
     for (j, n) in spec.also_near.iter_mut().enumerate() {
-        ex(&mut n.patterns, &format!("also_near[{j}].patterns"))?;
+        let at = format!("also_near[{j}].");
+        f(&format!("{at}patterns"), &mut n.patterns)?;
+        surroundings(&mut n.unless_followed_by, &mut n.unless_preceded_by, &at, &mut f)?;
     }
-    Ok(())
+    surroundings(&mut spec.unless_followed_by, &mut spec.unless_preceded_by, "", &mut f)
 }
 
 
