@@ -16,10 +16,13 @@
 //!   01/02/03/08 numbers of 10–11 digits, with optional +44 / (0) and spaces or hyphens.
 //! - `email`: `local@domain.tld`.
 //! - `uk-postcode`: outward + inward code (e.g. `S70 2TA`, `CF83 1NE`).
-//! - `date-of-birth`: "DOB"/"date of birth"/"born (on)" followed by a date, or a date followed by
-//!   "(DOB)".
-//! - `case-reference`: "ref"/"reference"/"case"/"account"/"claim"/"tenancy" (+ no/number) followed
-//!   by a code containing a digit, or slash-separated codes like `CCBC/FT/20991`.
+//! - `date-of-birth`: "DOB"/"date of birth"/"born (on)" (Welsh "dyddiad geni", "ganwyd")
+//!   followed by a date, or a date followed by "(DOB)"; after "DOB", "date of birth" or "dyddiad
+//!   geni" a few words may come between ("DOB on his form says 02/09/1962": at most 30
+//!   characters, no digit or sentence end).
+//! - `case-reference`: "ref"/"reference"/"case"/"account"/"claim"/"tenancy"/"referral" (+
+//!   no/number) followed by a code containing a digit, or slash-separated codes like
+//!   `CCBC/FT/20991`.
 //! - `repetition`: a sentence of three or more words that occurs again in the same draft (the
 //!   later copies are reported) — "posting the same message again" (spam).
 
@@ -137,9 +140,11 @@ impl Detectors {
             email: lazy(r"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"),
             // outward code starts with one of the 121 UK postcode areas (so "pi55ed" is not a postcode)
             postcode: lazy(r"\b(?:ab|al|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg|dh|dl|dn|dt|dy|ec|eh|en|ex|fk|fy|gl|gu|gy|ha|hd|hg|hp|hr|hs|hu|hx|ig|im|ip|iv|je|ka|kt|kw|ky|la|ld|le|ll|ln|ls|lu|me|mk|ml|ne|ng|nn|np|nr|nw|ol|ox|pa|pe|ph|pl|po|pr|rg|rh|rm|sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf|tn|tq|tr|ts|tw|ub|wa|wc|wd|wf|wn|wr|ws|wv|yo|ze|b|e|g|l|m|n|s|w)\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b"),
-            dob: lazy(format!(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s?day|born(?:\s+on)?)\s*[:\-]?\s*(?:is\s+)?{DATE}")),
+            // the record's own words ("DOB", "date of birth") allow a few words before the date
+            // ("DOB on his form says …"); "birthday" and "born" do not ("birthday party on …")
+            dob: lazy(format!(r"\b(?:(?:d\.?o\.?b\.?|date\s+of\s+birth|dyddiad\s+geni)(?:\s*[:\-]?\s*(?:is\s+)?|\b[^.!?\n0-9]{{1,30}}?)|(?:birth\s?day|born(?:\s+on)?|ganwyd)\s*[:\-]?\s*(?:is\s+)?){DATE}")),
             dob_after: lazy(format!(r"{DATE}\s*\(?\s*(?:d\.?o\.?b|date of birth)\b")),
-            case_ref: lazy(r"\b(?:ref(?:erence)?|case|account|acct|claim|tenancy|file|complaint|crime|rhif achos|cyfeirnod)\s*(?:no\.?|number|num|ref|id|#)?\s*(?:is\s+)?[:.#]?\s*[a-z]{0,5}[/-]?\d[a-z0-9/-]{2,}"),
+            case_ref: lazy(r"\b(?:ref(?:erence)?|case|account|acct|claim|tenancy|referral|file|complaint|crime|rhif achos|cyfeirnod)\s*(?:no\.?|number|num|ref|id|#)?\s*(?:is\s+)?[:.#]?\s*[a-z]{0,5}[/-]?\d[a-z0-9/-]{2,}"),
             slash_ref: lazy(r"\b[a-z0-9]{2,6}(?:/[a-z0-9]{1,8}){1,4}/?\d{3,}[a-z0-9]*\b"),
         }
     }
@@ -455,6 +460,14 @@ mod tests {
         assert!(kinds("6 heol fawr, cf83 1ne").contains(&Detector::UkPostcode));
         assert!(kinds("dob 12/03/1987").contains(&Detector::DateOfBirth));
         assert!(kinds("born on 3rd march 1950").contains(&Detector::DateOfBirth));
+        assert!(kinds("dob on his form says 02/09/1962").contains(&Detector::DateOfBirth));
+        assert!(kinds("ganwyd 14/03/1935 yn ystrad mynach").contains(&Detector::DateOfBirth));
+        assert!(kinds("dyddiad geni: 09/09/1990").contains(&Detector::DateOfBirth));
+        assert!(!kinds("date of birth. the party is on 12/03/2025").contains(&Detector::DateOfBirth));
+        assert!(!kinds("birthday party on 12/03/2025").contains(&Detector::DateOfBirth));
+        assert!(!kinds("bring your date of birth, proof of address and 2 bills").contains(&Detector::DateOfBirth));
+        assert!(kinds("safeguarding referral saf-23-00412").contains(&Detector::CaseReference));
+        assert!(!kinds("referral letter and photo id").contains(&Detector::CaseReference));
         assert!(kinds("ref ccbc/ft/20991").contains(&Detector::CaseReference));
         assert!(!kinds("on 12/03/2024").contains(&Detector::CaseReference));
     }
