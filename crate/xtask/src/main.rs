@@ -33,6 +33,12 @@
 //! - (measured at c46cec2) `opt-level = "z"` for the crates that only load data (serde_json,
 //!   serde_core, serde; `--config profile.release.package.<crate>.opt-level`): the wasm grew,
 //!   1,700,070 -> 1,704,071 bytes raw with names, gzip 546.9 -> 549.7 KiB.
+//! - (measured at 170aaca) the `talc` allocator (5.1, `talc::wasm::WasmDynamicTalc`) as the wasm's
+//!   global allocator instead of Rust's default dlmalloc: gzip 435,804 -> 433,449 bytes, and no
+//!   difference in speed beyond the noise (`tests/bench/wasm-bench.mjs`, two runs each,
+//!   alternating: cold start 83.7 / 91.9 ms with dlmalloc, 87.6 / 82.2 ms with talc, main-thread
+//!   CPU 45.9 / 48.7 against 49.7 / 49.2 ms; 280 chars 57.8 / 61.5 against 57.5 / 57.4 µs;
+//!   63,206 chars 18.5 / 18.6 against 18.1 / 18.5 ms): 2.3 KB was not worth another dependency.
 //!
 //! The library form exists because `cargo install wasm-bindgen-cli` is not available on the
 //! build machines; the versions must match exactly or wasm-bindgen refuses the module.
