@@ -178,6 +178,8 @@ pub(crate) struct LitAutomaton {
     same: Vec<u32>,
     /// per pattern: its length in bytes
     lens: Vec<u32>,
+    /// unique per automaton in the process (from 1), for [`NextMemo`]
+    id: u64,
 }
 
 /// A state of [`LitAutomaton`].
@@ -286,7 +288,8 @@ impl LitAutomaton {
             fill[q] += 1;
         }
         let states = (0..n).map(|s| LitState { lo: at[s], hi: at[s + 1], fail: 0, out: out[s], link: NONE, report: if out[s] != NONE { s as u32 } else { NONE } }).collect();
-        let mut a = LitAutomaton { states, dense: Vec::new(), trans, same, lens: lits.iter().map(|l| l.as_ref().len() as u32).collect() };
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut a = LitAutomaton { states, dense: Vec::new(), trans, same, lens: lits.iter().map(|l| l.as_ref().len() as u32).collect(), id };
         // the root's dense row: its children, else itself
         let mut root = [0u32; 256];
         let (lo, hi) = (at[0] as usize, at[1] as usize);
@@ -368,6 +371,28 @@ impl LitAutomaton {
         }
     }
 
+    /// [`LitAutomaton::next`] through `memo` for a state without a dense row: a failure walk
+    /// tests each state's children one by one, often down a chain of several states (callgrind,
+    /// a 280-character check: ~78 instructions a byte over both views), where a remembered
+    /// transition is one hashed load and compare. The memo is direct-mapped (a transition that
+    /// lands on an occupied slot replaces it), so it stays a fixed size however long the draft.
+    #[inline(always)]
+    fn next_memo(&self, s: u32, b: u8, memo: &mut NextMemo) -> u32 {
+        let st = &self.states[s as usize];
+        if st.hi == NONE {
+            return self.dense[st.lo as usize][usize::from(b)];
+        }
+        // `s` < 2^24 (checked when the memo is sized), so the key is exact and never u32::MAX
+        let key = s << 8 | u32::from(b);
+        let slot = &mut memo.slots[(key.wrapping_mul(0x9E37_79B1) >> memo.shift) as usize];
+        if (*slot >> 32) as u32 == key {
+            return *slot as u32;
+        }
+        let t = self.next(s, b);
+        *slot = u64::from(key) << 32 | u64::from(t);
+        t
+    }
+
     /// Calls `f(pattern, start)` for every occurrence of every literal in `hay` (overlapping;
     /// `start` a byte offset): by ascending end, in no particular order among those ending at
     /// the same byte (the same set of occurrences as `aho-corasick`'s `find_overlapping_iter`).
@@ -378,8 +403,19 @@ impl LitAutomaton {
     /// of a transition and a report check each: the profanity view's scan, with few literals,
     /// is mostly that (callgrind, 280-char check: 237.3k -> 234.9k instructions with both
     /// views on this automaton; aho-corasick's packed prefilter on main: 235.3k).
+    /// Transitions out of states without a dense row are remembered in `memo` (kept between
+    /// calls: see [`NextMemo`]); one that belongs to another automaton is cleared first.
     #[inline(never)]
-    pub(crate) fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
+    pub(crate) fn for_each_match(&self, hay: &[u8], memo: &mut NextMemo, f: impl FnMut(usize, usize)) {
+        if !memo.fits(self) {
+            // too many states for the memo's key: the plain failure walk
+            return self.for_each_match_with(hay, |a, s, b| a.next(s, b), f);
+        }
+        self.for_each_match_with(hay, |a, s, b| a.next_memo(s, b, memo), f)
+    }
+
+    #[inline(always)]
+    fn for_each_match_with(&self, hay: &[u8], mut next: impl FnMut(&Self, u32, u8) -> u32, mut f: impl FnMut(usize, usize)) {
         let mut s = 0u32;
         let mut i = 0;
         let root = &self.dense[0];
@@ -391,7 +427,7 @@ impl LitAutomaton {
                 }
             }
             let b = hay[i];
-            s = self.next(s, b);
+            s = next(self, s, b);
             let mut m = self.states[s as usize].report;
             while m != NONE {
                 let ms = &self.states[m as usize];
@@ -407,6 +443,51 @@ impl LitAutomaton {
     }
 }
 
+/// Remembered transitions of a [`LitAutomaton`] (see `LitAutomaton::next_memo`): `slots`
+/// (2^[`NextMemo::BITS`] of them, 8 bytes each) hold `key << 32 | next state`, `key` being
+/// `state << 8 | byte`, an empty slot `u64::MAX` (no key is `u32::MAX`). `owner` is the id of
+/// the automaton it was filled for (unique per process), so a memo handed to another automaton
+/// starts empty. Kept in [`Scratch`] between checks: a draft being typed revisits the
+/// same transitions keystroke after keystroke.
+pub(crate) struct NextMemo {
+    slots: Vec<u64>,
+    shift: u32,
+    owner: u64,
+}
+
+impl Default for NextMemo {
+    fn default() -> NextMemo {
+        NextMemo { slots: Vec::new(), shift: 32 - NextMemo::BITS, owner: 0 }
+    }
+}
+
+impl NextMemo {
+    /// log2 of the slot count: 2^13 slots, 64 KiB. A 280-character draft takes a few hundred
+    /// transitions out of sparse states; a 63,206-character one some thousands, most of them
+    /// repeated.
+    const BITS: u32 = 13;
+
+    /// A memo of 2^`bits` slots (tests: a tiny one makes transitions evict each other).
+    #[cfg(test)]
+    fn with_bits(bits: u32) -> NextMemo {
+        NextMemo { shift: 32 - bits, ..NextMemo::default() }
+    }
+
+    /// Whether the memo can serve `a` (fewer than 2^24 states), made empty if it served another
+    /// automaton or none yet.
+    fn fits(&mut self, a: &LitAutomaton) -> bool {
+        if a.states.len() >= 1 << 24 {
+            return false;
+        }
+        if self.owner != a.id {
+            self.slots.clear();
+            self.slots.resize(1 << (32 - self.shift), u64::MAX);
+            self.owner = a.id;
+        }
+        true
+    }
+}
+
 /// Working vectors of [`Prefilter::candidates_in`], kept between checks so a check does not
 /// allocate them again: the literal bit set, the conditions met, the (literal, start) pairs, the
 /// counting sort's cursors, and a finished [`Starts`] given back by [`Prefilter::recycle`].
@@ -418,6 +499,8 @@ pub(crate) struct Scratch {
     found: Vec<(u32, u32)>,
     fill: Vec<u32>,
     spare: Option<Starts>,
+    /// per view, its automaton's remembered transitions
+    memo: [NextMemo; 2],
 }
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -596,7 +679,7 @@ impl Prefilter {
     /// allocating once the vectors have grown (a checker keeps one scratch between checks).
     #[inline(never)] // its own entry in a profile (inlined, its cost went to `Engine::check_with`)
     pub(crate) fn candidates_in(&self, p: &Prepared, out: &mut Vec<bool>, scratch: &mut Scratch) -> Starts {
-        let Scratch { present, sat, found, fill, spare } = scratch;
+        let Scratch { present, sat, found, fill, spare, memo } = scratch;
         let (mut at, mut flat, mut open) = match spare.take() {
             Some(s) => (s.at, s.flat, s.open),
             None => Default::default(),
@@ -620,7 +703,7 @@ impl Prefilter {
         found.reserve(p.norm.skel.len() / 2);
         for (v, hay) in [(0usize, &p.norm.skel[..]), (1, &p.prof[..])] {
             let Some(ac) = &self.views[v] else { continue };
-            self.scan_view(ac, hay, v, runs[v], present, sat, &mut at, found);
+            self.scan_view(ac, hay, v, runs[v], present, sat, &mut at, found, &mut memo[v]);
         }
         for i in 1..at.len() {
             at[i] += at[i - 1];
@@ -672,9 +755,9 @@ impl Prefilter {
     /// `runs`: the required-literal slots too (a view of at least `Starts::RUNS_MIN_LEN` bytes).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn scan_view(&self, ac: &LitAutomaton, hay: &[u8], v: usize, runs: bool, present: &mut [u64], sat: &mut [bool], at: &mut [u32], found: &mut Vec<(u32, u32)>) {
+    fn scan_view(&self, ac: &LitAutomaton, hay: &[u8], v: usize, runs: bool, present: &mut [u64], sat: &mut [bool], at: &mut [u32], found: &mut Vec<(u32, u32)>, memo: &mut NextMemo) {
         // overlapping: every occurrence of every literal, so every possible match start
-        ac.for_each_match(hay, |pattern, start| {
+        ac.for_each_match(hay, memo, |pattern, start| {
             let k = pattern + v * self.offset;
             if present[k / 64] & (1 << (k % 64)) == 0 {
                 present[k / 64] |= 1 << (k % 64);
@@ -1308,11 +1391,24 @@ mod equivalence {
 
     /// Every occurrence `(pattern, start)` of `lits` in `hay`, sorted: by [`super::LitAutomaton`]
     /// and by `aho-corasick`'s overlapping search (standard semantics), for comparison.
+    /// The automaton's occurrences are the same through a fresh memo, the same memo again (its
+    /// transitions remembered), a 4-slot memo (transitions evicting each other) and a memo last
+    /// filled by another automaton.
     fn occurrences(lits: &[Vec<u8>], hay: &[u8]) -> (Occurrences, Occurrences) {
         let a = super::LitAutomaton::new(lits).expect("non-empty literals");
-        let mut got = Vec::new();
-        a.for_each_match(hay, |p, s| got.push((p, s)));
-        got.sort_unstable();
+        let scan = |memo: &mut super::NextMemo| {
+            let mut got = Vec::new();
+            a.for_each_match(hay, memo, |p, s| got.push((p, s)));
+            got.sort_unstable();
+            got
+        };
+        let mut memo = super::NextMemo::default();
+        let got = scan(&mut memo);
+        assert_eq!(scan(&mut memo), got, "warm memo");
+        assert_eq!(scan(&mut super::NextMemo::with_bits(2)), got, "4-slot memo");
+        let other = super::LitAutomaton::new(&[b"zq".to_vec(), hay.get(..3).unwrap_or(b"ab").to_vec()]).expect("literals");
+        other.for_each_match(hay, &mut memo, |_, _| {});
+        assert_eq!(scan(&mut memo), got, "memo of another automaton");
         let mut want: Vec<(usize, usize)> = AhoCorasick::new(lits).expect("literals").find_overlapping_iter(hay).map(|m| (m.pattern().as_usize(), m.start())).collect();
         want.sort_unstable();
         (got, want)
