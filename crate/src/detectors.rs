@@ -25,6 +25,10 @@
 //!   `CCBC/FT/20991`.
 //! - `repetition`: a sentence of three or more words that occurs again in the same draft (the
 //!   later copies are reported) — "posting the same message again" (spam).
+//! - `person-name`: a capitalised given name from `crate/rules/given-names.txt` ("Rhian",
+//!   "Mrs Beynon" is left to the rules' title patterns) — the "names" of the policy map's "names
+//!   tied to case details". Unlike the others it reads the draft's capitals, which the skeleton
+//!   has folded (see [`person_names_into`]), and it is not masked in the profanity view.
 
 use crate::rules::Lazy;
 
@@ -40,11 +44,13 @@ pub enum Detector {
     CaseReference,
     /// The same sentence (≥ 3 words) posted twice or more in one draft (spam).
     Repetition,
+    /// A capitalised given name ([`person_names_into`]).
+    PersonName,
 }
 
 impl Detector {
     /// All detectors.
-    pub const ALL: [Detector; 8] = [
+    pub const ALL: [Detector; 9] = [
         Detector::NiNumber,
         Detector::NhsNumber,
         Detector::UkPhone,
@@ -53,6 +59,7 @@ impl Detector {
         Detector::DateOfBirth,
         Detector::CaseReference,
         Detector::Repetition,
+        Detector::PersonName,
     ];
     /// Name used in rule files (`"detector": "ni-number"`).
     pub fn name(self) -> &'static str {
@@ -65,6 +72,7 @@ impl Detector {
             Detector::DateOfBirth => "date-of-birth",
             Detector::CaseReference => "case-reference",
             Detector::Repetition => "repetition",
+            Detector::PersonName => "person-name",
         }
     }
     /// Parses a rule-file name.
@@ -233,6 +241,110 @@ impl Detectors {
             }
         }
     }
+}
+
+mod names {
+    include!(concat!(env!("OUT_DIR"), "/given_names.rs"));
+}
+
+/// The `person-name` detector: appends to `out` an [`Ident`] (skeleton byte range of the word)
+/// for every capitalised given name in `text`, in ascending order. `norm` must be `text`'s
+/// normalisation ([`Normalized::new`](crate::normalize::Normalized::new)).
+///
+/// A word here is a maximal run of ASCII letters in the skeleton with no digit or `_` on either
+/// side (so `@mark_cudworth`, `Tina_S6` and `#JusticeForJade` hold no name). It is a name when
+/// - it is in `crate/rules/given-names.txt` (`names::GIVEN_NAMES`, sorted at build time);
+/// - its first letter is an ASCII capital in `text` and its second (if any) is not (so
+///   "AGAIN" and "DBS" are not names; the skeleton has lost the case, the draft has not:
+///   `Normalized::start8` maps each skeleton byte to its character in `text`);
+/// - for a name marked as an ordinary word or a place too (` *`: Mark, Dawn, Grace, Jordan),
+///   the capital is not just a sentence's first letter — the word follows a letter, digit, `,`,
+///   `;`, `&` or `-` (after spaces) — or the next word is capitalised as well, a surname ("Dawn
+///   Hirst"). Other names are taken at a sentence's start too ("Gwyn from our team …").
+///
+/// Not found: names written in lower case ("just seen dylan"), which cannot be told from words
+/// by spelling alone; the rules that use the detector pair it with details about the person.
+pub fn person_names_into(text: &str, norm: &crate::normalize::Normalized, out: &mut Vec<Ident>) {
+    let s = &norm.skel[..];
+    let src = text.as_bytes();
+    // whether skeleton byte `i` comes from an ASCII capital / an ASCII lower-case letter in `text`
+    let upper = |i: usize| src.get(norm.start8[i] as usize).is_some_and(|b| b.is_ascii_uppercase());
+    let is_letter = |b: u8| b.is_ascii_lowercase();
+    let joins = |b: u8| b.is_ascii_digit() || b == b'_';
+    let mut i = 0;
+    while i < s.len() {
+        if !is_letter(s[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < s.len() && is_letter(s[i]) {
+            i += 1;
+        }
+        let end = i;
+        if !upper(start) || (end - start > 1 && upper(start + 1)) {
+            continue;
+        }
+        if (start > 0 && joins(s[start - 1])) || (end < s.len() && joins(s[end])) {
+            continue;
+        }
+        let Some(also_word) = given_name(&s[start..end]) else { continue };
+        if also_word && !mid_sentence(s, start) && !capitalised_next(s, end, &upper) {
+            continue;
+        }
+        out.push(Ident { kind: Detector::PersonName, start, end });
+    }
+}
+
+/// `word`'s first 8 bytes as a big-endian number, zero-padded: the order of the numbers is the
+/// order of the words' first 8 bytes.
+fn name_key(word: &[u8]) -> u64 {
+    word.iter().take(8).enumerate().fold(0u64, |k, (i, &b)| k | u64::from(b) << (56 - 8 * i))
+}
+
+/// The given names, split once from `names::GIVEN_NAMES`: `keys[i]` is `name_key(names[i])`
+/// (ascending, as the names are sorted), `also_word[i]` the name's ` *` mark.
+struct GivenNames {
+    keys: Vec<u64>,
+    names: Vec<&'static str>,
+    also_word: Vec<bool>,
+}
+
+fn given_names() -> &'static GivenNames {
+    static NAMES: std::sync::OnceLock<GivenNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut g = GivenNames { keys: Vec::new(), names: Vec::new(), also_word: Vec::new() };
+        for line in names::GIVEN_NAMES.lines() {
+            let (name, word) = line.strip_suffix(" *").map_or((line, false), |n| (n, true));
+            g.keys.push(name_key(name.as_bytes()));
+            g.names.push(name);
+            g.also_word.push(word);
+        }
+        g
+    })
+}
+
+/// `Some(also an ordinary word)` if `word` (lower-case skeleton letters) is a listed given name,
+/// else `None`: an integer binary search on the keys, then the few names sharing the key
+/// (longer than 8 letters) compared in full.
+fn given_name(word: &[u8]) -> Option<bool> {
+    let g = given_names();
+    let key = name_key(word);
+    let first = g.keys.partition_point(|&k| k < key);
+    (first..g.keys.len()).take_while(|&i| g.keys[i] == key).find(|&i| g.names[i].as_bytes() == word).map(|i| g.also_word[i])
+}
+
+/// Whether the skeleton byte before `start` (spaces skipped) continues a sentence: a letter,
+/// digit, `,`, `;`, `&` or `-`. A sentence end, a line break, a colon, a quote, a bracket, an
+/// emoji ([`crate::normalize::PLACEHOLDER`]) or the draft's start does not.
+fn mid_sentence(s: &[u8], start: usize) -> bool {
+    s[..start].iter().rev().find(|&&b| b != b' ' && b != b'\t').is_some_and(|&b| b.is_ascii_alphanumeric() || b",;&-".contains(&b))
+}
+
+/// Whether one space and then a capitalised word (a capital followed by a letter that is not
+/// one) follow `end`: a surname after a given name.
+fn capitalised_next(s: &[u8], end: usize, upper: &impl Fn(usize) -> bool) -> bool {
+    end + 2 < s.len() && s[end] == b' ' && s[end + 1].is_ascii_lowercase() && s[end + 2].is_ascii_lowercase() && upper(end + 1) && !upper(end + 2)
 }
 
 /// The `repetition` detector: a sentence (text between `.`, `!`, `?`, newline) of three or
@@ -538,4 +650,61 @@ mod tests {
         assert!(found_any, "some text must repeat a sentence");
     }
 
+    /// The given names `person_names_into` finds in `text`, as the draft's own characters.
+    fn names(text: &str) -> Vec<String> {
+        let norm = crate::normalize::Normalized::new(text);
+        let mut out = Vec::new();
+        person_names_into(text, &norm, &mut out);
+        let units: Vec<u16> = text.encode_utf16().collect();
+        out.iter()
+            .inspect(|i| assert_eq!(i.kind, Detector::PersonName))
+            .map(|i| String::from_utf16(&units[norm.start16[i.start] as usize..norm.end16[i.end - 1] as usize]).unwrap())
+            .collect()
+    }
+
+    /// A capitalised listed name is found (at a sentence's start too, unless it is also an
+    /// ordinary word), spans map back to the draft's characters, and lower-case, all-capitals,
+    /// handle and hashtag spellings are not names.
+    #[test]
+    fn person_names() {
+        assert_eq!(names("Get well soon Rhian, she's in the Heath"), ["Rhian"]);
+        assert_eq!(names("Gwyn from our team had his DBS back"), ["Gwyn"]);
+        assert_eq!(names("Cwtch for Siân and Ffion today"), ["Siân", "Ffion"]);
+        assert_eq!(names("Jayden's mum rang"), ["Jayden"]);
+        // not names: lower case, all capitals, inside a handle, a hashtag or a longer word
+        assert!(names("just seen rhian and dylan").is_empty());
+        assert!(names("RHIAN IS BACK").is_empty());
+        assert!(names("@mark_cudworth and Tina_S6 and #JusticeForJade").is_empty());
+        assert!(names("Kyleigh and Markham").is_empty());
+        // an ordinary word too: not at a sentence's start, unless a surname follows
+        assert!(names("Mark my words. Grace under pressure! Will you come?").is_empty());
+        assert_eq!(names("Thanks Mark, and well done Grace"), ["Mark", "Grace"]);
+        assert_eq!(names("Dawn Hirst was fined"), ["Dawn"]);
+        assert!(names("Dawn raid on the depot").is_empty());
+        assert_eq!(names("🎉 Kyle passed"), ["Kyle"]);
+        assert!(names("🎉 Jack is back").is_empty());
+    }
+
+    /// `given-names.txt` as embedded: sorted, no duplicates, lower-case ASCII letters (build.rs
+    /// checks the file; this checks what it wrote), and the look-up finds every listed name (long
+    /// ones sharing a key too) with its mark, and nothing else.
+    #[test]
+    fn given_names_table_and_lookup() {
+        let g = given_names();
+        assert!(g.names.len() > 500);
+        assert!(g.names.windows(2).all(|w| w[0] < w[1]));
+        assert!(g.keys.windows(2).all(|w| w[0] <= w[1]));
+        assert!(g.names.iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase())));
+        assert!(g.also_word.iter().any(|&w| w) && g.also_word.iter().any(|&w| !w));
+        let listed = |n: &str| g.names.iter().position(|&x| x == n).map(|i| g.also_word[i]);
+        for (&n, &w) in g.names.iter().zip(&g.also_word) {
+            assert_eq!(given_name(n.as_bytes()), Some(w), "{n}");
+            assert_eq!(given_name(format!("{n}x").as_bytes()), listed(&format!("{n}x")));
+            assert_eq!(given_name(&n.as_bytes()[..n.len() - 1]), listed(&n[..n.len() - 1]));
+        }
+        assert_eq!(given_name(b"mark"), Some(true));
+        assert_eq!(given_name(b"rhian"), Some(false));
+        assert_eq!(given_name(b"christophe"), None);
+        assert_eq!(given_name(b"the"), None);
+    }
 }

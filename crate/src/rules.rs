@@ -1980,8 +1980,11 @@ impl<'a> Prepared<'a> {
     /// when their capacity suffices.
     pub fn new_in(text: &'a str, det: &crate::detectors::Detectors, spare: Prepared<'_>) -> Prepared<'a> {
         let norm = Normalized::new_in(text, spare.norm);
-        let idents = det.find_all_in(&norm.skel, spare.idents);
-        let masks = idents.iter().filter(|i| i.kind != Detector::Repetition).map(|i| (i.start, i.end));
+        let mut idents = det.find_all_in(&norm.skel, spare.idents);
+        crate::detectors::person_names_into(text, &norm, &mut idents);
+        // identifiers are masked in the profanity view (their digits are not leetspeak); a
+        // repeated sentence and a given name are words, read there as any other
+        let masks = idents.iter().filter(|i| !matches!(i.kind, Detector::Repetition | Detector::PersonName)).map(|i| (i.start, i.end));
         let prof = norm.profanity_view_in(masks, spare.prof);
         let mut word_no = spare.word_no;
         word_no.clear();
