@@ -25,8 +25,8 @@
 //!   `CCBC/FT/20991`.
 //! - `repetition`: a sentence of three or more words that occurs again in the same draft (the
 //!   later copies are reported) — "posting the same message again" (spam).
-//! - `person-name`: a capitalised given name from `crate/rules/given-names.txt` ("Rhian",
-//!   "Mrs Beynon" is left to the rules' title patterns) — the "names" of the policy map's "names
+//! - `person-name`: a capitalised given name from `crate/rules/given-names.txt` ("Rhian"), or a
+//!   title and a capitalised surname ("Mrs Bevan") — the "names" of the policy map's "names
 //!   tied to case details". Unlike the others it reads the draft's capitals, which the skeleton
 //!   has folded (see [`person_names_into`]), and it is not masked in the profanity view.
 
@@ -247,20 +247,23 @@ mod names {
     include!(concat!(env!("OUT_DIR"), "/given_names.rs"));
 }
 
-/// The `person-name` detector: appends to `out` an [`Ident`] (skeleton byte range of the word)
-/// for every capitalised given name in `text`, in ascending order. `norm` must be `text`'s
-/// normalisation ([`Normalized::new`](crate::normalize::Normalized::new)).
+/// The `person-name` detector: appends to `out` an [`Ident`] (skeleton byte range) for every
+/// capitalised given name in `text`, and every title with a capitalised surname, in ascending
+/// order. `norm` must be `text`'s normalisation
+/// ([`Normalized::new`](crate::normalize::Normalized::new)).
 ///
 /// A word here is a maximal run of ASCII letters in the skeleton with no digit or `_` on either
-/// side (so `@mark_cudworth`, `Tina_S6` and `#JusticeForJade` hold no name). It is a name when
-/// - it is in `crate/rules/given-names.txt` (`names::GIVEN_NAMES`, sorted at build time);
-/// - its first letter is an ASCII capital in `text` and its second (if any) is not (so
-///   "AGAIN" and "DBS" are not names; the skeleton has lost the case, the draft has not:
-///   `Normalized::start8` maps each skeleton byte to its character in `text`);
-/// - for a name marked as an ordinary word or a place too (` *`: Mark, Dawn, Grace, Jordan),
-///   the capital is not just a sentence's first letter — the word follows a letter, digit, `,`,
-///   `;`, `&` or `-` (after spaces) — or the next word is capitalised as well, a surname ("Dawn
-///   Hirst"). Other names are taken at a sentence's start too ("Gwyn from our team …").
+/// side (so `@mark_cudworth`, `Tina_S6` and `#JusticeForJade` hold no name); it is capitalised
+/// when its first letter is an ASCII capital in `text` and its second (if any) is not ("AGAIN"
+/// and "DBS" are not; the skeleton has lost the case, the draft has not: `Normalized::start8`
+/// maps each skeleton byte to its character in `text`). Found:
+/// - a title (Mr, Mrs, Ms, Miss, Mx), capitalised, with the capitalised word after it: the two
+///   are one name, "Mrs Bevan", "Mr. Dacombe" ([`titled_surname`]);
+/// - a capitalised word listed in `crate/rules/given-names.txt` (`names::GIVEN_NAMES`, sorted at
+///   build time) — but a name marked as an ordinary word or a place too (` *`: Mark, Dawn,
+///   Grace, Jordan) only where its capital is not just a sentence's first letter (the word
+///   follows a letter, digit, `,`, `;`, `&` or `-`, after spaces) or a capitalised surname
+///   follows ("Dawn Hirst"). Other names count at a sentence's start too ("Gwyn from our team").
 ///
 /// Not found: names written in lower case ("just seen dylan"), which cannot be told from words
 /// by spelling alone; the rules that use the detector pair it with details about the person.
@@ -288,12 +291,37 @@ pub fn person_names_into(text: &str, norm: &crate::normalize::Normalized, out: &
         if (start > 0 && joins(s[start - 1])) || (end < s.len() && joins(s[end])) {
             continue;
         }
+        if let Some(after) = titled_surname(s, start, end, &upper) {
+            // "Mrs Bevan", "Mr. Dacombe", "Mrs B": the title and the surname, one name
+            out.push(Ident { kind: Detector::PersonName, start, end: after });
+            i = after;
+            continue;
+        }
         let Some(also_word) = given_name(&s[start..end]) else { continue };
         if also_word && !mid_sentence(s, start) && !capitalised_next(s, end, &upper) {
             continue;
         }
         out.push(Ident { kind: Detector::PersonName, start, end });
     }
+}
+
+/// If `s[start..end]` is a title (Mr, Mrs, Ms, Miss, Mx; capitalised, as the caller checked)
+/// followed by an optional `.`, one space and a capitalised word (its first letter a capital in
+/// the draft: "Mrs Bevan", "Mrs B", "Mrs Olwen Beynon"), the end of that word. Dr is left out
+/// (Dr Martens, Dr Pepper).
+fn titled_surname(s: &[u8], start: usize, end: usize, upper: &impl Fn(usize) -> bool) -> Option<usize> {
+    if !matches!(&s[start..end], b"mr" | b"mrs" | b"ms" | b"miss" | b"mx") {
+        return None;
+    }
+    let mut j = end;
+    if s.get(j) == Some(&b'.') {
+        j += 1;
+    }
+    if s.get(j) != Some(&b' ') || !s.get(j + 1).is_some_and(|b| b.is_ascii_lowercase()) || !upper(j + 1) {
+        return None;
+    }
+    let word_end = j + 1 + s[j + 1..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+    (!s.get(word_end).is_some_and(|&b| b.is_ascii_digit() || b == b'_')).then_some(word_end)
 }
 
 /// `word`'s first 8 bytes as a big-endian number, zero-padded: the order of the numbers is the
@@ -682,6 +710,9 @@ mod tests {
         assert_eq!(names("Dawn Hirst was fined"), ["Dawn"]);
         assert!(names("Dawn raid on the depot").is_empty());
         assert_eq!(names("🎉 Kyle passed"), ["Kyle"]);
+        // a title and a capitalised surname: one name
+        assert_eq!(names("Mrs Bevan rang again, and Mr. Dacombe, and Mrs Olwen Beynon"), ["Mrs Bevan", "Mr. Dacombe", "Mrs Olwen"]);
+        assert!(names("Miss you all, mrs bevan").is_empty());
         assert!(names("🎉 Jack is back").is_empty());
     }
 
