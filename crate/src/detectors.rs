@@ -44,7 +44,7 @@ pub enum Detector {
     CaseReference,
     /// The same sentence (≥ 3 words) posted twice or more in one draft (spam).
     Repetition,
-    /// A capitalised given name ([`person_names_into`]).
+    /// A capitalised given name, or a title and a capitalised surname ([`person_names_into`]).
     PersonName,
 }
 
@@ -270,7 +270,7 @@ mod names {
 pub fn person_names_into(text: &str, norm: &crate::normalize::Normalized, out: &mut Vec<Ident>) {
     let s = &norm.skel[..];
     let src = text.as_bytes();
-    // whether skeleton byte `i` comes from an ASCII capital / an ASCII lower-case letter in `text`
+    // whether skeleton byte `i` comes from an ASCII capital in `text`
     let upper = |i: usize| src.get(norm.start8[i] as usize).is_some_and(|b| b.is_ascii_uppercase());
     let is_letter = |b: u8| b.is_ascii_lowercase();
     let joins = |b: u8| b.is_ascii_digit() || b == b'_';
@@ -691,8 +691,8 @@ mod tests {
     }
 
     /// A capitalised listed name is found (at a sentence's start too, unless it is also an
-    /// ordinary word), spans map back to the draft's characters, and lower-case, all-capitals,
-    /// handle and hashtag spellings are not names.
+    /// ordinary word), and a title with a capitalised surname; spans map back to the draft's
+    /// characters; lower-case, all-capitals, handle and hashtag spellings are not names.
     #[test]
     fn person_names() {
         assert_eq!(names("Get well soon Rhian, she's in the Heath"), ["Rhian"]);
