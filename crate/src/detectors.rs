@@ -312,11 +312,11 @@ pub fn person_names_into(text: &str, norm: &crate::normalize::Normalized, out: &
 /// The `eye-roll` detector: appends to `out` an [`Ident`] (the one skeleton byte of the emoji,
 /// a [`PLACEHOLDER`](crate::normalize::PLACEHOLDER)) for every 🙄 (U+1F644 FACE WITH ROLLING
 /// EYES) and 😒 (U+1F612 UNAMUSED FACE) in `text`, in ascending order. `norm` must be `text`'s
-/// normalisation. Both emoji are Unicode's own names for scorn: beside a remark about a person
-/// or a group they say what the words may leave unsaid ("heard the new depot manager's gay.
-/// that'll be the end of the banter then 🙄"). On its own an eye-roll is everyday exasperation
-/// (a late bus, roadworks), so rules pair it with `near` words, as
-/// `discrimination.eye-roll-at-group` does with `{protected_group}`.
+/// normalisation. Both faces read as scorn: beside a remark about a person or a group they say
+/// what the words may leave unsaid ("heard the new depot manager's gay. that'll be the end of
+/// the banter then 🙄"). On its own an eye-roll is everyday exasperation (a late bus,
+/// roadworks), so rules pair it with `near` words, as `discrimination.eye-roll-at-group` does
+/// with people named by a protected characteristic.
 pub fn eye_rolls_into(text: &str, norm: &crate::normalize::Normalized, out: &mut Vec<Ident>) {
     let src = text.as_bytes();
     // memchr: a byte-at-a-time filter cost ~2 k instructions a 280-character check (callgrind)
