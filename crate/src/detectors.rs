@@ -29,6 +29,8 @@
 //!   title and a capitalised surname ("Mrs Bevan") — the "names" of the policy map's "names
 //!   tied to case details". Unlike the others it reads the draft's capitals, which the skeleton
 //!   has folded (see [`person_names_into`]), and it is not masked in the profanity view.
+//! - `eye-roll`: the emoji 🙄 and 😒, which the skeleton folds into its one emoji placeholder,
+//!   read from the draft's own bytes (see [`eye_rolls_into`]); not masked in the profanity view.
 
 use crate::rules::Lazy;
 
@@ -262,7 +264,7 @@ mod names {
 /// and "DBS" are not; the skeleton has lost the case, the draft has not: `Normalized::start8`
 /// maps each skeleton byte to its character in `text`). Found:
 /// - a title (Mr, Mrs, Ms, Miss, Mx), capitalised, with the capitalised word after it: the two
-///   are one name, "Mrs Bevan", "Mr. Dacombe" ([`titled_surname`]);
+///   are one name, "Mrs Bevan", "Mr. Dacombe" (`titled_surname`);
 /// - a capitalised word listed in `crate/rules/given-names.txt` (`names::GIVEN_NAMES`, sorted at
 ///   build time) — but a name marked as an ordinary word or a place too (` *`: Mark, Dawn,
 ///   Grace, Jordan) only where its capital is not just a sentence's first letter (the word
