@@ -95,7 +95,7 @@ type WriterFilter<'a> = &'a dyn Fn(&Writer) -> bool;
 /// own48–own51, session 12's, in session 13, own52–own55, session 13's, in session 15; the
 /// pool in [`WRITERS`] is still session 6's,
 /// which the shipped `confidence` lines were computed on.)
-const FORBIDDEN: [&str; 13] = ["own9.jsonl", "own56.jsonl", "own57.jsonl", "own58.jsonl", "own59.jsonl", "own69.jsonl", "own70.jsonl", "own73.jsonl", "own74.jsonl", "own79.jsonl", "own80.jsonl", "own82.jsonl", "own83.jsonl"];
+const FORBIDDEN: [&str; 15] = ["own9.jsonl", "own56.jsonl", "own57.jsonl", "own58.jsonl", "own59.jsonl", "own69.jsonl", "own70.jsonl", "own73.jsonl", "own74.jsonl", "own79.jsonl", "own80.jsonl", "own82.jsonl", "own83.jsonl", "own84.jsonl", "own85.jsonl"];
 
 /// Smoothing weight K of the prior p0 (in drafts).
 pub const K: f64 = 2.0;

@@ -186,7 +186,7 @@ fn precision_bar() -> f64 {
 /// 10's, own44–own47, session 11's, own48–own51, session 12's, and own52–own55, session 13's
 /// (retired in session 15), were retired as test sets
 /// and may be training data.)
-const FRESH_SETS: [&str; 13] = ["own9", "own56", "own57", "own58", "own59", "own69", "own70", "own73", "own74", "own79", "own80", "own82", "own83"];
+const FRESH_SETS: [&str; 15] = ["own9", "own56", "own57", "own58", "own59", "own69", "own70", "own73", "own74", "own79", "own80", "own82", "own83", "own84", "own85"];
 
 /// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own56.jsonl`,
 /// `own59` all match; `own1.jsonl`, `own52.jsonl` or `own560.jsonl` do not).
