@@ -30,7 +30,8 @@
 //!   tied to case details". Unlike the others it reads the draft's capitals, which the skeleton
 //!   has folded (see [`person_names_into`]), and it is not masked in the profanity view.
 //! - `eye-roll`: the emoji 🙄 and 😒, which the skeleton folds into its one emoji placeholder,
-//!   read from the draft's own bytes (see [`eye_rolls_into`]); not masked in the profanity view.
+//!   read from the draft's own bytes (see [`scorn_emoji_into`]); not masked in the profanity view.
+//! - `clown`: the emoji 🤡, found the same way and in the same pass as `eye-roll`.
 
 use crate::rules::Lazy;
 
@@ -48,13 +49,15 @@ pub enum Detector {
     Repetition,
     /// A capitalised given name, or a title and a capitalised surname ([`person_names_into`]).
     PersonName,
-    /// An eye-roll emoji, 🙄 or 😒 ([`eye_rolls_into`]).
+    /// An eye-roll emoji, 🙄 or 😒 ([`scorn_emoji_into`]).
     EyeRoll,
+    /// The clown face, 🤡 ([`scorn_emoji_into`]).
+    Clown,
 }
 
 impl Detector {
     /// All detectors.
-    pub const ALL: [Detector; 10] = [
+    pub const ALL: [Detector; 11] = [
         Detector::NiNumber,
         Detector::NhsNumber,
         Detector::UkPhone,
@@ -65,6 +68,7 @@ impl Detector {
         Detector::Repetition,
         Detector::PersonName,
         Detector::EyeRoll,
+        Detector::Clown,
     ];
     /// Name used in rule files (`"detector": "ni-number"`).
     pub fn name(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Detector {
             Detector::Repetition => "repetition",
             Detector::PersonName => "person-name",
             Detector::EyeRoll => "eye-roll",
+            Detector::Clown => "clown",
         }
     }
     /// Parses a rule-file name.
@@ -311,23 +316,30 @@ pub fn person_names_into(text: &str, norm: &crate::normalize::Normalized, out: &
     }
 }
 
-/// The `eye-roll` detector: appends to `out` an [`Ident`] (the one skeleton byte of the emoji,
-/// a [`PLACEHOLDER`](crate::normalize::PLACEHOLDER)) for every 🙄 (U+1F644 FACE WITH ROLLING
-/// EYES) and 😒 (U+1F612 UNAMUSED FACE) in `text`, in ascending order. `norm` must be `text`'s
-/// normalisation. Both faces read as scorn: beside a remark about a person or a group they say
-/// what the words may leave unsaid ("heard the new depot manager's gay. that'll be the end of
-/// the banter then 🙄"). On its own an eye-roll is everyday exasperation (a late bus,
-/// roadworks), so rules pair it with `near` words, as `discrimination.eye-roll-at-group` does
-/// with people named by a protected characteristic.
-pub fn eye_rolls_into(text: &str, norm: &crate::normalize::Normalized, out: &mut Vec<Ident>) {
+/// The `eye-roll` and `clown` detectors, in one pass: appends to `out` an [`Ident`] (the one
+/// skeleton byte of the emoji, a [`PLACEHOLDER`](crate::normalize::PLACEHOLDER)) for every 🙄
+/// (U+1F644 FACE WITH ROLLING EYES) and 😒 (U+1F612 UNAMUSED FACE) in `text`, as
+/// [`Detector::EyeRoll`], and for every 🤡 (U+1F921 CLOWN FACE), as [`Detector::Clown`], in
+/// ascending order. `norm` must be `text`'s normalisation. The faces read as scorn: beside a
+/// remark about a person or a group they say what the words may leave unsaid ("heard the new
+/// depot manager's gay. that'll be the end of the banter then 🙄"; "Chief exec on £180k telling
+/// us there's no money for a pay award 🤡"). On its own an eye-roll is everyday exasperation (a
+/// late bus, roadworks) and a clown may be a circus or a football score, so rules pair them with
+/// `near` words for what they are aimed at, as `discrimination.eye-roll-at-group` does with
+/// people named by a protected characteristic and `disrepute.clown-at-work` with the council and
+/// the people who work for it.
+pub fn scorn_emoji_into(text: &str, norm: &crate::normalize::Normalized, out: &mut Vec<Ident>) {
     let src = text.as_bytes();
     // memchr: a byte-at-a-time filter cost ~2 k instructions a 280-character check (callgrind)
     for i in memchr::memchr_iter(crate::normalize::PLACEHOLDER, &norm.skel) {
-        // both are 4-byte UTF-8 sequences F0 9F 98 92 / F0 9F 99 84
+        // all three are 4-byte UTF-8 sequences: F0 9F 98 92 (😒), F0 9F 99 84 (🙄), F0 9F A4 A1 (🤡)
         let at = norm.start8[i] as usize;
-        if matches!(src.get(at..at + 4), Some([0xF0, 0x9F, 0x98, 0x92] | [0xF0, 0x9F, 0x99, 0x84])) {
-            out.push(Ident { kind: Detector::EyeRoll, start: i, end: i + 1 });
-        }
+        let kind = match src.get(at..at + 4) {
+            Some([0xF0, 0x9F, 0x98, 0x92] | [0xF0, 0x9F, 0x99, 0x84]) => Detector::EyeRoll,
+            Some([0xF0, 0x9F, 0xA4, 0xA1]) => Detector::Clown,
+            _ => continue,
+        };
+        out.push(Ident { kind, start: i, end: i + 1 });
     }
 }
 
@@ -742,25 +754,31 @@ mod tests {
         assert!(names("🎉 Jack is back").is_empty());
     }
 
-    /// 🙄 and 😒 are found wherever they stand (with a variation selector, in a run of emoji,
-    /// inside a word), as the emoji's own UTF-16 span; other emoji, CJK and the look-alike faces
-    /// (🙃, 😓) are not.
+    /// 🙄 and 😒 (eye-roll) and 🤡 (clown) are found wherever they stand (with a variation
+    /// selector, in a run of emoji, inside a word), as the emoji's own UTF-16 span and kind;
+    /// other emoji, CJK and the look-alike faces (🙃, 😓, 🃏, 🥸) are not.
     #[test]
-    fn eye_rolls() {
+    fn scorn_emoji() {
         let found = |text: &str| {
             let norm = crate::normalize::Normalized::new(text);
             let mut out = Vec::new();
-            eye_rolls_into(text, &norm, &mut out);
+            scorn_emoji_into(text, &norm, &mut out);
             let units: Vec<u16> = text.encode_utf16().collect();
             out.iter()
-                .inspect(|i| assert_eq!((i.kind, i.end - i.start), (Detector::EyeRoll, 1)))
-                .map(|i| String::from_utf16(&units[norm.start16[i.start] as usize..norm.end16[i.start] as usize]).unwrap())
+                .inspect(|i| assert_eq!(i.end - i.start, 1))
+                .map(|i| {
+                    let s = String::from_utf16(&units[norm.start16[i.start] as usize..norm.end16[i.start] as usize]).unwrap();
+                    (i.kind.name(), s)
+                })
                 .collect::<Vec<_>>()
         };
-        assert_eq!(found("that'll be the end of the banter then 🙄"), ["🙄"]);
-        assert_eq!(found("😒 again🙄\u{fe0f}, 🍷🙄🙄 ok"), ["😒", "🙄\u{fe0f}", "🙄", "🙄"]);
-        assert_eq!(found("ffs🙄x"), ["🙄"]);
-        assert!(found("Bus late 🙃😓❤️ 中文 ... plain text").is_empty());
+        let eye = |s: &str| ("eye-roll", s.to_string());
+        let clown = |s: &str| ("clown", s.to_string());
+        assert_eq!(found("that'll be the end of the banter then 🙄"), [eye("🙄")]);
+        assert_eq!(found("😒 again🙄\u{fe0f}, 🍷🙄🙄 ok"), [eye("😒"), eye("🙄\u{fe0f}"), eye("🙄"), eye("🙄")]);
+        assert_eq!(found("ffs🙄x"), [eye("🙄")]);
+        assert_eq!(found("Absolute clown 🤡🤡 and 🙄, @SheffCouncil🤡"), [clown("🤡"), clown("🤡"), eye("🙄"), clown("🤡")]);
+        assert!(found("Bus late 🙃😓❤️🃏🥸 中文 ... plain text").is_empty());
         assert!(found("").is_empty());
     }
 

@@ -1982,11 +1982,11 @@ impl<'a> Prepared<'a> {
         let norm = Normalized::new_in(text, spare.norm);
         let mut idents = det.find_all_in(&norm.skel, spare.idents);
         crate::detectors::person_names_into(text, &norm, &mut idents);
-        crate::detectors::eye_rolls_into(text, &norm, &mut idents);
+        crate::detectors::scorn_emoji_into(text, &norm, &mut idents);
         // identifiers are masked in the profanity view (their digits are not leetspeak); a
         // repeated sentence and a given name are words, read there as any other, and an
-        // eye-roll is an emoji's placeholder there as in the skeleton
-        let masks = idents.iter().filter(|i| !matches!(i.kind, Detector::Repetition | Detector::PersonName | Detector::EyeRoll)).map(|i| (i.start, i.end));
+        // eye-roll or clown is an emoji's placeholder there as in the skeleton
+        let masks = idents.iter().filter(|i| !matches!(i.kind, Detector::Repetition | Detector::PersonName | Detector::EyeRoll | Detector::Clown)).map(|i| (i.start, i.end));
         let prof = norm.profanity_view_in(masks, spare.prof);
         let mut word_no = spare.word_no;
         word_no.clear();
