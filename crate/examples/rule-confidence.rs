@@ -19,7 +19,7 @@
 //! one); a file that is absent is skipped (own22/own23 join when they land). Never own9 (summary
 //! figures only), own56–own59 (written in session 14, session 15's untouched fresh test sets) or
 //! own69/own70 (written in session 22), own73/own74 (written in session 23), own79/own80 (written in
-//! session 24) or own82/own83 (written in session 26, the next pool):
+//! session 24) or own82/own83 (written in session 26) or own84/own85 (written in session 29, the next pool):
 //! [`load`] refuses them.
 //!
 //! Statistics (per rule, on the training writers' drafts, stance model off, demotions off:
@@ -88,7 +88,7 @@ pub const WRITERS: &[(&str, bool, &[&str])] = &[
 type WriterFilter<'a> = &'a dyn Fn(&Writer) -> bool;
 
 /// Files never read here: the fresh test sets (own56–own59, written in session 14, session
-/// 15's pool; own69/own70, written in session 22; own73/own74, written in session 23; own79/own80, written in session 24; own82/own83, written in session 26, the next pool) and own9 (summary figures
+/// 15's pool; own69/own70, written in session 22; own73/own74, written in session 23; own79/own80, written in session 24; own82/own83, written in session 26; own84/own85, written in session 29, the next pool) and own9 (summary figures
 /// only). (own20/own21, session 6's fresh sets, were retired in session 7, own26–own29, session
 /// 7's, in session 8, own32–own35, session 8's, in session 9, own36–own39, session 9's, in session
 /// 10, own40–own43, session 10's, in session 11, own44–own47, session 11's, in session 12,

@@ -70,7 +70,7 @@
 //!   drafts warned as the engine would score them (`holdout_set`; within about 0.2 point of
 //!   `postcheck eval` on the same model, which also applies corroboration and exceptions).
 //!
-//! own9, own56–own59, own69, own70, own73, own74, own79, own80, own82 and own83 are untouched fresh test sets: the trainer refuses any file named so
+//! own9, own56–own59, own69, own70, own73, own74, own79, own80 and own82–own85 are untouched fresh test sets: the trainer refuses any file named so
 //! (`--extra`, `--holdout-each` or `TRAIN_FILES`). own20/own21 (session 6's fresh sets) were
 //! retired as test sets in session 7, own26–own29 (session 7's) in session 8, own32–own35
 //! (session 8's) in session 9, own36–own39 (session 9's) in session 10, own40–own43 (session
@@ -181,7 +181,7 @@ fn precision_bar() -> f64 {
 /// The untouched fresh test sets (own9: session 4's, read since for summary figures only;
 /// own56–own59: written in session 14, session 15's pool, on which the lead scores
 /// candidates; own69/own70: written in session 22, read once there and in session 23; own73/own74:
-/// written in session 23, read once there; own79/own80: written in session 24, read in session 25; own82/own83: written in session 26, the next pool): never training data, never read by the trainer. (own16/own17, session 5's, own20/own21, session 6's, own26–own29,
+/// written in session 23, read once there; own79/own80: written in session 24, read in session 25; own82/own83: written in session 26, read for misses in session 29; own84/own85: written in session 29, the next pool): never training data, never read by the trainer. (own16/own17, session 5's, own20/own21, session 6's, own26–own29,
 /// session 7's, own32–own35, session 8's, own36–own39, session 9's, own40–own43, session
 /// 10's, own44–own47, session 11's, own48–own51, session 12's, and own52–own55, session 13's
 /// (retired in session 15), were retired as test sets
@@ -1575,7 +1575,7 @@ const FOLDS_BY_WRITER: bool = true;
 /// Reads a labelled JSONL file into docs (features with names kept; callers drop names).
 /// `writer` is the file's number (`Doc::writer`).
 fn load_file(checker: &Checker, f: &str, writer: usize) -> Vec<Doc> {
-    assert!(!is_fresh_set(f), "{f}: own9, own56–own59, own69, own70, own73, own74, own79, own80, own82 and own83 are untouched fresh test sets and are never read by the trainer");
+    assert!(!is_fresh_set(f), "{f}: own9, own56–own59, own69, own70, own73, own74, own79, own80 and own82–own85 are untouched fresh test sets and are never read by the trainer");
     let body = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
     let mut docs = Vec::new();
     for line in body.lines().filter(|l| !l.trim().is_empty()) {
@@ -1798,7 +1798,7 @@ fn main() {
     }
     files.extend(opt_values(&args, "--extra").into_iter().filter(|x| !files.contains(x)).collect::<Vec<_>>());
     for f in &files {
-        assert!(!is_fresh_set(f), "{f}: own9, own56–own59, own69, own70, own73, own74, own79, own80, own82 and own83 are untouched fresh test sets; the trainer refuses them");
+        assert!(!is_fresh_set(f), "{f}: own9, own56–own59, own69, own70, own73, own74, own79, own80 and own82–own85 are untouched fresh test sets; the trainer refuses them");
     }
     eprintln!("training files: {files:?}; precision bar {}; out {out_path}", precision_bar());
     let not_trained_on: Vec<&str> = ONCE_FRESH.iter().copied().filter(|f| !files.iter().any(|g| g == f)).collect();
