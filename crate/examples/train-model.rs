@@ -181,12 +181,12 @@ fn precision_bar() -> f64 {
 /// The untouched fresh test sets (own9: session 4's, read since for summary figures only;
 /// own56–own59: written in session 14, session 15's pool, on which the lead scores
 /// candidates; own69/own70: written in session 22, read once there and in session 23; own73/own74:
-/// written in session 23, read once there; own79/own80: written in session 24, read in session 25; own82/own83: written in session 26, read for misses in session 29; own84/own85: written in session 29, the next pool): never training data, never read by the trainer. (own16/own17, session 5's, own20/own21, session 6's, own26–own29,
+/// written in session 23, read once there; own79/own80: written in session 24, read in session 25; own82/own83: written in session 26, read for misses in session 29; own84/own85: written in session 29, read for misses in session 30; own86/own87: written in session 30, the next pool): never training data, never read by the trainer. (own16/own17, session 5's, own20/own21, session 6's, own26–own29,
 /// session 7's, own32–own35, session 8's, own36–own39, session 9's, own40–own43, session
 /// 10's, own44–own47, session 11's, own48–own51, session 12's, and own52–own55, session 13's
 /// (retired in session 15), were retired as test sets
 /// and may be training data.)
-const FRESH_SETS: [&str; 15] = ["own9", "own56", "own57", "own58", "own59", "own69", "own70", "own73", "own74", "own79", "own80", "own82", "own83", "own84", "own85"];
+const FRESH_SETS: [&str; 17] = ["own9", "own56", "own57", "own58", "own59", "own69", "own70", "own73", "own74", "own79", "own80", "own82", "own83", "own84", "own85", "own86", "own87"];
 
 /// Whether `path` names one of `FRESH_SETS` (by file stem, so `own9.jsonl`, `data/own56.jsonl`,
 /// `own59` all match; `own1.jsonl`, `own52.jsonl` or `own560.jsonl` do not).
