@@ -5,16 +5,15 @@
 //! poorest recall). The weights are learned by `cargo run -p postcheck --release --example
 //! train-model` (`crate/examples/train-model.rs`) from labelled drafts and stored in
 //! `crate/model/stance.json` (its `about` header documents format, features, data, date and
-//! cross-validation figures). The weights on branch `model10` are session 10's candidate (dev,
-//! own–own8, own10–own17, own20–own39, probes; 41 files, 9,310 drafts; target features, at most
-//! 3,000 weights per category, folds by writer, per category the out-of-fold threshold that
-//! maximises catch points minus 2.5 × clean-false-alarm points over drafts the rules leave
-//! unwarned; never `own9.jsonl` or session 10's fresh test sets `own40.jsonl`–`own43.jsonl`,
-//! which the trainer refuses); on two leave-eleven-writers-out splits of the 22 untuned writers
-//! it warned 1.9 points more breaching drafts and 0.5 points fewer clean drafts than session 8's
-//! recipe (docs/stance-model.md, "Session 10"; the fresh-pool score is the lead's). Session 8's
-//! weights (shipped on main) were scored once on their fresh sets: breaching drafts warned
-//! 72.0 % → 75.3 %, clean drafts warned unchanged.
+//! cross-validation figures). The shipped weights are session 30's: session 10's recipe (target
+//! features, at most 3,000 weights per category, folds by writer, per category the out-of-fold
+//! threshold that maximises catch points minus 2.5 × clean-false-alarm points over drafts the
+//! rules leave unwarned) trained on 73 files, 16,910 drafts (dev, own–own8, own10–own17,
+//! own20–own55, own60–own68, own71, own72, own75–own78, own81, probes; never `own9.jsonl` or
+//! `own56.jsonl`–`own87.jsonl`, which the trainer refuses). Scored once on the untouched pool
+//! own86+own87, with session 30's rules: breaching drafts warned 76.6 % → 78.6 %, clean drafts
+//! warned 4.3 % → 3.8 % against session 10's weights; on the 3,500 drafts of the fourteen files no
+//! model was trained on, +0.93 and −0.55 points (docs/stance-model.md, "Session 30").
 //!
 //! Features ([`features`]): on the ASCII skeleton ([`Normalized::skel`]), a *word* is a maximal run
 //! of ASCII letters/digits (an apostrophe between two such bytes is skipped, so `don't` → `dont`);
